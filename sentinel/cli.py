@@ -1,0 +1,88 @@
+"""The command line: parse, call the package, turn errors into messages and exit codes.
+
+Exit status: 0 success, 1 content errors (every problem listed as file:line:col), 2 usage errors.
+Each subcommand other than build/check lives in its own module exposing
+`add_arguments(parser)` and `run(args, root) -> int`.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from datetime import date
+from pathlib import Path
+
+from .problems import ContentError, UsageError
+from .site_engine import SiteError
+
+#: subcommand -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {}
+
+
+def _as_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2013-09-01, got '{text}'") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="build.py",
+        description="Build every output of every campaign (the default), or run one of the commands below.")
+    p.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build/)")
+    p.add_argument("--as-of", type=_as_of, default=None, dest="as_of",
+                   help="build as on this date (embargoes, month of focus); default: today")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("check", help="validate all content, report every problem, write nothing")
+    for name, (module, help_text) in COMMANDS.items():
+        sp = sub.add_parser(name, help=help_text)
+        importlib.import_module(f"sentinel.{module}").add_arguments(sp)
+    return p
+
+
+def report_problems(err: ContentError, stream=sys.stderr) -> None:
+    for problem in err.problems:
+        print(problem, file=stream)
+    n = len(err.problems)
+    files = len({p.where.path for p in err.problems})
+    print(f"\n{n} problem{'s' * (n != 1)} in {files} file{'s' * (files != 1)}: nothing was written. "
+          "Fix them and run the command again.", file=stream)
+
+
+def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    root = root or Path(__file__).resolve().parent.parent
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:
+        return 2 if exit_.code else 0
+    as_of = args.as_of or date.today()
+    try:
+        if args.command == "check":
+            from .pipeline import check
+            project = check(root)
+            count = sum(len(c.activities) for c in project.campaigns)
+            print(f"All content is valid: {len(project.campaigns)} campaign(s), {count} activities.")
+            return 0
+        if args.command:
+            module = importlib.import_module(f"sentinel.{COMMANDS[args.command][0]}")
+            args.as_of = as_of
+            return module.run(args, root)
+        from .pipeline import build
+        from .progress import Progress
+        out = args.out if args.out.is_absolute() else Path.cwd() / args.out
+        build(root, out, as_of, Progress(quiet=args.quiet))
+        return 0
+    except ContentError as err:
+        report_problems(err)
+        return 1
+    except SiteError as err:
+        print(f"build.py: the site could not be built, nothing was written:\n{err}", file=sys.stderr)
+        return 1
+    except UsageError as err:
+        print(f"build.py: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nInterrupted: the previous output was left as it was.", file=sys.stderr)
+        return 130

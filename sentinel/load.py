@@ -1,0 +1,197 @@
+"""Stage 1-3 of the pipeline: read every source file, check it, and return the model.
+
+Nothing is written here. All problems of all files are collected and raised together as one
+`ContentError`, so a comms officer fixes a whole batch of mistakes in one go.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+from . import schema, validate
+from .model import Activity, Campaign, Event, Newsletter, Project, Strand
+from .problems import ContentError, Problems, Where
+from .yamlsafe import load_yaml, split_front_matter
+
+CAMPAIGN_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+STRAND_ID = CAMPAIGN_ID
+MONTH_FILE = re.compile(r"(\d{4})-(\d{2})")
+#: What a campaign folder may hold; anything else is most likely a misspelt name.
+CAMPAIGN_ENTRIES = {"campaign.yml", "strands", "activities", "newsletters", "events.yml", "README.md"}
+
+
+def load_project(root: Path) -> Project:
+    problems = Problems()
+    campaigns = []
+    campaigns_dir = root / "campaigns"
+    if not campaigns_dir.is_dir():
+        problems.add(Where("campaigns"), "there is no campaigns/ folder: is this the project folder?")
+    else:
+        for folder in sorted(p for p in campaigns_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            campaign = _load_campaign(root, folder, problems)
+            if campaign:
+                campaigns.append(campaign)
+        if not campaigns and not problems:
+            problems.add(Where("campaigns"), "no campaign found: add campaigns/<id>/campaign.yml")
+    pages = _load_pages(root, problems)
+    if problems:
+        raise ContentError(problems.sorted())
+    return Project(root=str(root), campaigns=tuple(campaigns), pages=pages)
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _read(root: Path, path: Path, problems: Problems) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        problems.add(Where(_rel(root, path)), f"this file is not UTF-8 text (byte {err.start}): save it as UTF-8")
+    except OSError as err:
+        problems.add(Where(_rel(root, path)), f"cannot read this file: {err.strerror}")
+    return None
+
+
+def _load_doc(root: Path, path: Path, problems: Problems):
+    text = _read(root, path, problems)
+    return None if text is None else load_yaml(text, _rel(root, path), problems)
+
+
+def _load_campaign(root: Path, folder: Path, problems: Problems) -> Campaign | None:
+    cid = folder.name
+    rel = _rel(root, folder)
+    if not CAMPAIGN_ID.fullmatch(cid):
+        problems.add(Where(rel), f"campaign folder '{cid}' must be lower-case letters, digits and hyphens")
+        return None
+    for entry in sorted(folder.iterdir()):
+        if entry.name not in CAMPAIGN_ENTRIES and not entry.name.startswith("."):
+            problems.add(Where(_rel(root, entry)), _unknown_entry(entry.name))
+    path = folder / "campaign.yml"
+    if not path.is_file():
+        problems.add(Where(rel), "missing campaign.yml: every campaign folder needs one")
+        return None
+    doc = _load_doc(root, path, problems)
+    campaign = doc and schema.build(Campaign, doc.data, doc, (), problems, id=cid)
+    strands = _load_strands(root, folder, cid, problems)
+    activities = _load_activities(root, folder, cid, problems)
+    newsletters = _load_newsletters(root, folder, cid, problems)
+    events = _load_events(root, folder, cid, problems)
+    if campaign is None:
+        return None
+    campaign = dataclasses.replace(
+        campaign, strands=strands,
+        activities=tuple(sorted(activities, key=lambda a: (a.date, a.unit, a.title))),
+        newsletters=tuple(sorted(newsletters, key=lambda n: n.month)),
+        events=tuple(sorted(events, key=lambda e: (e.day, e.title))))
+    validate.campaign(campaign, problems)
+    return campaign
+
+
+def _unknown_entry(name: str) -> str:
+    import difflib
+    close = difflib.get_close_matches(name, sorted(CAMPAIGN_ENTRIES), n=1, cutoff=0.6)
+    hint = f": did you mean '{close[0]}'?" if close else f"; a campaign folder holds {', '.join(sorted(CAMPAIGN_ENTRIES))}"
+    return f"unexpected '{name}' in the campaign folder{hint}"
+
+
+def _yaml_files(root: Path, folder: Path, problems: Problems) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    files = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.suffix == ".yaml":
+            problems.add(Where(_rel(root, path)), "name YAML files with '.yml', not '.yaml'")
+        elif path.suffix != ".yml":
+            problems.add(Where(_rel(root, path)), f"only .yml files belong in {folder.name}/")
+        else:
+            files.append(path)
+    return files
+
+
+def _load_strands(root: Path, folder: Path, cid: str, problems: Problems) -> dict[str, Strand]:
+    strands: dict[str, Strand] = {}
+    for path in _yaml_files(root, folder / "strands", problems):
+        sid = path.stem
+        if not STRAND_ID.fullmatch(sid):
+            problems.add(Where(_rel(root, path)), f"strand file name '{sid}' must be lower-case letters, digits and hyphens")
+            continue
+        doc = _load_doc(root, path, problems)
+        strand = doc and schema.build(Strand, doc.data, doc, (), problems, id=sid, campaign=cid)
+        if strand:
+            strands[sid] = strand
+    return strands
+
+
+def _load_activities(root: Path, folder: Path, cid: str, problems: Problems) -> list[Activity]:
+    out: list[Activity] = []
+    for path in _yaml_files(root, folder / "activities", problems):
+        doc = _load_doc(root, path, problems)
+        if doc is None or doc.data is None:
+            continue
+        if not isinstance(doc.data, list):
+            problems.add(doc.at(()), "an activities file is a list of entries, each starting with '- title:'")
+            continue
+        for i, item in enumerate(doc.data):
+            activity = schema.build(Activity, item, doc, (i,), problems, campaign=cid)
+            if activity:
+                out.append(activity)
+    return out
+
+
+def _load_events(root: Path, folder: Path, cid: str, problems: Problems) -> list[Event]:
+    path = folder / "events.yml"
+    if not path.is_file():
+        return []
+    doc = _load_doc(root, path, problems)
+    if doc is None or doc.data is None:
+        return []
+    if not isinstance(doc.data, list):
+        problems.add(doc.at(()), "events.yml is a list of events, each starting with '- title:'")
+        return []
+    return [e for i, item in enumerate(doc.data)
+            if (e := schema.build(Event, item, doc, (i,), problems, campaign=cid))]
+
+
+def _load_newsletters(root: Path, folder: Path, cid: str, problems: Problems) -> list[Newsletter]:
+    out = []
+    ndir = folder / "newsletters"
+    if not ndir.is_dir():
+        return out
+    for path in sorted(ndir.iterdir()):
+        rel = _rel(root, path)
+        if path.name.startswith("."):
+            continue
+        m = MONTH_FILE.fullmatch(path.stem)
+        if path.suffix != ".md" or not m or not 1 <= int(m.group(2)) <= 12:
+            problems.add(Where(rel), "a newsletter file is named after its month, like 2013-09.md")
+            continue
+        text = _read(root, path, problems)
+        if text is None:
+            continue
+        front, body, body_line = split_front_matter(text)
+        if front is None:
+            problems.add(Where(rel), "a newsletter starts with front matter between '---' lines (title, issue, date)")
+            continue
+        doc = load_yaml(front, rel, problems, line_offset=1)
+        if doc is None:
+            continue
+        issue = schema.build(Newsletter, doc.data, doc, (), problems, month=path.stem, body=body, campaign=cid)
+        if issue:
+            out.append(issue)
+    return out
+
+
+def _load_pages(root: Path, problems: Problems) -> tuple:
+    content = root / "content"
+    pages = []
+    if content.is_dir():
+        for path in sorted(content.rglob("*.md")):
+            text = _read(root, path, problems)
+            if text is not None:
+                pages.append((path.relative_to(content).as_posix(), text))
+                validate.markdown(text, Where(_rel(root, path)), problems)
+    return tuple(pages)

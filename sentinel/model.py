@@ -1,0 +1,245 @@
+"""The content model: what comms staff write, as frozen, typed objects.
+
+The dataclasses below *are* the schema. `schema.build()` reads a YAML mapping into one of them
+by looking at the field names and types, so a new optional field is one line here. Fields whose
+metadata says `yaml=False` are filled in by the loader (ids, children), not read from the file.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal, Optional
+
+from .problems import Where
+
+Visibility = Literal["public", "partners", "internal"]
+
+#: The national routes that every strand shows unless it lists its own.
+STANDARD_REPORT = (
+    ("In an emergency", "999", "", ""),
+    ("Non-emergency", "101", "", ""),
+    ("Anonymously", "0800 555 111", "Crimestoppers", "https://crimestoppers-uk.org/"),
+)
+
+
+def derived(default=None, **kw):
+    """A field the loader fills in; never read from YAML."""
+    return field(default=default, metadata={"yaml": False}, **kw)
+
+
+def check(fn, default=..., **kw):
+    """A field with an extra rule: `fn(value)` returns an error message or None."""
+    if default is ...:
+        return field(metadata={"check": fn}, **kw)
+    return field(default=default, metadata={"check": fn}, **kw)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an object and each of its fields came from, for messages that point at the line."""
+
+    where: Where
+    fields: dict = field(default_factory=dict, compare=False)
+
+    def at(self, name: str) -> Where:
+        return self.fields.get(name, self.where)
+
+
+def _hex_colour(v: str):
+    return None if re.fullmatch(r"#[0-9a-fA-F]{6}", v) else "a colour is written like \"#6a1b9a\" (in quotes)"
+
+
+def _one_to_five(v: int):
+    return None if 1 <= v <= 5 else "effectiveness is rated from 1 (not effective) to 5 (very effective)"
+
+
+def _web_url(v: str):
+    return None if re.fullmatch(r"https?://[^\s<>\"']+", v) else "expected a web address starting with https://"
+
+
+def _site_url(v: str):
+    if not re.fullmatch(r"https?://[^\s<>\"']+/", v):
+        return "site_url is the public site's address and ends with '/', e.g. https://sentinel.example.org/"
+    return None
+
+
+def _phone(v: str):
+    return None if re.fullmatch(r"[0-9 +()]{3,20}|Ext\.? [0-9 ]{2,12}", v) else \
+        "a phone number holds digits and spaces only, e.g. \"0800 555 111\""
+
+
+@dataclass(frozen=True)
+class ReportRoute:
+    label: str
+    phone: str = check(_phone, "")
+    name: str = ""
+    url: str = check(_web_url, "")
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A helpline or a contact on an aide-memoire."""
+
+    name: str
+    phone: str = check(_phone, "")
+    url: str = check(_web_url, "")
+    hours: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Sign:
+    text: str
+    audiences: tuple[str, ...] = ()  # empty: every audience
+
+    def for_audience(self, audience: str) -> bool:
+        return not self.audiences or audience in self.audiences
+
+
+@dataclass(frozen=True)
+class Poster:
+    audience: str
+    headline: str
+    body: str
+    origin: Optional[Origin] = derived()
+
+
+@dataclass(frozen=True)
+class AideMemoire:
+    checklist: tuple[str, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    # An officers' card: staff only, whatever the strand's own pages are.
+    visibility: Visibility = "internal"
+
+
+@dataclass(frozen=True)
+class Strand:
+    title: str
+    summary: str
+    about: str                                     # Markdown
+    colour: str = check(_hex_colour, "#1d3557")
+    short: str = ""
+    sensitive: bool = True                         # puts the quick exit on every page of the strand
+    signs: tuple[Sign, ...] = ()
+    what_to_do: tuple[str, ...] = ()               # Markdown
+    report: tuple[ReportRoute, ...] = ()
+    helplines: tuple[Contact, ...] = ()
+    partners: tuple[str, ...] = ()
+    posters: tuple[Poster, ...] = ()
+    aide_memoire: Optional[AideMemoire] = None
+    id: str = derived("")
+    campaign: str = derived("")
+    origin: Optional[Origin] = derived()
+
+    @property
+    def label(self) -> str:
+        return self.short or self.title
+
+    @property
+    def report_routes(self) -> tuple[ReportRoute, ...]:
+        return self.report or tuple(ReportRoute(*r) for r in STANDARD_REPORT)
+
+    def signs_for(self, audience: str) -> tuple[Sign, ...]:
+        return tuple(s for s in self.signs if s.for_audience(audience))
+
+
+@dataclass(frozen=True)
+class Activity:
+    title: str
+    date: date
+    unit: str
+    strands: tuple[str, ...]
+    type: str = ""
+    objectives: tuple[int, ...] = ()
+    partners: tuple[str, ...] = ()
+    summary: str = ""                              # Markdown
+    effectiveness: Optional[int] = check(_one_to_five, None)
+    sustain: bool = False
+    visibility: Visibility = "internal"
+    publish_from: Optional[date] = None
+    campaign: str = derived("")
+    origin: Optional[Origin] = derived()
+
+    @property
+    def month(self) -> str:
+        return self.date.strftime("%Y-%m")
+
+    @property
+    def anchor(self) -> str:
+        """A stable id for links: date and a slug of the title."""
+        slug = re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")[:60]
+        return f"{self.date.isoformat()}-{slug}"
+
+
+@dataclass(frozen=True)
+class Event:
+    title: str
+    date: Optional[date] = None
+    start: Optional[datetime] = None
+    end: Optional[datetime] = None
+    location: str = ""
+    strands: tuple[str, ...] = ()
+    summary: str = ""                              # Markdown
+    url: str = check(_web_url, "")
+    visibility: Visibility = "internal"
+    publish_from: Optional[date] = None
+    campaign: str = derived("")
+    origin: Optional[Origin] = derived()
+
+    @property
+    def day(self) -> date:
+        return self.date or self.start.date()  # validation guarantees one of them
+
+
+@dataclass(frozen=True)
+class Newsletter:
+    title: str
+    issue: int
+    date: date
+    visibility: Visibility = "partners"
+    publish_from: Optional[date] = None
+    summary: str = ""                              # one line for feeds and previews
+    month: str = derived("")                       # YYYY-MM, from the file name
+    body: str = derived("")                        # Markdown editorial
+    campaign: str = derived("")
+    origin: Optional[Origin] = derived()
+
+
+@dataclass(frozen=True)
+class Campaign:
+    name: str
+    aim: str
+    starts: date
+    ends: date
+    site_url: str = check(_site_url)
+    organisation: str = ""
+    objectives: tuple[str, ...] = ()
+    schedule: dict = field(default_factory=dict)   # "YYYY-MM" -> strand id
+    audiences: tuple[str, ...] = ()
+    activity_types: tuple[str, ...] = ()
+    id: str = derived("")
+    strands: dict = derived(None)                  # id -> Strand, in file-name order
+    activities: tuple = derived(())                # sorted by date
+    newsletters: tuple = derived(())               # sorted by month
+    events: tuple = derived(())                    # sorted by day
+    origin: Optional[Origin] = derived()
+
+    def focus(self, month: str) -> Optional[Strand]:
+        sid = self.schedule.get(month)
+        return self.strands.get(sid) if sid else None
+
+    def objective(self, number: int) -> str:
+        return self.objectives[number - 1]
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything one build reads: the campaigns and the hand-written pages."""
+
+    root: str
+    campaigns: tuple[Campaign, ...]
+    pages: tuple = ()   # (relative path under content/, text)
+
+    def campaign(self, cid: str) -> Campaign:
+        return next(c for c in self.campaigns if c.id == cid)

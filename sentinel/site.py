@@ -1,0 +1,199 @@
+"""The public website and the staff site: one page tree per audience, built by the site engine.
+
+Pages are Markdown with headings (for the table of contents and search) around blocks of HTML
+rendered by the shared components. Entries reach a page only through `visibility.select()`.
+"""
+from __future__ import annotations
+
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from . import feeds, site_engine, urls
+from .model import Campaign, Project
+from .templating import THEME, render
+from .visibility import Audience, select
+from .yamlsafe import split_front_matter
+
+# Hand-written pages that carry the quick exit whatever their front matter says.
+SENSITIVE_CONTENT = {"index.md", "get-help.md", "cover-your-tracks.md"}
+CONTENT_NAV = [("Get help", "get-help.md"), ("About", "about.md"),
+               ("Cover your tracks online", "cover-your-tracks.md"), ("Privacy", "privacy.md"),
+               ("Accessibility statement", "accessibility.md")]
+
+
+@dataclass
+class SiteExtras:
+    """What other outputs add to a site: files to copy in, pages, and nav sections."""
+
+    files: dict = field(default_factory=dict)       # docs path -> source Path
+    pages: dict = field(default_factory=dict)       # docs path -> page text
+    nav: dict = field(default_factory=lambda: defaultdict(list))  # campaign id -> [(title, docs path)]
+
+    def posters(self, cid: str, sid: str) -> list[dict]:
+        """Poster previews and downloads present for a strand, in audience order."""
+        found = []
+        prefix = f"{cid}/posters/{sid}-"
+        for path in sorted(self.files):
+            if path.startswith(prefix) and path.endswith(".png"):
+                audience = path[len(prefix):-4]
+                found.append({"audience": audience, "png": path, "pdf": path[:-4] + ".pdf"})
+        return found
+
+
+def current_campaign(project: Project, as_of: date) -> Campaign:
+    """The campaign running on `as_of`, else the latest that has started, else the first."""
+    running = [c for c in project.campaigns if c.starts <= as_of <= c.ends]
+    started = [c for c in project.campaigns if c.starts <= as_of]
+    pool = running or started or list(project.campaigns)
+    return max(pool, key=lambda c: c.starts)
+
+
+def page(meta: dict, body: str, front: str = "") -> str:
+    """A Markdown page with front matter (`front` is the page's own, kept as written)."""
+    lines = ["---", front.rstrip("\n")] if front.strip() else ["---"]
+    lines += [f"{k}: {v}" for k, v in meta.items()] + ["---", "", body]
+    return "\n".join(lines)
+
+
+def _yaml_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def build(project: Project, root: Path, out: Path, audience: Audience, as_of: date,
+          extras: SiteExtras, work: Path) -> None:
+    """Render the site for `audience` into `out` (public/ or intranet/)."""
+    staff = audience is Audience.STAFF
+    docs = work / ("docs-" + audience.value)
+    ctx = {"staff": staff, "as_of": as_of, "urls": urls}
+    nav: list = [{"Home": "index.md"}]
+    files: dict[str, str | bytes] = {}
+    current = current_campaign(project, as_of)
+
+    pages = dict(project.pages)
+    pages.setdefault("index.md", "# Sentinel\n")  # the home page exists even before it is written
+    for rel, text in pages.items():
+        if rel.startswith("staff/") and not staff:
+            continue
+        front, body, _ = split_front_matter(text)
+        meta = {"sensitive": "true"} if rel in SENSITIVE_CONTENT else {}
+        if rel == "index.md":
+            body += "\n\n" + render("pages/home.md", c=current, campaigns=project.campaigns, **ctx)
+        files[rel] = page(meta, body, front or "") if meta else text
+    for title, rel in CONTENT_NAV[:1]:
+        if rel in files:
+            nav.append({title: rel})
+
+    for c in project.campaigns:
+        nav.append({c.name if len(project.campaigns) == 1 else f"{c.name} ({c.starts.year})":
+                    _campaign_pages(c, files, ctx, audience, extras, as_of)})
+
+    for title, rel in CONTENT_NAV[1:]:
+        if rel in files:
+            nav.append({title: rel})
+    staff_pages = sorted(rel for rel, _ in project.pages if rel.startswith("staff/"))
+    if staff and staff_pages:
+        nav.append({"Staff": staff_pages})
+
+    files.update(extras.pages)
+    if docs.exists():
+        shutil.rmtree(docs)
+    for rel, content in files.items():
+        path = docs / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    for rel, src in extras.files.items():
+        (docs / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, docs / rel)
+    shutil.copytree(THEME / "site" / "assets", docs / "assets", dirs_exist_ok=True)
+    (docs / "assets" / "sentinel.css").write_text(component_css(), encoding="utf-8")
+
+    site_name = "Sentinel" + (" — staff site" if staff else "")
+    site_engine.build_site(root / "mkdocs.yml", docs, out, site_name=site_name,
+                           site_url=current.site_url if not staff else current.site_url + "staff/",
+                           nav=nav, extra={"audience": audience.value,
+                                                "quick_exit": quick_exit_html(root)})
+
+
+def quick_exit_html(root: Path) -> str:
+    """The quick-exit control, rendered once from the shared component for the theme to place."""
+    exit_url = site_engine.extra_setting(root / "mkdocs.yml", "quick_exit_url")
+    return render("components/quick_exit/page.html", exit_url=exit_url)
+
+
+def _group(items, key) -> dict:
+    out: dict = defaultdict(list)
+    for item in items:
+        out[key(item)].append(item)
+    return out
+
+
+def component_css() -> str:
+    """The styles of every shared component, in one file (also inlined into e-mails)."""
+    parts = [(THEME / "styles" / "base.css").read_text(encoding="utf-8")]
+    for css in sorted((THEME / "components").glob("*/style.css")):
+        parts.append(f"/* {css.parent.name} */\n" + css.read_text(encoding="utf-8"))
+    return "\n".join(parts)
+
+
+def _campaign_pages(c: Campaign, files: dict, ctx: dict, audience: Audience, extras: SiteExtras,
+                    as_of: date) -> list:
+    staff = ctx["staff"]
+    activities = select(c.activities, audience, as_of)
+    events = select(c.events, audience, as_of)
+    by_month = _group(activities, lambda a: a.month)
+    by_strand: dict[str, list] = defaultdict(list)
+    for a in activities:
+        for sid in a.strands:
+            by_strand[sid].append(a)
+    base = c.id
+    site_url = c.site_url
+    focus_month = as_of.strftime("%Y-%m")
+    files[f"{base}/index.md"] = page(
+        {"title": _yaml_str(c.name), "description": _yaml_str(c.aim[:150])},
+        render("pages/campaign.md", c=c, focus=c.focus(focus_month), months=sorted(by_month),
+               **ctx))
+    strand_nav = []
+    for sid, s in c.strands.items():
+        rel = f"{base}/strands/{sid}.md"
+        posters = extras.posters(c.id, sid)
+        meta = {"title": _yaml_str(s.title), "description": _yaml_str(s.summary)}
+        if s.sensitive:
+            meta["sensitive"] = "true"
+        if posters:
+            meta["og_image"] = urls.absolute(site_url, posters[0]["png"])
+        files[rel] = page(meta, render("pages/strand.md", c=c, s=s, activities=by_strand.get(sid, [])[-20:],
+                                       total=len(by_strand.get(sid, [])), posters=posters, **ctx))
+        strand_nav.append({s.title: rel})
+    files[f"{base}/calendar.md"] = page(
+        {"title": "Calendar", "sensitive": "true"},
+        render("pages/calendar.md", c=c, events_by_month=_group(events, lambda e: e.day.strftime("%Y-%m")),
+               unscheduled=[e for e in events if e.day.strftime("%Y-%m") not in c.schedule], **ctx))
+    files[f"{base}/calendar.ics"] = feeds.ics(c, events, site_url)
+    month_nav = []
+    for month in sorted(by_month):
+        rel = f"{base}/activities/{month}.md"
+        files[rel] = page({"title": _yaml_str(f"Activity in {month}"), "sensitive": "true"},
+                          render("pages/month.md", c=c, month=month, activities=by_month[month], **ctx))
+        month_nav.append(rel)
+    files[f"{base}/activities/index.md"] = page(
+        {"title": "Activity"},
+        render("pages/activities.md", c=c, by_month=by_month, **ctx))
+    feed_title = f"{c.name}: activity" + (" (staff)" if staff else "")
+    files[f"{base}/activities/feed.xml"] = feeds.atom(
+        c, activities, site_url if not staff else site_url + "staff/", f"{base}/activities/feed.xml",
+        feed_title, urls.activity)
+    section = [f"{base}/index.md", {"Strands": strand_nav}, f"{base}/calendar.md",
+               {"Activity": [f"{base}/activities/index.md"] + month_nav}]
+    if staff:
+        files[f"{base}/objectives.md"] = page(
+            {"title": "Strategic objectives"},
+            render("pages/objectives.md", c=c, activities=activities, **ctx))
+        section.append(f"{base}/objectives.md")
+    section.extend(extras.nav.get(c.id, []))
+    return section

@@ -1,0 +1,64 @@
+"""The site engine: MkDocs + mkdocs-material, behind one function.
+
+Everything else produces a folder of Markdown pages and assets plus a nav; this module turns it
+into a static site. mkdocs-material is in maintenance mode and Zensical reads the same
+`mkdocs.yml`, so swapping engines means changing this module only.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import yaml
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, ConfigurationError
+
+
+class SiteError(Exception):
+    """The engine refused the pages (a broken link, a missing anchor...): a bug or bad content."""
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: str, site_url: str,
+               nav: list, extra: dict | None = None) -> None:
+    """Build `docs_dir` into `site_dir` with the shared mkdocs.yml; any warning is an error."""
+    collect = _Collect()
+    log = logging.getLogger("mkdocs")
+    log.addHandler(collect)
+    previous = log.level
+    log.setLevel(logging.WARNING)  # MkDocs' INFO lines are noise in our own progress output
+    try:
+        cfg = load_config(config_file=str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir),
+                          site_name=site_name, site_url=site_url, nav=nav, strict=True)
+        if extra:
+            cfg["extra"].update(extra)
+        mkdocs_build(cfg)
+    except (Abort, ConfigurationError) as err:
+        raise SiteError("\n".join(collect.messages) or str(err)) from None
+    finally:
+        log.removeHandler(collect)
+        log.setLevel(previous)
+    if collect.messages:
+        raise SiteError("\n".join(collect.messages))
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml for our own settings; MkDocs' `!!python/name:` tags are not ours to run."""
+
+
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def extra_setting(config_file: Path, key: str):
+    """A value of `extra:` in mkdocs.yml (site-wide settings such as the quick-exit URL)."""
+    with open(config_file, encoding="utf-8") as f:
+        return (yaml.load(f, Loader=_ConfigLoader).get("extra") or {}).get(key)

@@ -1,0 +1,34 @@
+"""Where each thing lives on the sites, in one place, so print, e-mail and web links agree."""
+from __future__ import annotations
+
+
+def campaign(cid: str) -> str:
+    return f"{cid}/"
+
+
+def strand(cid: str, sid: str) -> str:
+    return f"{cid}/strands/{sid}/"
+
+
+def month(cid: str, month: str) -> str:
+    return f"{cid}/activities/{month}/"
+
+
+def activity(a) -> str:
+    return f"{month(a.campaign, a.month)}#{a.anchor}"
+
+
+def calendar(cid: str) -> str:
+    return f"{cid}/calendar/"
+
+
+def newsletter(cid: str, month: str) -> str:
+    return f"{cid}/newsletters/{month}/"
+
+
+def poster(cid: str, sid: str, audience: str, ext: str) -> str:
+    return f"{cid}/posters/{sid}-{audience}{ext}"
+
+
+def absolute(site_url: str, path: str) -> str:
+    return site_url.rstrip("/") + "/" + path.lstrip("/")

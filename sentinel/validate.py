@@ -1,0 +1,139 @@
+"""Cross-checks that need more than one file: ids that must exist, numbers that must be in range.
+
+Each check adds a Problem pointing at the exact value that is wrong and says what would be right.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date
+
+from .model import Campaign
+from .problems import Problems, Where
+
+MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+# A remote image makes every reader's browser call another host: a privacy leak for a victim.
+REMOTE_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?(?:https?:)?//|<img[^>]+src\s*=\s*[\"']?\s*(?:https?:)?//", re.I)
+
+
+def contrast_ratio(fg: str, bg: str) -> float:
+    """WCAG 2.x contrast ratio of two #rrggbb colours."""
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _suggest(value: str, choices) -> str:
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.5)
+    return f" (did you mean '{close[0]}'?)" if close else f"; known: {', '.join(choices)}"
+
+
+def markdown(text: str, where: Where, problems: Problems) -> None:
+    for m in REMOTE_IMAGE.finditer(text or ""):
+        line = where.line + text.count("\n", 0, m.start())
+        problems.add(Where(where.path, line, where.col),
+                     "images from other websites are not allowed (they would tell that site who reads "
+                     "the page): put the image in the project and link to it")
+
+
+def _months(starts: date, ends: date) -> set[str]:
+    out, y, m = set(), starts.year, starts.month
+    while (y, m) <= (ends.year, ends.month):
+        out.add(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def campaign(c: Campaign, problems: Problems) -> None:
+    o = c.origin
+    if c.starts > c.ends:
+        problems.add(o.at("ends"), f"the campaign ends ({c.ends}) before it starts ({c.starts})")
+    if not c.strands:
+        problems.add(o.where, "this campaign has no strands: add strands/<id>.yml")
+    months = _months(c.starts, c.ends)
+    for month, sid in c.schedule.items():
+        where = o.at(f"schedule.{month}")
+        if not MONTH.fullmatch(month):
+            problems.add(where, f"schedule months are written YYYY-MM, like 2013-08, found '{month}'")
+        elif month not in months:
+            problems.add(where, f"{month} is outside the campaign ({c.starts} to {c.ends})")
+        if not isinstance(sid, str):
+            problems.add(where, "each schedule month names one strand id")
+        elif sid not in c.strands:
+            problems.add(o.at(f"schedule.{month}"), f"unknown strand '{sid}'{_suggest(sid, c.strands)}")
+    for strand in c.strands.values():
+        _strand(c, strand, problems)
+    for a in c.activities:
+        _activity(c, a, problems)
+    seen_issues: dict[int, str] = {}
+    for n in c.newsletters:
+        if n.issue in seen_issues:
+            problems.add(n.origin.at("issue"), f"issue number {n.issue} is also used by {seen_issues[n.issue]}.md")
+        seen_issues.setdefault(n.issue, n.month)
+        if n.date.strftime("%Y-%m") < n.month:
+            problems.add(n.origin.at("date"), f"the {n.month} issue cannot be published before its month ({n.date})")
+        markdown(n.body, Where(n.origin.where.path, 1, 1), problems)
+    for e in c.events:
+        _event(c, e, problems)
+
+
+def _strand(c: Campaign, s, problems: Problems) -> None:
+    o = s.origin
+    ratio = contrast_ratio(s.colour, "#ffffff")
+    if ratio < 4.5:
+        problems.add(o.at("colour"), f"white text on {s.colour} has a contrast of {ratio:.1f}:1, below the "
+                                     "4.5:1 that WCAG AA requires: choose a darker colour")
+    for i, sign in enumerate(s.signs):
+        for aud in sign.audiences:
+            if aud not in c.audiences:
+                problems.add(o.at(f"signs.{i}"), f"unknown audience '{aud}'{_suggest(aud, c.audiences)}")
+    seen = set()
+    for i, poster in enumerate(s.posters):
+        where = o.at(f"posters.{i}")
+        if poster.audience not in c.audiences:
+            problems.add(where, f"unknown poster audience '{poster.audience}'{_suggest(poster.audience, c.audiences)}")
+        if poster.audience in seen:
+            problems.add(where, f"a second poster for '{poster.audience}': one poster per audience")
+        seen.add(poster.audience)
+    for field in ("about",):
+        markdown(getattr(s, field), o.at(field), problems)
+    for i, text in enumerate(s.what_to_do):
+        markdown(text, o.at(f"what_to_do.{i}"), problems)
+
+
+def _activity(c: Campaign, a, problems: Problems) -> None:
+    o = a.origin
+    if not c.starts <= a.date <= c.ends:
+        problems.add(o.at("date"), f"{a.date} is outside the campaign ({c.starts} to {c.ends})")
+    if not a.strands:
+        problems.add(o.at("strands"), "an activity names at least one strand")
+    for i, sid in enumerate(a.strands):
+        if sid not in c.strands:
+            problems.add(o.at(f"strands.{i}"), f"unknown strand '{sid}'{_suggest(sid, c.strands)}")
+    if c.activity_types:
+        if not a.type:
+            problems.add(o.where, f"missing required key 'type' (one of: {', '.join(c.activity_types)})")
+        elif a.type not in c.activity_types:
+            problems.add(o.at("type"), f"unknown activity type '{a.type}'{_suggest(a.type, c.activity_types)}")
+    for i, number in enumerate(a.objectives):
+        if not 1 <= number <= len(c.objectives):
+            problems.add(o.at(f"objectives.{i}"),
+                         f"there is no strategic objective {number}: this campaign has 1 to {len(c.objectives)}")
+    markdown(a.summary, o.at("summary"), problems)
+
+
+def _event(c: Campaign, e, problems: Problems) -> None:
+    o = e.origin
+    if (e.date is None) == (e.start is None):
+        problems.add(o.where, "an event has either a 'date' (all day) or a 'start' date-time, not both")
+    if e.end and not e.start:
+        problems.add(o.at("end"), "'end' goes with 'start'")
+    if e.start and e.end and e.end < e.start:
+        problems.add(o.at("end"), f"the event ends ({e.end}) before it starts ({e.start})")
+    for i, sid in enumerate(e.strands):
+        if sid not in c.strands:
+            problems.add(o.at(f"strands.{i}"), f"unknown strand '{sid}'{_suggest(sid, c.strands)}")
+    markdown(e.summary, o.at("summary"), problems)

@@ -1,0 +1,166 @@
+"""Safe YAML that remembers where every value came from.
+
+Comms staff write the YAML by hand, so the loader is strict where PyYAML is lenient:
+- every scalar stays text (`NO` is "NO", `0800 555 111` is a phone number); the model parses
+  dates and numbers on purpose, where it can say what it expected;
+- duplicate keys, anchors/aliases and tags are refused (they hide what a file really says);
+- each value's line and column is kept, so validation can point at it.
+
+libyaml (C) does the parsing when available; the node tree is turned into plain dicts, lists
+and strings plus a side table of positions keyed by path.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from .problems import Problems, Where
+
+try:  # libyaml is ~10x faster; same behaviour, same marks
+    from yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - pure-Python fallback
+    from yaml.parser import Parser as _Parser  # type: ignore[assignment]
+    from yaml.composer import Composer as _Composer
+    from yaml.reader import Reader as _Reader
+    from yaml.scanner import Scanner as _Scanner
+
+    class _Parser(_Reader, _Scanner, _Parser, _Composer):  # type: ignore[no-redef]
+        def __init__(self, stream):
+            _Reader.__init__(self, stream)
+            _Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            _Composer.__init__(self)
+
+
+class _NodeLoader(_Parser, yaml.resolver.BaseResolver):
+    """Parser + composer with no implicit resolvers: every plain scalar is tagged str."""
+
+    def __init__(self, stream):
+        _Parser.__init__(self, stream)
+        yaml.resolver.BaseResolver.__init__(self)
+
+
+_STR, _SEQ, _MAP = (yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG,
+                    yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+                    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG)
+
+Path = tuple  # a path into the document: keys and list indexes
+
+
+@dataclass
+class Located:
+    """A loaded document: plain data plus where each value (and each key) stands."""
+
+    data: Any
+    file: str
+    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    line_offset: int = 0
+
+    def at(self, path: Path) -> Where:
+        """Where the value at `path` is; falls back to the nearest enclosing value."""
+        for depth in range(len(path), -1, -1):
+            pos = self.values.get(tuple(path[:depth]))
+            if pos:
+                return Where(self.file, pos[0] + self.line_offset, pos[1])
+        return Where(self.file, 1 + self.line_offset, 1)
+
+    def key_at(self, path: Path) -> Where:
+        pos = self.keys.get(tuple(path))
+        if pos:
+            return Where(self.file, pos[0] + self.line_offset, pos[1])
+        return self.at(path)
+
+
+def _mark(m) -> tuple[int, int]:
+    return (m.line + 1, m.column + 1)
+
+
+def _refuse_yaml_features(text: str, file: str, problems: Problems, offset: int) -> bool:
+    """Report anchors, aliases and tags. Cheap: only scans events when the text could hold one."""
+    if not any(c in text for c in "&*!"):
+        return True
+    ok = True
+    for ev in yaml.parse(text, Loader=_NodeLoader):
+        line, col = _mark(ev.start_mark)
+        where = Where(file, line + offset, col)
+        if isinstance(ev, AliasEvent):
+            problems.add(where, f"YAML aliases (*{ev.anchor}) are not allowed: write the value out in full")
+            ok = False
+        elif isinstance(ev, (ScalarEvent, CollectionStartEvent)):
+            if ev.anchor:
+                problems.add(where, f"YAML anchors (&{ev.anchor}) are not allowed: write each value out in full")
+                ok = False
+            if ev.tag and not (isinstance(ev, ScalarEvent) and ev.tag == "!"):
+                problems.add(where, f"YAML tags ({ev.tag}) are not allowed: remove the tag, values are read as text")
+                ok = False
+    return ok
+
+
+def load_yaml(text: str, file: str, problems: Problems, line_offset: int = 0) -> Located | None:
+    """Parse one YAML document; on any problem, report it and return None."""
+    try:
+        if not _refuse_yaml_features(text, file, problems, line_offset):
+            return None
+        loader = _NodeLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, col = _mark(mark) if mark else (1, 1)
+        what = " ".join(x for x in (err.context, err.problem) if x)
+        problems.add(Where(file, line + line_offset, col), f"this is not valid YAML: {what}")
+        return None
+    except yaml.YAMLError as err:  # e.g. a second document in the file
+        problems.add(Where(file, 1 + line_offset, 1), f"this is not valid YAML: {err}")
+        return None
+    doc = Located(None, file, line_offset=line_offset)
+    if node is None:
+        return doc
+    before = len(problems)
+    doc.data = _convert(node, (), doc, problems)
+    return doc if len(problems) == before else None
+
+
+def _convert(node, path: Path, doc: Located, problems: Problems) -> Any:
+    doc.values[path] = _mark(node.start_mark)
+    if isinstance(node, ScalarNode):
+        if node.style is None and node.value == "":
+            return None  # `key:` with nothing after it
+        return node.value
+    if isinstance(node, SequenceNode):
+        return [_convert(item, path + (i,), doc, problems) for i, item in enumerate(node.value)]
+    assert isinstance(node, MappingNode)
+    out: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        line, col = _mark(key_node.start_mark)
+        where = Where(doc.file, line + doc.line_offset, col)
+        if not isinstance(key_node, ScalarNode):
+            problems.add(where, "a key must be plain text")
+            continue
+        key = key_node.value
+        if key in out:
+            first = doc.keys[path + (key,)]
+            problems.add(where, f"duplicate key '{key}' (first given on line {first[0] + doc.line_offset}): "
+                                "keep one of them")
+            continue
+        doc.keys[path + (key,)] = (line, col)
+        out[key] = _convert(value_node, path + (key,), doc, problems)
+    return out
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """Split a Markdown file into (front matter YAML, body, line number where the body starts)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return None, text, 1
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            return "".join(lines[1:i]), "".join(lines[i + 1:]), i + 2
+    return None, text, 1

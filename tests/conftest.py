@@ -1,0 +1,106 @@
+"""Shared fixtures: the sample campaign built once, and scratch projects made from inline text."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sentinel.cli import main  # noqa: E402
+
+#: The build date of the sample: the last month of the 2013 campaign, when most entries are public.
+SAMPLE_AS_OF = "2013-12-20"
+
+MINIMAL = {
+    "campaigns/demo/campaign.yml": """\
+        name: Demo campaign
+        aim: Help people who are hidden.
+        starts: 2013-08-01
+        ends: 2013-12-31
+        site_url: https://demo.example.org/
+        objectives:
+          - Know more
+          - Report more
+          - Work together
+        schedule:
+          2013-08: abuse
+        audiences: [public, police]
+        activity_types: [Victim, Education]
+        """,
+    "campaigns/demo/strands/abuse.yml": """\
+        title: Domestic abuse
+        colour: "#8e1b1b"
+        summary: Abuse at home is a crime.
+        about: Domestic abuse is *never* your fault.
+        signs:
+          - text: Injuries that are explained away
+        posters:
+          - audience: public
+            headline: Abuse is a crime
+            body: Call 999 in an emergency.
+        """,
+    "campaigns/demo/activities/2013-08.yml": """\
+        - title: Street survey
+          date: 2013-08-15
+          unit: Solihull LPU
+          strands: [abuse]
+          type: Victim
+          objectives: [1, 2]
+          summary: We asked people about abuse.
+          effectiveness: 4
+          visibility: public
+        """,
+}
+
+
+def write_project(root: Path, files: dict[str, str], base: dict[str, str] | None = MINIMAL) -> Path:
+    """A scratch project: the shared mkdocs.yml plus `files` (over `base`), dedented."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    merged = dict(base or {})
+    merged.update(files)
+    for rel, text in merged.items():
+        if text is None:
+            continue
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def run(root: Path, *args: str) -> tuple[int, str, str]:
+    """Run build.py in-process on project `root`; returns (status, stdout, stderr)."""
+    import contextlib
+    import io
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(list(args), root=root)
+    return status, out.getvalue(), err.getvalue()
+
+
+def run_cli(*args: str, cwd: Path = ROOT, **kw) -> subprocess.CompletedProcess:
+    """Run build.py as a user does, in a subprocess."""
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd,
+                          capture_output=True, text=True, **kw)
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A factory: project({path: text}) -> root of a scratch project over the minimal campaign."""
+    return lambda files=None, base=MINIMAL: write_project(tmp_path / "project", files or {}, base)
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory) -> Path:
+    """The shipped sample campaign, built once for the whole session."""
+    out = tmp_path_factory.mktemp("sample") / "build"
+    status, _, err = run(ROOT, "--out", str(out), "--as-of", SAMPLE_AS_OF, "-q")
+    assert status == 0, err
+    return out
