@@ -42,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def report_problems(err: ContentError, stream=sys.stderr) -> None:
+def report_problems(err: ContentError, stream=None) -> None:
+    stream = stream or sys.stderr
     for problem in err.problems:
         print(problem, file=stream)
     n = len(err.problems)

@@ -76,10 +76,14 @@ def build(cls, data: Any, doc: Located, path: tuple, problems: Problems, **extra
         elif isinstance(value, dict):
             for k in value:
                 positions[f"{f.name}.{k}"] = doc.key_at(vpath + (k,))
-    if len(problems) != before:
-        return None
     if "origin" in {f.name for f in dataclasses.fields(cls)}:
         extra["origin"] = Origin(where, positions)
+    if len(problems) != before:
+        # Still return what can be built (wrong optional values left at their defaults), so the
+        # cross-checks can report the rest of the entry's problems in the same run. Nothing is
+        # written when there is any problem, so this object never reaches an output.
+        if any(_required(f) and f.name not in values for f, _ in _fields(cls)):
+            return None
     return cls(**values, **extra)
 
 

@@ -27,7 +27,7 @@ def contrast_ratio(fg: str, bg: str) -> float:
 
 
 def _suggest(value: str, choices) -> str:
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.5)
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else f"; known: {', '.join(choices)}"
 
 

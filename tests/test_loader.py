@@ -1,0 +1,192 @@
+"""Bad content gets a clear `file:line:col` message, every problem in one run, exit 1."""
+from __future__ import annotations
+
+from conftest import run
+
+ACT = "campaigns/demo/activities/2013-08.yml"
+
+
+def errors(project_root, *args):
+    status, out, err = run(project_root, "check", *args)
+    return status, [line for line in err.splitlines() if line.startswith("campaigns/") or line.startswith("content/")], err
+
+
+def test_valid_project_checks(project):
+    status, out, err = run(project(), "check")
+    assert status == 0, err
+    assert "1 campaign(s), 1 activities" in out
+
+
+def test_duplicate_key_is_reported_at_its_line(project):
+    root = project({ACT: """\
+        - title: Street survey
+          date: 2013-08-15
+          unit: Solihull LPU
+          strands: [abuse]
+          type: Victim
+          title: Again
+        """})
+    status, lines, _ = errors(root)
+    assert status == 1
+    assert lines == [f"{ACT}:6:3: duplicate key 'title' (first given on line 1): keep one of them"]
+
+
+def test_anchors_aliases_and_tags_are_refused(project):
+    root = project({ACT: """\
+        - &first
+          title: One
+          date: 2013-08-15
+          unit: Solihull LPU
+          strands: [abuse]
+          type: Victim
+        - *first
+        - title: !!python/object:os.system two
+          date: 2013-08-15
+          unit: Solihull LPU
+          strands: [abuse]
+          type: Victim
+        """})
+    status, lines, _ = errors(root)
+    assert status == 1
+    assert any(l.startswith(f"{ACT}:1:3: YAML anchors (&first) are not allowed") for l in lines), lines
+    assert any(l.startswith(f"{ACT}:7:3: YAML aliases (*first) are not allowed") for l in lines), lines
+    assert any(l.startswith(f"{ACT}:8:10: YAML tags") for l in lines), lines
+
+
+def test_values_are_not_guessed(project):
+    """`NO` is the text NO (not false), 0800 is not an octal number."""
+    from sentinel.load import load_project
+    root = project({ACT: """\
+        - title: NO
+          date: 2013-08-15
+          unit: 0800
+          strands: [abuse]
+          type: Victim
+          partners: [yes, null, 1e3]
+        """})
+    activity = load_project(root).campaigns[0].activities[0]
+    assert activity.title == "NO"
+    assert activity.unit == "0800"
+    assert activity.partners == ("yes", "null", "1e3")
+
+
+def test_unknown_key_suggests_the_right_one(project):
+    root = project({ACT: """\
+        - title: Street survey
+          date: 2013-08-15
+          unit: Solihull LPU
+          strands: [abuse]
+          type: Victim
+          visibilty: public
+        """})
+    status, lines, _ = errors(root)
+    assert status == 1
+    assert lines == [f"{ACT}:6:3: unknown key 'visibilty': did you mean 'visibility'?"]
+
+
+def test_every_problem_of_every_file_in_one_run(project):
+    root = project({
+        ACT: """\
+            - title: Street survey
+              date: 2013-08-15
+              unit: Solihull LPU
+              strands: [abuse, cse]
+              type: Victum
+              objectives: [1, 9]
+              effectiveness: 7
+              visibility: secret
+            - date: 2013-02-30
+              unit: Dudley LPU
+              strands: [abuse]
+              type: Victim
+              sustain: maybe
+            """,
+        "campaigns/demo/strands/abuse.yml": """\
+            title: Domestic abuse
+            colour: "#ffcc00"
+            summary: Abuse at home is a crime.
+            about: Domestic abuse is never your fault.
+            posters:
+              - audience: teenagers
+                headline: Abuse is a crime
+                body: Call 999.
+            """,
+    })
+    status, lines, err = errors(root)
+    assert status == 1
+    assert "Traceback" not in err
+    assert lines == [
+        f"{ACT}:4:20: unknown strand 'cse'; known: abuse",
+        f"{ACT}:5:9: unknown activity type 'Victum' (did you mean 'Victim'?)",
+        f"{ACT}:6:19: there is no strategic objective 9: this campaign has 1 to 3",
+        f"{ACT}:7:18: 'effectiveness': effectiveness is rated from 1 (not effective) to 5 (very effective)",
+        f"{ACT}:8:15: 'visibility': 'secret' is not one of public, partners, internal",
+        f"{ACT}:9:3: missing required key 'title'",
+        f"{ACT}:9:9: 'date': '2013-02-30' is not a real date",
+        f"{ACT}:13:12: 'sustain': expected true or false, found 'maybe'",
+        "campaigns/demo/strands/abuse.yml:2:9: white text on #ffcc00 has a contrast of 1.5:1, below the "
+        "4.5:1 that WCAG AA requires: choose a darker colour",
+        "campaigns/demo/strands/abuse.yml:6:7: unknown poster audience 'teenagers'; known: public, police",
+    ]
+    assert "10 problems in 2 files" in err
+
+
+def test_date_outside_the_campaign_and_year_typos(project):
+    root = project({ACT: """\
+        - title: Street survey
+          date: 2014-08-15
+          unit: Solihull LPU
+          strands: [abuse]
+          type: Victim
+          publish_from: 3013-01-01
+        """})
+    status, lines, _ = errors(root)
+    assert lines == [
+        f"{ACT}:2:9: 2014-08-15 is outside the campaign (2013-08-01 to 2013-12-31)",
+        f"{ACT}:6:17: 'publish_from': 3013-01-01 is outside 1990-2100: is the year mistyped?",
+    ]
+
+
+def test_schedule_must_name_strands_and_months_of_the_campaign(project):
+    from conftest import MINIMAL
+    campaign = MINIMAL["campaigns/demo/campaign.yml"].replace("2013-08: abuse", "2013-08: abuses\n          2015-01: abuse")
+    root = project({"campaigns/demo/campaign.yml": campaign})
+    status, lines, _ = errors(root)
+    assert lines == [
+        "campaigns/demo/campaign.yml:11:3: unknown strand 'abuses' (did you mean 'abuse'?)",
+        "campaigns/demo/campaign.yml:12:3: 2015-01 is outside the campaign (2013-08-01 to 2013-12-31)",
+    ]
+
+
+def test_broken_yaml_points_at_the_line(project):
+    root = project({ACT: "- title: Street survey\n  date: [2013-08-15\n  unit: x\n"})
+    status, lines, _ = errors(root)
+    assert status == 1
+    assert len(lines) == 1 and lines[0].startswith(f"{ACT}:3:") and "not valid YAML" in lines[0]
+
+
+def test_misspelt_folder_and_remote_image(project):
+    root = project({
+        "campaigns/demo/activites/2013-08.yml": "[]\n",
+        "content/get-help.md": "# Get help\n\nText\n\n![logo](https://tracker.example.com/p.png)\n",
+    })
+    status, lines, _ = errors(root)
+    assert lines == [
+        "campaigns/demo/activites: unexpected 'activites' in the campaign folder: did you mean 'activities'?",
+        "content/get-help.md:5:1: images from other websites are not allowed (they would tell that site who "
+        "reads the page): put the image in the project and link to it",
+    ] or lines[0].startswith("campaigns/demo/activites:1:1")
+
+
+def test_newsletter_front_matter_positions(project):
+    root = project({"campaigns/demo/newsletters/2013-09.md": "---\ntitle: Issue\nissue: one\ndate: 2013-09-16\n---\nHello\n"})
+    status, lines, _ = errors(root)
+    assert lines == ["campaigns/demo/newsletters/2013-09.md:3:8: 'issue': expected a whole number, found 'one'"]
+
+
+def test_check_writes_nothing(project, tmp_path):
+    root = project({ACT: "- title: x\n"})
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    status, _, _ = run(root, "check")
+    assert status == 1
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
