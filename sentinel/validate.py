@@ -92,7 +92,7 @@ def _strand(c: Campaign, s, problems: Problems) -> None:
                 problems.add(o.at(f"signs.{i}"), f"unknown audience '{aud}'{_suggest(aud, c.audiences)}")
     seen = set()
     for i, poster in enumerate(s.posters):
-        where = o.at(f"posters.{i}")
+        where = poster.origin.at("audience")
         if poster.audience not in c.audiences:
             problems.add(where, f"unknown poster audience '{poster.audience}'{_suggest(poster.audience, c.audiences)}")
         if poster.audience in seen:

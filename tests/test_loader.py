@@ -126,7 +126,7 @@ def test_every_problem_of_every_file_in_one_run(project):
         f"{ACT}:13:12: 'sustain': expected true or false, found 'maybe'",
         "campaigns/demo/strands/abuse.yml:2:9: white text on #ffcc00 has a contrast of 1.5:1, below the "
         "4.5:1 that WCAG AA requires: choose a darker colour",
-        "campaigns/demo/strands/abuse.yml:6:7: unknown poster audience 'teenagers'; known: public, police",
+        "campaigns/demo/strands/abuse.yml:6:15: unknown poster audience 'teenagers'; known: public, police",
     ]
     assert "10 problems in 2 files" in err
 
