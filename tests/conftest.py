@@ -64,6 +64,8 @@ def write_project(root: Path, files: dict[str, str], base: dict[str, str] | None
     """A scratch project: the shared mkdocs.yml plus `files` (over `base`), dedented."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    if not (root / "theme").exists():
+        (root / "theme").symlink_to(ROOT / "theme")  # the shared templates, as in the real repository
     merged = dict(base or {})
     merged.update(files)
     for rel, text in merged.items():
