@@ -71,6 +71,10 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     nav: list = [{"Home": "index.md"}]
     files: dict[str, str | bytes] = {}
     current = current_campaign(project, as_of)
+    # The staff site lives on the force's intranet, at its own address (mkdocs.yml extra).
+    staff_url = site_engine.extra_setting(root / "mkdocs.yml", "staff_site_url") if staff else None
+    ctx["staff_url"] = staff_url
+    site_url = staff_url or current.site_url
 
     pages = dict(project.pages)
     pages.setdefault("index.md", "# Sentinel\n")  # the home page exists even before it is written
@@ -115,7 +119,7 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
 
     site_name = "Sentinel" + (" — staff site" if staff else "")
     site_engine.build_site(root / "mkdocs.yml", docs, out, site_name=site_name,
-                           site_url=current.site_url if not staff else current.site_url + "staff/",
+                           site_url=site_url,
                            nav=nav, extra={"audience": audience.value,
                                                 "quick_exit": quick_exit_html(root)})
 
@@ -152,7 +156,7 @@ def _campaign_pages(c: Campaign, files: dict, ctx: dict, audience: Audience, ext
         for sid in a.strands:
             by_strand[sid].append(a)
     base = c.id
-    site_url = c.site_url
+    site_url = ctx["staff_url"] or c.site_url
     focus_month = as_of.strftime("%Y-%m")
     files[f"{base}/index.md"] = page(
         {"title": _yaml_str(c.name), "description": _yaml_str(c.aim[:150])},
@@ -186,7 +190,7 @@ def _campaign_pages(c: Campaign, files: dict, ctx: dict, audience: Audience, ext
         render("pages/activities.md", c=c, by_month=by_month, **ctx))
     feed_title = f"{c.name}: activity" + (" (staff)" if staff else "")
     files[f"{base}/activities/feed.xml"] = feeds.atom(
-        c, activities, site_url if not staff else site_url + "staff/", f"{base}/activities/feed.xml",
+        c, activities, site_url, f"{base}/activities/feed.xml",
         feed_title, urls.activity)
     section = [f"{base}/index.md", {"Strands": strand_nav}, f"{base}/calendar.md",
                {"Activity": [f"{base}/activities/index.md"] + month_nav}]

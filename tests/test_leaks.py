@@ -1,0 +1,149 @@
+"""Nothing leaks: marker text planted in restricted entries is absent from every public file.
+
+Scans every file of the build as bytes, gzip-decompressed and, for PDFs, as extracted text:
+pages, search index, sitemap, feeds, calendar, posters, newsletters, e-mails.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import run
+
+INTERNAL, PARTNERS, EMBARGO = "ZQINTERNALMARK", "ZQPARTNERSMARK", "ZQEMBARGOMARK"
+EVENT_INTERNAL, ISSUE_PARTNERS = "ZQEVENTINTERNALMARK", "ZQISSUEPARTNERSMARK"
+
+FILES = {
+    "campaigns/demo/activities/2013-09.yml": f"""\
+        - title: Case review {INTERNAL}
+          date: 2013-09-03
+          unit: Dudley LPU
+          strands: [abuse]
+          type: Victim
+          summary: Names withheld. {INTERNAL}
+          partners: [{INTERNAL} Trust]
+          visibility: internal
+        - title: Partner briefing {PARTNERS}
+          date: 2013-09-04
+          unit: Dudley LPU
+          strands: [abuse]
+          type: Education
+          summary: For partners only. {PARTNERS}
+          visibility: partners
+        - title: Operation announcement {EMBARGO}
+          date: 2013-09-05
+          unit: Dudley LPU
+          strands: [abuse]
+          type: Victim
+          summary: Arrests to be announced after court. {EMBARGO}
+          visibility: public
+          publish_from: 2014-03-01
+        - title: Open day
+          date: 2013-09-06
+          unit: Dudley LPU
+          strands: [abuse]
+          type: Education
+          summary: Everyone welcome.
+          visibility: public
+        """,
+    "campaigns/demo/events.yml": f"""\
+        - title: Tactical meeting {EVENT_INTERNAL}
+          date: 2013-09-10
+          location: HQ {EVENT_INTERNAL}
+          strands: [abuse]
+          visibility: internal
+        - title: Public webchat
+          start: 2013-09-12T19:00
+          end: 2013-09-12T20:00
+          strands: [abuse]
+          visibility: public
+        """,
+    "campaigns/demo/newsletters/2013-09.md": f"""\
+        ---
+        title: Partnership newsletter, September
+        issue: 1
+        date: 2013-09-16
+        ---
+        ## Editorial
+
+        For partners: {ISSUE_PARTNERS}
+        """,
+    "campaigns/demo/newsletters/2013-10.md": """\
+        ---
+        title: Public newsletter, October
+        issue: 2
+        date: 2013-10-16
+        visibility: public
+        ---
+        ## Editorial
+
+        Open to all.
+        """,
+}
+
+
+def texts(path: Path) -> str:
+    data = path.read_bytes()
+    out = [data.decode("utf-8", "ignore")]
+    if path.suffix == ".gz":
+        out.append(gzip.decompress(data).decode("utf-8", "ignore"))
+    if path.suffix == ".pdf":
+        out.append("\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages))
+    return "\n".join(out)
+
+
+def found(folder: Path, markers) -> dict[str, list[str]]:
+    hits: dict[str, list[str]] = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            text = texts(path)
+            for m in markers:
+                if m in text:
+                    hits.setdefault(m, []).append(path.relative_to(folder).as_posix())
+    return hits
+
+
+@pytest.fixture(scope="module")
+def leak_build(tmp_path_factory):
+    from conftest import write_project
+    base = tmp_path_factory.mktemp("leaks")
+    root = write_project(base / "project", FILES)
+    out = base / "out"
+    status, _, err = run(root, "--out", str(out), "--as-of", "2013-12-01", "-q")
+    assert status == 0, err
+    return out
+
+
+ALL = (INTERNAL, PARTNERS, EMBARGO, EVENT_INTERNAL, ISSUE_PARTNERS)
+
+
+def test_no_restricted_text_in_any_public_file(leak_build):
+    assert (leak_build / "public/search/search_index.json").is_file()
+    assert found(leak_build / "public", ALL) == {}
+
+
+def test_no_restricted_text_in_print(leak_build):
+    """Posters are public: they are given out and put on the public site."""
+    assert found(leak_build / "print", ALL) == {} if (leak_build / "print").exists() else True
+
+
+def test_partner_newsletter_carries_no_internal_text(leak_build):
+    folder = leak_build / "newsletters"
+    if not folder.exists():
+        pytest.fail("no newsletters were built")
+    partner_issue = folder / "demo/2013-09"
+    public_issue = folder / "demo/2013-10"
+    assert found(partner_issue, (INTERNAL, EMBARGO, EVENT_INTERNAL)) == {}
+    assert found(public_issue, ALL) == {}
+
+
+def test_staff_site_has_restricted_entries_but_not_embargoed_ones(leak_build):
+    """The scan above can fail: the markers are really in the build, where they are allowed."""
+    hits = found(leak_build / "intranet", ALL)
+    assert INTERNAL in hits and PARTNERS in hits and EVENT_INTERNAL in hits
+    assert EMBARGO not in hits
+    assert "search/search_index.json" in hits[INTERNAL]
