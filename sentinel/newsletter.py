@@ -1,0 +1,275 @@
+"""The monthly partnership newsletter: the editorial a comms officer wrote, plus what the data says.
+
+For each issue (`campaigns/<c>/newsletters/YYYY-MM.md`) this assembles, as seed 001 did by hand:
+the campaign aim and objectives, the month's strand of focus (what it is, signs, how to report),
+next month's focus, examples of activity of the period, upcoming events, and contacts. Every
+activity and event comes through `visibility.select()` for the issue's own audience, so a
+partners issue never holds an internal entry and a public issue holds public entries only.
+
+Outputs, in `newsletters/<campaign>/<YYYY-MM>/`: email.html (tables, inlined CSS), email.txt,
+newsletter.eml (what `send` posts) and newsletter.pdf; plus a web version on the staff site, on
+the public site when the issue is public, and an Atom feed of the public issues.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
+
+import css_inline
+from markupsafe import Markup
+
+from . import cache, email_message, feeds, markup, templating, urls
+from .email_message import PLACEHOLDER_SENDER, parse_address
+from .model import STANDARD_REPORT, Campaign, Newsletter, ReportRoute, Strand
+from .pdf import render_pdf
+from .problems import ContentError, Problem
+from .site import component_css, page
+from .templating import THEME
+from .visibility import Audience, audience_for, select, visible
+from .writer import write_bytes, write_text
+
+#: Gmail clips an HTML part larger than this and hides the rest behind "View entire message".
+EMAIL_HTML_LIMIT = 102 * 1024
+#: Seed 001 gave "a couple of examples"; a screenful keeps the e-mail short and under the limit.
+MAX_EXAMPLES = 8
+#: A newsletter's sign list is for the people who read it: partners are professionals.
+SIGNS_FOR = {Audience.PUBLIC: "public", Audience.PARTNERS: "professionals", Audience.STAFF: "police"}
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One issue, assembled: everything the templates show, already chosen for its audience."""
+
+    c: Campaign
+    n: Newsletter
+    audience: Audience
+    focus: Strand | None
+    next_month: str
+    next_focus: Strand | None
+    period: tuple[str, str]            # the month before and the issue's month, YYYY-MM
+    examples: list
+    more: int                          # activities of the period not shown as examples
+    events: list
+    report_routes: tuple
+    signs_audience: str
+    poster: dict | None = None         # a public poster of the focus strand: {"png", "pdf", "alt"} site paths
+    web_url: str | None = None         # the public web version, when there is one
+
+    @property
+    def id(self) -> str:
+        return f"{self.c.id}/{self.n.month}"
+
+    @property
+    def helplines(self) -> tuple:
+        return self.focus.helplines if self.focus else ()
+
+
+def _month_after(month: str) -> str:
+    y, m = map(int, month.split("-"))
+    return f"{y + (m == 12)}-{m % 12 + 1:02d}"
+
+
+def _month_before(month: str) -> str:
+    y, m = map(int, month.split("-"))
+    return f"{y - (m == 1)}-{(m - 2) % 12 + 1:02d}"
+
+
+def _month_end(month: str) -> date:
+    y, m = map(int, _month_after(month).split("-"))
+    return date(y, m, 1) - timedelta(days=1)
+
+
+def assemble(c: Campaign, n: Newsletter, as_of: date, public_posters: list | None = None,
+             public_web: bool = False) -> Issue:
+    """The issue's content. Activities are those of the month before and the issue's month, up to
+    the issue's date: an issue rebuilt later still shows what it showed when it was sent."""
+    audience = audience_for(n.visibility)
+    before = _month_before(n.month)
+    period = [a for a in select(c.activities, audience, as_of)
+              if a.month in (before, n.month) and a.date <= n.date]
+    examples = sorted(period, key=lambda a: (a.date, a.title), reverse=True)[:MAX_EXAMPLES]
+    next_month = _month_after(n.month)
+    events = [e for e in select(c.events, audience, as_of) if n.date <= e.day <= _month_end(next_month)]
+    focus = c.focus(n.month)
+    poster = None
+    if focus and public_posters:
+        preferred = (SIGNS_FOR[audience], "public", "professionals")
+        best = min(public_posters, key=lambda p: preferred.index(p["audience"]) if p["audience"] in preferred else 9)
+        poster = {"png": best["png"], "pdf": best["pdf"], "alt": f"Poster for {best['audience']}: {focus.title}"}
+    return Issue(c=c, n=n, audience=audience, focus=focus, next_month=next_month,
+                 next_focus=c.focus(next_month), period=(before, n.month), examples=examples,
+                 more=len(period) - len(examples), events=events,
+                 report_routes=focus.report_routes if focus else tuple(ReportRoute(*r) for r in STANDARD_REPORT),
+                 signs_audience=SIGNS_FOR[audience], poster=poster,
+                 web_url=urls.absolute(c.site_url, urls.newsletter(c.id, n.month)) if public_web else None)
+
+
+# --- the e-mail -----------------------------------------------------------------------------------
+
+_LINK = re.compile(r'\b(href|src)="([^"]*)"')
+
+
+def _absolute_links(html: str, base: str) -> str:
+    """Every link and image of an e-mail must work from a mail client: resolve relative ones
+    (an editorial may link like the web pages do) against the issue's place on the site."""
+    def fix(m):
+        value = m.group(2)
+        if re.match(r"(https?|mailto|tel):", value):
+            return m.group(0)
+        return f'{m.group(1)}="{urljoin(base, value.replace("&amp;", "&")).replace("&", "&amp;")}"'
+    return _LINK.sub(fix, html)
+
+
+def _css(name: str, extra: str = "") -> Markup:
+    """The component styles plus one of ours: trusted (our own theme), so not HTML-escaped."""
+    return Markup(component_css() + "\n" + (THEME / "newsletter" / name).read_text(encoding="utf-8") + extra)
+
+
+def _css_string(text: str) -> str:
+    """`text` as a CSS string literal that cannot close the string or the <style> element."""
+    return '"' + re.sub(r'[\\"<>\n]', lambda m: f"\\{ord(m.group(0)):x} ", text) + '"'
+
+
+def _context(issue: Issue, link) -> dict:
+    """What every newsletter template gets: the issue, and links made for the output."""
+    return {"i": issue, "link": link, "urls": urls,
+            "strand_link": lambda sid: link(urls.strand(issue.c.id, sid))}
+
+
+def _absolute(issue: Issue):
+    return lambda path: urls.absolute(issue.c.site_url, path)
+
+
+def _issue_url(issue: Issue) -> str:
+    """Where the issue sits on the site: relative links of an editorial are resolved from here."""
+    return urls.absolute(issue.c.site_url, urls.newsletter(issue.c.id, issue.n.month))
+
+
+def email_html(issue: Issue) -> str:
+    css = re.sub(r"/\*.*?\*/", "", _css("email.css"), flags=re.S)  # css-inline keeps comments in <style>
+    html = templating.render("newsletter/email.html", **_context(issue, _absolute(issue)),
+                             greeting=email_message.GREETING, css=Markup(css))
+    inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False,
+                                    resolve_css_variables=True, minify_css=True)
+    return _absolute_links(inliner.inline(html), _issue_url(issue)).rstrip("\n") + "\n"
+
+
+_MD_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)")
+_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$", re.M)
+
+
+def markdown_text(text: str, base: str) -> str:
+    """Markdown reads well as plain text already; only links and headings need a hand."""
+    text = markup.markdown_source(text)   # no raw HTML, no javascript: link, as in the HTML part
+    text = _MD_LINK.sub(lambda m: f"{m.group(1)} <{urljoin(base, m.group(2))}>", text)
+    return _MD_HEADING.sub(lambda m: f"{m.group(2)}\n{'-' * len(m.group(2))}", text).strip()
+
+
+def email_text(issue: Issue) -> str:
+    base = _issue_url(issue)
+    text = templating.render_text("newsletter/email.txt", **_context(issue, _absolute(issue)),
+                                  greeting=email_message.GREETING, editorial=markdown_text(issue.n.body, base),
+                                  text=lambda md: markdown_text(md, base))
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def eml(issue: Issue, html: str, text: str) -> bytes:
+    """The built message, as a preview and as what `send` posts: From is a placeholder there."""
+    host = issue.c.site_url.split("//", 1)[1].split("/")[0]
+    sender, _ = parse_address(f"{issue.c.organisation or issue.c.name} <{PLACEHOLDER_SENDER}>")
+    sent = datetime.combine(issue.n.date, time(9, 0), tzinfo=LONDON)
+    msg = email_message.compose(
+        subject=issue.n.title, sender=sender, to=None, html=html, text=text, date=sent,
+        msg_id=f"<{issue.c.id}.{issue.n.month}@{host}>",
+        list_id=f"{issue.c.name} partnership newsletter <{issue.c.id}.newsletter.{host}>",
+        list_slug=f"{issue.c.id}-newsletter", issue=issue.id, audience=issue.audience.value)
+    return msg.as_bytes()
+
+
+# --- print and web --------------------------------------------------------------------------------
+
+def pdf(root: str, issue: Issue, base_dir: Path) -> bytes:
+    footer = _css_string(f"{issue.c.name} · Issue {issue.n.issue} · page ")
+    html = templating.render("newsletter/print.html", **_context(issue, _absolute(issue)), css=_css(
+        "print.css", f'\n@page {{ @bottom-right {{ content: {footer} counter(page) " of " counter(pages); }} }}'))
+    html = _absolute_links(html, _issue_url(issue))  # a printed link must say where it goes
+    return cache.cached(root, "newsletter-pdf", [html], lambda: render_pdf(html, base_dir))
+
+
+def _relative(depth: int):
+    """Links from a page `depth` folders below the site root (directory URLs)."""
+    return lambda path: "../" * depth + path
+
+
+def web_page(issue: Issue) -> str:
+    body = templating.render("newsletter/page.md", **_context(issue, _relative(3)),
+                             pdf_href=f"../{issue.n.month}.pdf")
+    meta = {"title": _yaml_str(issue.n.title), "sensitive": "true"}
+    if issue.n.summary:
+        meta["description"] = _yaml_str(issue.n.summary)
+    return page(meta, body)
+
+
+def _yaml_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def index_page(c: Campaign, issues: list[Newsletter], feed: bool) -> str:
+    body = templating.render("newsletter/index.md", c=c, issues=issues, feed=feed)
+    return page({"title": "Partnership newsletter"}, body)
+
+
+# --- the output module ----------------------------------------------------------------------------
+
+def render(project, as_of: date, stage: Path, extras: dict, progress) -> None:
+    """Build every issue that staff may see on `as_of` (embargoed issues appear nowhere)."""
+    todo = [(c, n) for c in project.campaigns for n in select(c.newsletters, Audience.STAFF, as_of)]
+    problems = []
+    built: dict[tuple, list] = {}
+    for done, (c, n) in enumerate(todo, 1):
+        progress.step("newsletters", done, len(todo))
+        public = visible(n, Audience.PUBLIC, as_of)
+        focus_id = c.schedule.get(n.month)
+        posters = extras[Audience.PUBLIC].posters(c.id, focus_id) if focus_id else []
+        issue = assemble(c, n, as_of, posters, public_web=public)
+        folder = stage / "newsletters" / c.id / n.month
+        html = email_html(issue)
+        size = len(html.encode("utf-8"))
+        if size > EMAIL_HTML_LIMIT:
+            problems.append(Problem(n.origin.where, f"the e-mail of this issue is {size // 1024} KB of HTML; "
+                                    f"Gmail cuts messages over {EMAIL_HTML_LIMIT // 1024} KB: shorten the editorial"))
+            continue
+        text = email_text(issue)
+        write_text(folder / "email.html", html)
+        write_text(folder / "email.txt", text)
+        write_bytes(folder / "newsletter.eml", eml(issue, html, text))
+        write_bytes(folder / "newsletter.pdf", pdf(project.root, issue, folder))
+        page_text = web_page(issue)
+        audiences = [Audience.STAFF] + ([Audience.PUBLIC] if public else [])
+        for audience in audiences:
+            extras[audience].pages[f"{c.id}/newsletters/{n.month}.md"] = page_text
+            extras[audience].files[f"{c.id}/newsletters/{n.month}.pdf"] = folder / "newsletter.pdf"
+            built.setdefault((c.id, audience), []).append(n)
+    if problems:
+        raise ContentError(problems)
+    for c in project.campaigns:
+        for audience in (Audience.STAFF, Audience.PUBLIC):
+            _add_index(c, audience, built.get((c.id, audience), []), extras[audience])
+
+
+def _add_index(c: Campaign, audience: Audience, issues: list[Newsletter], extras) -> None:
+    if not issues:
+        return
+    base = f"{c.id}/newsletters"
+    feed = audience is Audience.PUBLIC
+    if feed:
+        extras.pages[f"{base}/feed.xml"] = feeds.atom(
+            c, issues, c.site_url, f"{base}/feed.xml", f"{c.name}: partnership newsletter",
+            lambda n: urls.newsletter(c.id, n.month))
+    extras.pages[f"{base}/index.md"] = index_page(c, issues, feed)
+    extras.nav[c.id].append({"Newsletter": [f"{base}/index.md"] + [f"{base}/{n.month}.md" for n in issues]})
