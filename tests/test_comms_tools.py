@@ -1,0 +1,324 @@
+"""Tools for comms staff: `new` scaffolds, spreadsheet `import`, the `serve` preview, `check` output."""
+from __future__ import annotations
+
+import html
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+
+from conftest import ROOT, run
+from sentinel.cli import report_problems
+from sentinel.load import load_project
+from sentinel.problems import ContentError
+
+AUGUST = "campaigns/demo/activities/2013-08.yml"
+SEPTEMBER = "campaigns/demo/activities/2013-09.yml"
+
+
+def campaign(root: Path):
+    return load_project(root).campaign("demo")
+
+
+def activity(root: Path, title: str):
+    return next(a for a in campaign(root).activities if a.title == title)
+
+
+# ---- new -----------------------------------------------------------------------------------------
+
+def test_new_activity_is_appended_with_notes_and_passes_check(project):
+    root = project()
+    before = (root / AUGUST).read_text()
+    status, out, err = run(root, "new", "activity", "--campaign", "demo", "--title", "Assembly: staying safe # 2",
+                           "--date", "2013-08-20", "--unit", "Solihull LPU", "--strands", "abuse",
+                           "--type", "Education", "--visibility", "public",
+                           "--partners", "Women's Aid; Barnardo's, Birmingham", "--objectives", "1,3")
+    assert status == 0, err
+    assert "still checks" in out
+    text = (root / AUGUST).read_text()
+    assert text.startswith(before), "the existing entries and comments must stay as they were"
+    assert "  unit: Solihull LPU" in text and "# required: local policing unit or department" in text
+    assert run(root, "check")[0] == 0
+    a = activity(root, "Assembly: staying safe # 2")
+    assert (a.date, a.unit, a.strands, a.type, a.visibility) == (
+        date(2013, 8, 20), "Solihull LPU", ("abuse",), "Education", "public")
+    assert a.partners == ("Women's Aid", "Barnardo's, Birmingham") and a.objectives == (1, 3)
+
+
+def test_new_strand_newsletter_and_event_pass_check(project):
+    root = project()
+    assert run(root, "new", "strand", "--title", "Forced marriage", "--summary", "Nobody may be forced to marry.",
+               "--short", "FM")[0] == 0
+    assert run(root, "new", "newsletter", "--date", "2013-09-16")[0] == 0
+    status, out, err = run(root, "new", "event", "--title", "Webchat", "--start", "2013-10-02T19:00",
+                           "--location", "Online", "--strands", "abuse,forced-marriage")
+    assert status == 0, err
+    assert run(root, "check")[0] == 0
+    c = campaign(root)
+    assert c.strands["forced-marriage"].short == "FM" and c.strands["forced-marriage"].sensitive
+    issue = c.newsletters[0]
+    assert (issue.month, issue.issue, issue.visibility) == ("2013-09", 1, "partners")
+    assert issue.title == "Demo campaign Partnership Newsletter — September 2013"
+    event = c.events[0]
+    assert (event.title, event.start, event.strands, event.visibility) == (
+        "Webchat", datetime(2013, 10, 2, 19, 0), ("abuse", "forced-marriage"), "internal")
+    strand_file = (root / "campaigns/demo/strands/forced-marriage.yml").read_text()
+    assert "# posters:" in strand_file and "#   - audience: public" in strand_file
+
+
+def test_new_says_what_is_missing_or_wrong_and_writes_nothing(project):
+    root = project()
+    status, _, err = run(root, "new", "activity", "--title", "Street survey")
+    assert status == 2
+    assert "new activity needs --date, --unit, --strands" in err
+    status, _, err = run(root, "new", "activity", "--title", "Street survey", "--date", "2013-09-04",
+                         "--unit", "Solihull LPU", "--strands", "abus", "--visibility", "publc")
+    assert status == 2
+    assert "--strands: unknown strand 'abus' (did you mean 'abuse'?)" in err
+    assert "--visibility: 'publc' is not one of public, partners, internal (did you mean 'public'?)" in err
+    assert "--type: needed (one of: Victim, Education)" in err
+    assert not (root / SEPTEMBER).exists()
+    status, _, err = run(root, "new", "strand", "--title", "Abuse", "--id", "abuse", "--summary", "x")
+    assert status == 2 and "strands/abuse.yml already exists" in err
+
+
+def test_new_asks_for_the_essentials_in_a_terminal(project):
+    root = project()
+    leader, follower = os.openpty()
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from pathlib import Path; "
+            f"from sentinel.cli import main; sys.exit(main(['new', 'activity'], root=Path({str(root)!r})))")
+    answers = ["Coffee morning", "2013-09-03", "Sandwell LPU", "abuse", "Victim", "", "We met survivors."]
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=follower, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        os.write(leader, "".join(a + "\n" for a in answers).encode())
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        os.close(leader)
+        os.close(follower)
+    assert proc.returncode == 0, err
+    assert "Title (what was done, in a few words)" in out and "Type, one of: Victim, Education" in out
+    a = activity(root, "Coffee morning")
+    assert (a.unit, a.type, a.visibility, a.summary) == ("Sandwell LPU", "Victim", "internal", "We met survivors.")
+
+
+# ---- import --------------------------------------------------------------------------------------
+
+HEADER = ["title", "date", "unit", "strands", "type", "objectives", "partners", "summary",
+          "effectiveness", "sustain", "visibility", "publish_from"]
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    import csv
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([HEADER] + rows)
+    return path
+
+
+def test_import_csv_adds_each_row_to_its_month_once(project, tmp_path):
+    # The August file was saved on Windows: its line endings and comments must survive.
+    root = project({AUGUST: "# August, as typed in Notepad\r\n- title: Street survey\r\n  date: 2013-08-15\r\n"
+                            "  unit: Solihull LPU\r\n  strands: [abuse]\r\n  type: Victim\r\n"})
+    august_before = (root / AUGUST).read_bytes()
+    sheet = write_csv(tmp_path / "plan.csv", [
+        ["Coffee morning", "2013-08-22", "Solihull LPU", "abuse", "Victim", "1;2", "Women's Aid; Barnardo's, Birmingham",
+         'Survivors said: "listen first".\n\nThen act.', "4", "yes", "public", ""],
+        ["School talk", "12/09/2013", "Sandwell LPU", "ABUSE", "education", "3", "", "", "", "no", "Internal",
+         "01/10/2013"],
+    ])
+    status, out, err = run(root, "import", "activities", str(sheet), "--campaign", "demo")
+    assert status == 0, err
+    assert f"Added 2 activities from {sheet} (1 to 2013-08.yml, 1 to 2013-09.yml); skipped 0" in out
+    august = (root / AUGUST).read_bytes()
+    assert august.startswith(august_before) and august.count(b"\n") == august.count(b"\r\n")
+    coffee, talk = activity(root, "Coffee morning"), activity(root, "School talk")
+    assert coffee.partners == ("Women's Aid", "Barnardo's, Birmingham") and coffee.objectives == (1, 2)
+    assert coffee.summary == 'Survivors said: "listen first".\n\nThen act.'
+    assert (coffee.effectiveness, coffee.sustain, coffee.visibility) == (4, True, "public")
+    assert (talk.date, talk.strands, talk.type, talk.visibility, talk.publish_from) == (
+        date(2013, 9, 12), ("abuse",), "Education", "internal", date(2013, 10, 1))
+    files = {p: (root / p).read_bytes() for p in (AUGUST, SEPTEMBER)}
+    status, out, _ = run(root, "import", "activities", str(sheet), "--campaign", "demo")
+    assert status == 0
+    assert f"Added 0 activities from {sheet}; skipped 2 already in the campaign (rows 2, 3)" in out
+    assert {p: (root / p).read_bytes() for p in files} == files
+    assert len(campaign(root).activities) == 3
+
+
+def test_import_names_unknown_and_unnamed_columns(project, tmp_path):
+    root = project()
+    sheet = tmp_path / "plan.csv"
+    sheet.write_text("title,date,unit,strands,type,efectiveness\n"
+                     "Drop-in,2013-09-05,Solihull LPU,abuse,Victim,4,a note\n")
+    status, out, err = run(root, "import", "activities", str(sheet), "--dry-run")
+    assert status == 1 and out == ""
+    assert err.splitlines()[:2] == [
+        f"{sheet}:1:F: unknown column 'efectiveness': did you mean 'effectiveness'?",
+        f"{sheet}:1:G: this column has no name in row 1: name it like a YAML key (title, date, unit, strands, "
+        "type, objectives, partners, summary, effectiveness, sustain, visibility, publish_from)",
+    ]
+    sheet.write_text("title,date,unit,strands,type\nDrop-in,2013-09-05,Solihull LPU,abuse,Victim\n")
+    status, out, _ = run(root, "import", "activities", str(sheet), "--dry-run")
+    assert status == 0 and out.startswith(f"Would add 1 activity from {sheet} (1 to 2013-09.yml)")
+    assert not (root / SEPTEMBER).exists()
+
+
+def test_import_csv_reports_every_bad_row_and_writes_nothing(project, tmp_path):
+    root = project()
+    august_before = (root / AUGUST).read_text()
+    sheet = write_csv(tmp_path / "plan.csv", [
+        ["Good row", "2013-08-23", "Solihull LPU", "abuse", "Victim", "", "", "", "", "", "", ""],
+        ["Bad date", "2013-13-03", "Solihull LPU", "abuse", "Victim", "", "", "", "7", "", "", ""],
+        ["Bad strand", "2013-09-04", "", "abus", "Victm", "", "", "", "", "", "publc", ""],
+        ["Too late", "2014-01-05", "Unit", "abuse", "Victim", "", "", "", "", "", "", ""],
+    ])
+    status, out, err = run(root, "import", "activities", str(sheet), "--campaign", "demo")
+    assert status == 1 and "Added" not in out
+    assert err.splitlines()[:8] == [
+        f"{sheet}:3:B: 'date': '2013-13-03' is not a real date",
+        f"{sheet}:3:I: 'effectiveness': effectiveness is rated from 1 (not effective) to 5 (very effective)",
+        f"{sheet}:4:C: 'unit' is empty: every activity needs one",
+        f"{sheet}:4:D: unknown strand 'abus' (did you mean 'abuse'?)",
+        f"{sheet}:4:E: unknown activity type 'Victm' (did you mean 'Victim'?)",
+        f"{sheet}:4:K: 'visibility': 'publc' is not one of public, partners, internal (did you mean 'public'?)",
+        f"{sheet}:5:B: 2014-01-05 is outside the campaign (2013-08-01 to 2013-12-31)",
+        "",
+    ]
+    assert err.splitlines()[8].startswith(f"7 problems in 1 file: {sheet}. Nothing was written")
+    assert (root / AUGUST).read_text() == august_before and not (root / SEPTEMBER).exists()
+
+
+def test_import_xlsx_reads_dates_and_numbers_and_reports_bad_rows(project, tmp_path):
+    root = project()
+    book = openpyxl.Workbook()
+    book.active.append(["Title", "Date", "Unit", "Strands", "Type", "Objectives", "Effectiveness", "Publish from"])
+    book.active.append(["Drop-in", datetime(2013, 9, 5), "Solihull LPU", "abuse", "Victim", 2, 5, None])
+    book.active.append(["Leaflets", datetime(2013, 10, 1), "Sandwell LPU", "abuse; fgm", "Victim", "1; 4", 3, None])
+    book.save(tmp_path / "plan.xlsx")
+    status, _, err = run(root, "import", "activities", str(tmp_path / "plan.xlsx"))
+    assert status == 1
+    assert f"{tmp_path / 'plan.xlsx'}:3:D: unknown strand 'fgm'; known: abuse" in err.splitlines()
+    assert f"{tmp_path / 'plan.xlsx'}:3:F: there is no strategic objective 4: this campaign has 1 to 3" \
+        in err.splitlines()
+    book.active["D3"], book.active["F3"] = "abuse", "1; 3"
+    book.save(tmp_path / "plan.xlsx")
+    status, out, err = run(root, "import", "activities", str(tmp_path / "plan.xlsx"))
+    assert status == 0, err
+    drop_in, leaflets = activity(root, "Drop-in"), activity(root, "Leaflets")
+    assert (drop_in.date, drop_in.objectives, drop_in.effectiveness) == (date(2013, 9, 5), (2,), 5)
+    assert (leaflets.date, leaflets.objectives, leaflets.visibility) == (date(2013, 10, 1), (1, 3), "internal")
+    assert run(root, "import", "activities", str(tmp_path / "plan.xlsx"))[1].startswith("Added 0 activities")
+
+
+# ---- check ---------------------------------------------------------------------------------------
+
+def test_check_lists_problems_by_file_with_a_summary(project):
+    root = project({AUGUST: "- title: Survey\n  date: 2013-08-32\n  unit: A\n  strands: [abuse]\n  type: Victim\n",
+                    "campaigns/demo/events.yml": "- title: Day\n  date: 2013-09-01\n  visibilty: public\n"})
+    status, _, err = run(root, "check")
+    assert status == 1
+    assert err.splitlines() == [
+        f"{AUGUST}:2:9: 'date': '2013-08-32' is not a real date",
+        "campaigns/demo/events.yml:3:3: unknown key 'visibilty': did you mean 'visibility'?",
+        "",
+        f"2 problems in 2 files: {AUGUST} (1), campaigns/demo/events.yml (1). "
+        "Nothing was written: fix them and run the command again.",
+    ]
+    # In a terminal, each problem also shows its line, with a caret under the spot.
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+    screen = Terminal()
+    try:
+        campaign(root)
+    except ContentError as problems:
+        report_problems(problems, screen, root=root)
+    assert "     2 |   date: 2013-08-32\n       |         ^\n" in screen.getvalue()
+
+
+# ---- serve ---------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str, host: str | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
+def wait_for(url: str, ok, seconds: float = 120) -> str:
+    deadline = time.time() + seconds
+    last = ""
+    while time.time() < deadline:
+        try:
+            status, last = fetch(url)
+            if ok(status, last):
+                return last
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer as expected within {seconds} s; last answer:\n{last[:2000]}")
+
+
+def test_serve_previews_rebuilds_on_save_and_shows_problems(project):
+    root = project()
+    port = free_port()
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from pathlib import Path; "
+            f"from sentinel.cli import main; "
+            f"sys.exit(main(['--as-of', '2013-12-20', 'serve', '--port', '{port}'], root=Path({str(root)!r})))")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    base = f"http://127.0.0.1:{port}"
+    strand = root / "campaigns/demo/strands/abuse.yml"
+    try:
+        home = wait_for(base + "/", lambda status, text: status == 200)
+        assert "Domestic abuse" in home and 'src="/__sentinel/reload.js"' in home
+        assert fetch(base + "/", host=f"attacker.example:{port}")[0] == 403
+        version = fetch(base + "/__sentinel/version")[1]
+
+        strand.write_text(strand.read_text().replace("title: Domestic abuse", "title: Abuse at home"))
+        wait_for(base + "/__sentinel/version", lambda status, text: text != version)  # the page's reload cue
+        page = fetch(base + "/demo/strands/abuse/")[1]
+        assert "Abuse at home" in page and "sentinel-problems" not in page
+
+        strand.write_text(strand.read_text().replace('colour: "#8e1b1b"', 'colour: "#8e1b1"'))
+        page = wait_for(base + "/demo/strands/abuse/", lambda status, text: "sentinel-problems" in text)
+        problems = html.unescape(page.split('id="sentinel-problems"', 1)[1].split("</section>", 1)[0])
+        assert "campaigns/demo/strands/abuse.yml:2:9: 'colour': a colour is written like" in problems
+        assert "Traceback" not in page
+        assert "Abuse at home" in page, "the last good build stays on show under the problems"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert "Previewing the public site at " + base in proc.stdout.read()
+
+
+# ---- the guide -----------------------------------------------------------------------------------
+
+def test_the_guide_is_on_the_staff_site_only(sample_build):
+    guide = (sample_build / "intranet/staff/how-to-update/index.html").read_text()
+    assert "How to update the Sentinel site" in guide
+    for step in ("build.py new activity", "build.py import activities", "make serve", "make check",
+                 "--test-to you@force.example", "publish_from"):
+        assert step in html.unescape(guide), step
+    assert not (sample_build / "public/staff").exists()
