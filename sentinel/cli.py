@@ -16,7 +16,12 @@ from .problems import ContentError, UsageError
 from .site_engine import SiteError
 
 #: subcommand -> (module, one-line help)
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "serve": ("serve", "live preview of the site on this computer, rebuilt each time you save"),
+    "new": ("scaffold", "add an activity, strand, newsletter or event, every field explained"),
+    "import": ("importer", "add the activities of a spreadsheet (.csv or .xlsx) to a campaign"),
+    "send": ("send", "mail a built newsletter issue to partners"),
+}
 
 
 def _as_of(text: str) -> date:
@@ -42,14 +47,39 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def report_problems(err: ContentError, stream=None) -> None:
+def report_problems(err: ContentError, stream=None, root: Path | None = None,
+                    then: str = "Nothing was written: fix them and run the command again.") -> None:
+    """Every problem as `file:line:col: what is wrong, and what would be right`, file by file,
+    then a one-line summary. In a terminal (and given the project `root`), each problem also
+    shows the line it points at, with a caret under the spot."""
     stream = stream or sys.stderr
+    terminal = root is not None and getattr(stream, "isatty", lambda: False)()
+    by_file: dict[str, list] = {}
     for problem in err.problems:
-        print(problem, file=stream)
-    n = len(err.problems)
-    files = len({p.where.path for p in err.problems})
-    print(f"\n{n} problem{'s' * (n != 1)} in {files} file{'s' * (files != 1)}: nothing was written. "
-          "Fix them and run the command again.", file=stream)
+        by_file.setdefault(problem.where.path, []).append(problem)
+    for i, problems in enumerate(by_file.values()):
+        if terminal and i:
+            print(file=stream)
+        for problem in problems:
+            print(problem, file=stream)
+            if terminal:
+                print(_source_excerpt(root, problem.where), end="", file=stream)
+    n, files = len(err.problems), len(by_file)
+    names = ", ".join(f"{path} ({len(ps)})" if files > 1 else path for path, ps in list(by_file.items())[:3])
+    names += f" and {files - 3} more" if files > 3 else ""
+    print(f"\n{n} problem{'s' * (n != 1)} in {files} file{'s' * (files != 1)}: {names}. {then}", file=stream)
+
+
+def _source_excerpt(root: Path, where) -> str:
+    """The line a problem points at, with a caret under its column ('' if it cannot be shown)."""
+    try:
+        text = (root / where.path).read_text(encoding="utf-8").splitlines()[where.line - 1]
+    except (OSError, UnicodeDecodeError, IndexError):
+        return ""
+    if where.line < 1 or not text.strip() or not isinstance(where.col, int):
+        return ""
+    gutter = f"{where.line:>6} | "
+    return f"{gutter}{text}\n{' ' * (len(gutter) - 2)}| {' ' * (where.col - 1)}^\n"
 
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
@@ -76,7 +106,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         build(root, out, as_of, Progress(quiet=args.quiet))
         return 0
     except ContentError as err:
-        report_problems(err)
+        report_problems(err, root=root)
         return 1
     except SiteError as err:
         print(f"build.py: the site could not be built, nothing was written:\n{err}", file=sys.stderr)
