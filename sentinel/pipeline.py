@@ -18,7 +18,7 @@ from .visibility import Audience
 from .writer import check_out_dir, staging
 
 # Outputs other than the sites, in order. Each is `module.render(project, as_of, out, extras, progress)`.
-OUTPUT_MODULES: list[str] = []
+OUTPUT_MODULES: list[str] = ["prints", "newsletter", "report"]
 
 
 def _outputs():
