@@ -193,5 +193,5 @@ def _load_pages(root: Path, problems: Problems) -> tuple:
             text = _read(root, path, problems)
             if text is not None:
                 pages.append((path.relative_to(content).as_posix(), text))
-                validate.markdown(text, Where(_rel(root, path)), problems)
+                validate.page(text, Where(_rel(root, path)), problems)
     return tuple(pages)

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from . import feeds, site_engine, urls
+from . import csp, feeds, markup, site_engine, urls
 from .model import Campaign, Project
 from .templating import THEME, render
 from .visibility import Audience, select
 from .yamlsafe import split_front_matter
 
+DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"  # GOV.UK's choice: neutral, busy, quick to load
 # Hand-written pages that carry the quick exit whatever their front matter says.
 SENSITIVE_CONTENT = {"index.md", "get-help.md", "cover-your-tracks.md"}
 CONTENT_NAV = [("Get help", "get-help.md"), ("About", "about.md"),
@@ -109,6 +110,8 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             path.write_bytes(content)
+        elif rel.endswith(".md"):  # MkDocs' templates print titles unescaped: escape them here
+            path.write_text(markup.escape_front_matter(content), encoding="utf-8")
         else:
             path.write_text(content, encoding="utf-8")
     for rel, src in extras.files.items():
@@ -120,14 +123,16 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     site_name = "Sentinel" + (" — staff site" if staff else "")
     site_engine.build_site(root / "mkdocs.yml", docs, out, site_name=site_name,
                            site_url=site_url,
-                           nav=nav, extra={"audience": audience.value,
+                           nav=markup.escape_nav(nav), extra={"audience": audience.value,
                                                 "quick_exit": quick_exit_html(root)})
+    csp.secure_site(out)  # after the engine: its own inline scripts are hashed too
 
 
-def quick_exit_html(root: Path) -> str:
-    """The quick-exit control, rendered once from the shared component for the theme to place."""
-    exit_url = site_engine.extra_setting(root / "mkdocs.yml", "quick_exit_url")
-    return render("components/quick_exit/page.html", exit_url=exit_url)
+def quick_exit_html(root: Path) -> dict[str, str]:
+    """The quick exit's two parts (skip link, control), rendered once for the theme to place."""
+    exit_url = site_engine.extra_setting(root / "mkdocs.yml", "quick_exit_url") or DEFAULT_EXIT_URL
+    return {part: render("components/quick_exit/page.html", exit_url=exit_url, part=part)
+            for part in ("skip", "control")}
 
 
 def _group(items, key) -> dict:

@@ -8,12 +8,29 @@ import difflib
 import re
 from datetime import date
 
+from . import markup
 from .model import Campaign
 from .problems import Problems, Where
 
 MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-# A remote image makes every reader's browser call another host: a privacy leak for a victim.
-REMOTE_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?(?:https?:)?//|<img[^>]+src\s*=\s*[\"']?\s*(?:https?:)?//", re.I)
+# Anything the browser fetches by itself (an image, a frame, a stylesheet...) from another host
+# tells that host who reads the page: a privacy leak for a victim. Found in Markdown images,
+# reference-style images (whose address is defined elsewhere), raw tags and CSS.
+_REMOTE = r"(?:https?:)?//"
+REMOTE_IMAGE = re.compile(
+    # ![alt](https://...)
+    r"!\[[^\]]*\]\(\s*<?\s*" + _REMOTE
+    # <img src="https://...">, <iframe src=...>, <link href=...>, <img srcset="a.png 1x, //b.png 2x">
+    + r"|<(?:img|iframe|frame|embed|object|link|script|video|audio|source|track|input|image|use)\b"
+    r"[^>]*?\s(?:src|srcset|href|xlink:href|data|poster|background)\s*=\s*[\"']?\s*(?:[^\"'>]*?[\s,])?"
+    + _REMOTE
+    # CSS in a style attribute or element
+    + r"|url\(\s*[\"']?\s*" + _REMOTE + r"|@import\s+[\"']?\s*" + _REMOTE,
+    re.I)
+_REFERENCE = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?\s*" + _REMOTE, re.M)   # [logo]: https://...
+_IMAGE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?![(\[:])")    # ![alt][logo], ![logo]
+_REMOTE_MESSAGE = ("images, frames and other embedded content from other websites are not allowed (they "
+                   "would tell that site who reads the page): put the file in the project and link to it")
 
 
 def contrast_ratio(fg: str, bg: str) -> float:
@@ -31,12 +48,44 @@ def _suggest(value: str, choices) -> str:
     return f" (did you mean '{close[0]}'?)" if close else f"; known: {', '.join(choices)}"
 
 
+def _label(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def remote_resources(text: str) -> list[int]:
+    """Offsets in `text` of everything that would load from another host."""
+    found = [m.start() for m in REMOTE_IMAGE.finditer(text)]
+    remote_labels = {_label(m.group(1)) for m in _REFERENCE.finditer(text)}
+    if remote_labels:
+        found += [m.start() for m in _IMAGE_REFERENCE.finditer(text)
+                  if _label(m.group(2) or m.group(1)) in remote_labels]
+    return sorted(found)
+
+
+def _where(text: str, offset: int, where: Where) -> Where:
+    """The file position of `offset` in a Markdown value that starts at `where`.
+
+    A YAML value with line breaks in it is a block (`about: |`): its position is that of the
+    `|`, and its text starts on the next line, indented (the indent is not known here: the
+    column is counted from the start of the text's own line)."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    block = "\n" in text and where.col > 1
+    line = where.line + text.count("\n", 0, offset) + (1 if block else 0)
+    col = where.col + offset if line_start == 0 and not block else offset - line_start + 1
+    return Where(where.path, line, col)
+
+
 def markdown(text: str, where: Where, problems: Problems) -> None:
-    for m in REMOTE_IMAGE.finditer(text or ""):
-        line = where.line + text.count("\n", 0, m.start())
-        problems.add(Where(where.path, line, where.col),
-                     "images from other websites are not allowed (they would tell that site who reads "
-                     "the page): put the image in the project and link to it")
+    for offset in remote_resources(text or ""):
+        problems.add(_where(text, offset, where), _REMOTE_MESSAGE)
+
+
+def page(text: str, where: Where, problems: Problems) -> None:
+    """A hand-written page (content/*.md): MkDocs renders it without sanitising, so refuse here
+    any raw HTML, attribute or link address that the sanitiser would have removed."""
+    markdown(text, where, problems)
+    for offset, message in markup.unsafe_page_html(text or ""):
+        problems.add(_where(text, offset, where), message)
 
 
 def _months(starts: date, ends: date) -> set[str]:
