@@ -18,7 +18,7 @@ site: deps
 	$(BIN)/python build.py --out $(OUT)
 
 test: test-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 check: deps
 	$(BIN)/python build.py check
