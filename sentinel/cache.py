@@ -28,6 +28,23 @@ def code_version() -> str:
     return h.hexdigest()
 
 
+def inputs_fingerprint(root: str | Path, *extra: object) -> str:
+    """A hash of every source the build reads (content, campaigns, theme, mkdocs.yml) and the code.
+
+    Equal fingerprints mean an identical build: `build.py` then leaves the output as it is.
+    """
+    root = Path(root)
+    h = hashlib.sha256(code_version().encode())
+    h.update(repr(extra).encode())
+    sources = [root / "mkdocs.yml"]
+    for folder in ("content", "campaigns", "theme"):
+        sources += sorted(p for p in (root / folder).rglob("*") if p.is_file())
+    for path in sources:
+        h.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(path.read_bytes() if path.is_file() else b"(missing)")
+    return h.hexdigest()
+
+
 def key(*parts: object) -> str:
     h = hashlib.sha256(code_version().encode())
     for part in parts:
@@ -40,14 +57,27 @@ def cache_dir(root: str | Path) -> Path:
     return Path(os.environ.get("SENTINEL_CACHE", Path(root) / ".sentinel-cache"))
 
 
-def cached(root: str | Path, kind: str, parts: Iterable[object], make: Callable[[], bytes]) -> bytes:
-    """The bytes made by `make()` for these parts, from the cache when they were made before."""
-    path = cache_dir(root) / kind / key(*parts)
-    if path.is_file():
+def read(root: str | Path, kind: str, digest: str) -> bytes | None:
+    path = cache_dir(root) / kind / digest
+    try:
         return path.read_bytes()
-    data = make()
+    except FileNotFoundError:
+        return None
+
+
+def write(root: str | Path, kind: str, digest: str, data: bytes) -> None:
+    path = cache_dir(root) / kind / digest
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     tmp.write_bytes(data)
     tmp.replace(path)  # atomic: two workers making the same entry cannot corrupt it
+
+
+def cached(root: str | Path, kind: str, parts: Iterable[object], make: Callable[[], bytes]) -> bytes:
+    """The bytes made by `make()` for these parts, from the cache when they were made before."""
+    digest = key(*parts)
+    data = read(root, kind, digest)
+    if data is None:
+        data = make()
+        write(root, kind, digest, data)
     return data

@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_as_of, default=None, dest="as_of",
                    help="build as on this date (embargoes, month of focus); default: today")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    p.add_argument("--force", action="store_true", help="rebuild even when nothing has changed")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("check", help="validate all content, report every problem, write nothing")
     for name, (module, help_text) in COMMANDS.items():
@@ -103,7 +104,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         from .pipeline import build
         from .progress import Progress
         out = args.out if args.out.is_absolute() else Path.cwd() / args.out
-        build(root, out, as_of, Progress(quiet=args.quiet))
+        build(root, out, as_of, Progress(quiet=args.quiet), force=args.force)
         return 0
     except ContentError as err:
         report_problems(err, root=root)

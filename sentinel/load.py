@@ -9,7 +9,9 @@ import dataclasses
 import re
 from pathlib import Path
 
-from . import schema, validate
+import pickle
+
+from . import cache, schema, validate
 from .model import Activity, Campaign, Event, Newsletter, Project, Strand
 from .problems import ContentError, Problems, Where
 from .yamlsafe import load_yaml, split_front_matter
@@ -129,17 +131,35 @@ def _load_strands(root: Path, folder: Path, cid: str, problems: Problems) -> dic
 def _load_activities(root: Path, folder: Path, cid: str, problems: Problems) -> list[Activity]:
     out: list[Activity] = []
     for path in _yaml_files(root, folder / "activities", problems):
-        doc = _load_doc(root, path, problems)
-        if doc is None or doc.data is None:
-            continue
-        if not isinstance(doc.data, list):
-            problems.add(doc.at(()), "an activities file is a list of entries, each starting with '- title:'")
-            continue
-        for i, item in enumerate(doc.data):
-            activity = schema.build(Activity, item, doc, (i,), problems, campaign=cid)
-            if activity:
-                out.append(activity)
+        text = _read(root, path, problems)
+        if text is not None:
+            out.extend(_activities_of_file(root, path, text, cid, problems))
     return out
+
+
+def _activities_of_file(root: Path, path: Path, text: str, cid: str, problems: Problems) -> list[Activity]:
+    """The entries of one month file, from the parse cache when the file has not changed.
+
+    Month files are the bulk of a large campaign (20,000 entries) and most of them do not change
+    between builds; only files that read without any problem are cached.
+    """
+    rel = _rel(root, path)
+    key = cache.key("activities", rel, cid, text)
+    cached = cache.read(root, "parsed", key)
+    if cached is not None:
+        return pickle.loads(cached)
+    before = len(problems)
+    doc = load_yaml(text, rel, problems)
+    if doc is None or doc.data is None:
+        return []
+    if not isinstance(doc.data, list):
+        problems.add(doc.at(()), "an activities file is a list of entries, each starting with '- title:'")
+        return []
+    entries = [a for i, item in enumerate(doc.data)
+               if (a := schema.build(Activity, item, doc, (i,), problems, campaign=cid))]
+    if len(problems) == before:
+        cache.write(root, "parsed", key, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+    return entries
 
 
 def _load_events(root: Path, folder: Path, cid: str, problems: Problems) -> list[Event]:

@@ -40,10 +40,13 @@ class Origin:
     """Where an object and each of its fields came from, for messages that point at the line."""
 
     where: Where
+    # field name (or "field.3" for a list item) -> (line, col): plain tuples keep 20,000 cached
+    # entries quick to save and load.
     fields: dict = field(default_factory=dict, compare=False)
 
     def at(self, name: str) -> Where:
-        return self.fields.get(name, self.where)
+        pos = self.fields.get(name)
+        return Where(self.where.path, *pos) if pos else self.where
 
 
 def _hex_colour(v: str):

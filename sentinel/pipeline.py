@@ -10,12 +10,11 @@ import time
 from datetime import date
 from pathlib import Path
 
-from . import site
+from . import cache
 from .load import load_project
 from .progress import Progress
-from .site import SiteExtras
 from .visibility import Audience
-from .writer import check_out_dir, staging
+from .writer import check_out_dir, clear_stale, previous_fingerprint, staging
 
 # Outputs other than the sites, in order. Each is `module.render(project, as_of, out, extras, progress)`.
 OUTPUT_MODULES: list[str] = ["prints", "newsletter", "report"]
@@ -31,17 +30,28 @@ def check(root: Path):
     return load_project(root)
 
 
-def build(root: Path, out: Path, as_of: date, progress: Progress | None = None) -> dict:
-    """Build every output of every campaign into `out`, atomically. Returns timing figures."""
+def build(root: Path, out: Path, as_of: date, progress: Progress | None = None, force: bool = False) -> dict:
+    """Build every output of every campaign into `out`, atomically. Returns timing figures.
+
+    When nothing the build reads has changed since the build now in `out` (same sources, code,
+    theme and build date), the output is already right and is left as it is.
+    """
     progress = progress or Progress(quiet=True)
     check_out_dir(root, out)
     started = time.perf_counter()
+    fingerprint = cache.inputs_fingerprint(root, as_of.isoformat(), str(out.resolve()))
+    if not force and previous_fingerprint(out) == fingerprint:
+        clear_stale(out)
+        progress.done(f"nothing changed since the last build: {out} is up to date")
+        return {"total": time.perf_counter() - started, "unchanged": True}
+    from . import site  # the site engine is slow to import: not needed when nothing changed
+    from .site import SiteExtras
     project = load_project(root)
     progress.step(f"read {sum(len(c.activities) for c in project.campaigns)} activities "
                   f"in {len(project.campaigns)} campaign(s)")
     figures = {"load": time.perf_counter() - started}
     extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
-    with staging(out) as stage:
+    with staging(out, fingerprint) as stage:
         work = stage / ".work"
         work.mkdir()
         for module in _outputs():

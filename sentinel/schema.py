@@ -57,7 +57,7 @@ def build(cls, data: Any, doc: Located, path: tuple, problems: Problems, **extra
                 problems.add(where, f"missing required key '{f.name}'")
             continue
         vpath = path + (f.name,)
-        positions[f.name] = doc.at(vpath)
+        positions[f.name] = _pos(doc.at(vpath))
         try:
             value = _convert(hint, data[f.name], doc, vpath, problems)
         except Invalid as err:
@@ -72,10 +72,10 @@ def build(cls, data: Any, doc: Located, path: tuple, problems: Problems, **extra
         # Items of lists and keys of mappings get their own positions, for cross-checks.
         if isinstance(value, tuple):
             for i in range(len(value)):
-                positions[f"{f.name}.{i}"] = doc.at(vpath + (i,))
+                positions[f"{f.name}.{i}"] = _pos(doc.at(vpath + (i,)))
         elif isinstance(value, dict):
             for k in value:
-                positions[f"{f.name}.{k}"] = doc.key_at(vpath + (k,))
+                positions[f"{f.name}.{k}"] = _pos(doc.key_at(vpath + (k,)))
     if "origin" in {f.name for f in dataclasses.fields(cls)}:
         extra["origin"] = Origin(where, positions)
     if len(problems) != before:
@@ -85,6 +85,10 @@ def build(cls, data: Any, doc: Located, path: tuple, problems: Problems, **extra
         if any(_required(f) and f.name not in values for f, _ in _fields(cls)):
             return None
     return cls(**values, **extra)
+
+
+def _pos(where: Where) -> tuple[int, int]:
+    return (where.line, where.col)
 
 
 def _convert(hint, value, doc: Located, path: tuple, problems: Problems):

@@ -60,18 +60,34 @@ def _exchange(a: Path, b: Path) -> bool:
     return rc == 0
 
 
+def clear_stale(out: Path) -> None:
+    """Remove what a killed build left beside `out` (its staging folder)."""
+    out = out.resolve()
+    for stale in out.parent.glob(f".{out.name}.staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def previous_fingerprint(out: Path) -> str | None:
+    """The inputs fingerprint recorded by the build now in `out`, if any."""
+    try:
+        lines = (out / MARKER).read_text().splitlines()
+    except OSError:
+        return None
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("inputs:")), None)
+
+
 @contextmanager
-def staging(out: Path):
+def staging(out: Path, fingerprint: str = ""):
     """Yield a fresh folder beside `out`; on success, it becomes `out`; on failure, it vanishes."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out.parent.glob(f".{out.name}.staging-*"):
-        shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
+    clear_stale(out)
     stage = out.parent / f".{out.name}.staging-{os.getpid()}"
     stage.mkdir()
     try:
         yield stage
-        (stage / MARKER).write_text("This folder was written by build.py and is replaced at each build.\n")
+        (stage / MARKER).write_text("This folder was written by build.py and is replaced at each build.\n"
+                                    f"inputs: {fingerprint}\n")
         if out.exists() and _exchange(stage, out):
             shutil.rmtree(stage)  # now holds the previous build
         else:

@@ -48,7 +48,7 @@ def test_killed_build_leaves_the_last_good_output_intact(project, tmp_path):
     assert run(root, "--out", str(out), "-q")[0] == 0
     before = snapshot(out)
     code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from pathlib import Path; " \
-           f"from sentinel.cli import main; main(['--out', {str(out)!r}, '-q'], root=Path({str(root)!r}))"
+           f"from sentinel.cli import main; main(['--out', {str(out)!r}, '-q', '--force'], root=Path({str(root)!r}))"
     proc = subprocess.Popen([sys.executable, "-c", code])
     deadline = time.time() + 60
     while not list(tmp_path.glob(".out.staging-*")) and time.time() < deadline and proc.poll() is None:
@@ -144,3 +144,21 @@ def test_several_campaigns_build_side_by_side(project, tmp_path):
         assert (out / f"public/{cid}/strands/abuse/index.html").is_file()
     home = (out / "public/index.html").read_text()
     assert "Demo campaign 2014" in home and "Other Sentinel campaigns" in home
+
+
+def test_unchanged_sources_leave_the_output_alone(project, tmp_path):
+    root = project()
+    out = tmp_path / "out"
+    assert run(root, "--out", str(out), "--as-of", "2013-09-01")[0] == 0
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    status, _, err = run(root, "--out", str(out), "--as-of", "2013-09-01")
+    assert status == 0 and "nothing changed" in err
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == stamps
+    # Another build date, or an edit, is a real build.
+    status, _, err = run(root, "--out", str(out), "--as-of", "2013-09-02")
+    assert status == 0 and "nothing changed" not in err
+    path = root / "campaigns/demo/activities/2013-08.yml"
+    path.write_text(path.read_text().replace("We asked people", "We asked 200 people"))
+    status, _, err = run(root, "--out", str(out), "--as-of", "2013-09-02")
+    assert status == 0 and "nothing changed" not in err
+    assert "We asked 200 people" in (out / "public/demo/activities/2013-08/index.html").read_text()
