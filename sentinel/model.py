@@ -6,6 +6,7 @@ metadata says `yaml=False` are filled in by the loader (ids, children), not read
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -172,7 +173,14 @@ class Activity:
     def anchor(self) -> str:
         """A stable id for links: date and a slug of the title."""
         slug = re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")[:60]
-        return f"{self.date.isoformat()}-{slug}"
+        # Two units may record the same title on the same day: the unit keeps the ids apart.
+        unit = hashlib.sha1(self.unit.encode()).hexdigest()[:4]
+        return f"{self.date.isoformat()}-{slug}-{unit}"
+
+    @property
+    def key(self) -> tuple:
+        """What makes an entry the same entry (also how imports recognise one already there)."""
+        return (self.date, self.unit.strip().lower(), self.title.strip().lower())
 
 
 @dataclass(frozen=True)

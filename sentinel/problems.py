@@ -53,6 +53,9 @@ class ContentError(Exception):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    def __reduce__(self):  # crosses process boundaries (parallel site builds) intact
+        return (ContentError, (self.problems,))
+
 
 class UsageError(Exception):
     """A mistake on the command line rather than in the content (exit status 2)."""

@@ -5,19 +5,25 @@ rendered by the shared components. Entries reach a page only through `visibility
 """
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from . import csp, feeds, markup, site_engine, urls
+from markupsafe import Markup
+
+from . import cache, csp, feeds, markup, site_engine, urls
 from .model import Campaign, Project
 from .templating import THEME, render
 from .visibility import Audience, select
 from .yamlsafe import split_front_matter
 
 DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"  # GOV.UK's choice: neutral, busy, quick to load
+# A page listing every entry per objective grows to megabytes at 20,000 entries; the evaluation
+# report has the full counts.
+OBJECTIVE_LIST_LIMIT = 25
 # Hand-written pages that carry the quick exit whatever their front matter says.
 SENSITIVE_CONTENT = {"index.md", "get-help.md", "cover-your-tracks.md"}
 CONTENT_NAV = [("Get help", "get-help.md"), ("About", "about.md"),
@@ -68,7 +74,15 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     """Render the site for `audience` into `out` (public/ or intranet/)."""
     staff = audience is Audience.STAFF
     docs = work / ("docs-" + audience.value)
-    ctx = {"staff": staff, "as_of": as_of, "urls": urls}
+    blocks: dict[str, str] = {}
+
+    def block(html) -> Markup:
+        """Set aside a large piece of our own HTML: the engine inserts it after its Markdown step."""
+        key = hashlib.sha1(str(html).encode()).hexdigest()[:20]
+        blocks[key] = str(html)
+        return Markup(site_engine.block_marker(key))
+
+    ctx = {"staff": staff, "as_of": as_of, "urls": urls, "block": block}
     nav: list = [{"Home": "index.md"}]
     files: dict[str, str | bytes] = {}
     current = current_campaign(project, as_of)
@@ -93,7 +107,7 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
 
     for c in project.campaigns:
         nav.append({c.name if len(project.campaigns) == 1 else f"{c.name} ({c.starts.year})":
-                    _campaign_pages(c, files, ctx, audience, extras, as_of)})
+                    _campaign_pages(root, c, files, ctx, audience, extras, as_of)})
 
     for title, rel in CONTENT_NAV[1:]:
         if rel in files:
@@ -124,7 +138,8 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     site_engine.build_site(root / "mkdocs.yml", docs, out, site_name=site_name,
                            site_url=site_url,
                            nav=markup.escape_nav(nav), extra={"audience": audience.value,
-                                                "quick_exit": quick_exit_html(root)})
+                                                "quick_exit": quick_exit_html(root)},
+                           blocks=blocks)
     csp.secure_site(out)  # after the engine: its own inline scripts are hashed too
 
 
@@ -133,6 +148,25 @@ def quick_exit_html(root: Path) -> dict[str, str]:
     exit_url = site_engine.extra_setting(root / "mkdocs.yml", "quick_exit_url") or DEFAULT_EXIT_URL
     return {part: render("components/quick_exit/page.html", exit_url=exit_url, part=part)
             for part in ("skip", "control")}
+
+
+def _activity_cards(root: Path, c: Campaign, activities: list, staff: bool) -> Markup:
+    """The cards of one month, from the cache when none of its entries (nor the strands' names and
+    colours, nor the code) changed: an edit re-renders only the month it is in."""
+    strands = [(s.id, s.label, s.colour) for s in c.strands.values()]
+    html = cache.cached(root, "activity-cards", (staff, strands, [repr(a) for a in activities]),
+                        lambda: render("pages/activity_list.html", c=c, activities=activities,
+                                       staff=staff).encode())
+    return Markup(html.decode())
+
+
+def _group_many(items, keys) -> dict:
+    """Like _group, for items that belong to several groups (strands, objectives)."""
+    out: dict = defaultdict(list)
+    for item in items:
+        for k in keys(item):
+            out[k].append(item)
+    return out
 
 
 def _group(items, key) -> dict:
@@ -150,16 +184,13 @@ def component_css() -> str:
     return "\n".join(parts)
 
 
-def _campaign_pages(c: Campaign, files: dict, ctx: dict, audience: Audience, extras: SiteExtras,
+def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: Audience, extras: SiteExtras,
                     as_of: date) -> list:
     staff = ctx["staff"]
     activities = select(c.activities, audience, as_of)
     events = select(c.events, audience, as_of)
     by_month = _group(activities, lambda a: a.month)
-    by_strand: dict[str, list] = defaultdict(list)
-    for a in activities:
-        for sid in a.strands:
-            by_strand[sid].append(a)
+    by_strand = _group_many(activities, lambda a: a.strands)
     base = c.id
     site_url = ctx["staff_url"] or c.site_url
     focus_month = as_of.strftime("%Y-%m")
@@ -187,8 +218,10 @@ def _campaign_pages(c: Campaign, files: dict, ctx: dict, audience: Audience, ext
     month_nav = []
     for month in sorted(by_month):
         rel = f"{base}/activities/{month}.md"
+        cards = _activity_cards(root, c, by_month[month], staff)
         files[rel] = page({"title": _yaml_str(f"Activity in {month}"), "sensitive": "true"},
-                          render("pages/month.md", c=c, month=month, activities=by_month[month], **ctx))
+                          render("pages/month.md", c=c, month=month, count=len(by_month[month]),
+                                 cards=cards, **ctx))
         month_nav.append(rel)
     files[f"{base}/activities/index.md"] = page(
         {"title": "Activity"},
@@ -202,7 +235,8 @@ def _campaign_pages(c: Campaign, files: dict, ctx: dict, audience: Audience, ext
     if staff:
         files[f"{base}/objectives.md"] = page(
             {"title": "Strategic objectives"},
-            render("pages/objectives.md", c=c, activities=activities, **ctx))
+            render("pages/objectives.md", c=c, LIST_LIMIT=OBJECTIVE_LIST_LIMIT,
+                   by_objective=_group_many(activities, lambda a: a.objectives), **ctx))
         section.append(f"{base}/objectives.md")
     section.extend(extras.nav.get(c.id, []))
     return section

@@ -115,8 +115,13 @@ def campaign(c: Campaign, problems: Problems) -> None:
             problems.add(o.at(f"schedule.{month}"), f"unknown strand '{sid}'{_suggest(sid, c.strands)}")
     for strand in c.strands.values():
         _strand(c, strand, problems)
+    seen_entries: dict[tuple, object] = {}
     for a in c.activities:
         _activity(c, a, problems)
+        first = seen_entries.setdefault(a.key, a)
+        if first is not a:
+            problems.add(a.origin.at("title"), f"this entry is recorded twice (same date, unit and title as "
+                                               f"{first.origin.where}): remove one, or tell them apart in the title")
     seen_issues: dict[int, str] = {}
     for n in c.newsletters:
         if n.issue in seen_issues:
