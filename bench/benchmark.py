@@ -61,6 +61,7 @@ class SizeResult:
     entries: int
     generate_s: float
     full: Run
+    warm: Run      # full build into an empty output, cache of PDFs/previews/charts/parsed files kept
     noop: Run
     edit: Run
     hugo: Run | None
@@ -195,6 +196,10 @@ def bench_size(entries: int, work: Path, code: Path, plan_args: dict, with_hugo:
     edit = measure(cmd, project, env)
     _check(edit, "rebuild after an edit")
     third = digest(out)
+    say(f"{entries} entries: full build again into an empty output, with the content cache kept")
+    shutil.rmtree(out)
+    warm = measure(cmd, project, env)
+    _check(warm, "full build with a warm cache")
 
     hugo = None
     if with_hugo:
@@ -205,7 +210,7 @@ def bench_size(entries: int, work: Path, code: Path, plan_args: dict, with_hugo:
         hugo = measure(hugo_site.command(site, hugo_out), site)
         _check(hugo, "Hugo build")
     size = sum((out / rel).stat().st_size for rel in third)
-    return SizeResult(entries, generate_s, full, noop, edit, hugo, len(third), size / 2**20,
+    return SizeResult(entries, generate_s, full, warm, noop, edit, hugo, len(third), size / 2**20,
                       changed(first, second), changed(second, third), edited, outputs_of(third), load)
 
 
@@ -247,16 +252,16 @@ def _s(x: float) -> str:
 
 
 def table(results: list[SizeResult]) -> str:
-    head = ("| entries | full wall s | full CPU s | peak MB | no-op s | edit s | files changed by edit "
-            "| Hugo wall s | Hugo CPU s | Hugo peak MB | Sentinel/Hugo (wall) |")
-    rows = [head, "|" + "|".join(["---:"] * 11) + "|"]
+    head = ("| entries | full wall s (cold) | full CPU s | peak MB | full wall s (warm cache) | no-op s | edit s "
+            "| files changed by edit | Hugo wall s | Hugo CPU s | Hugo peak MB | Sentinel/Hugo cold | Sentinel/Hugo warm |")
+    rows = [head, "|" + "|".join(["---:"] * 13) + "|"]
     for r in results:
         h = r.hugo
         rows.append("| " + " | ".join([
-            f"{r.entries:,}", _s(r.full.wall), _s(r.full.cpu), f"{r.full.peak_mb:.0f}",
+            f"{r.entries:,}", _s(r.full.wall), _s(r.full.cpu), f"{r.full.peak_mb:.0f}", _s(r.warm.wall),
             _s(r.noop.wall), _s(r.edit.wall), f"{len(r.edit_changed)} of {r.out_files}",
             _s(h.wall) if h else "-", _s(h.cpu) if h else "-", f"{h.peak_mb:.0f}" if h else "-",
-            f"{r.full.wall / h.wall:.1f}" if h else "-"]) + " |")
+            f"{r.full.wall / h.wall:.1f}" if h else "-", f"{r.warm.wall / h.wall:.1f}" if h else "-"]) + " |")
     return "\n".join(rows)
 
 
@@ -299,7 +304,9 @@ def goals(results: list[SizeResult]) -> list[str]:
     lines = []
     if big.hugo:
         ratio = big.full.wall / big.hugo.wall
-        lines.append(f"full build of {big.entries:,} entries no slower than Hugo: ratio {ratio:.1f} -> {mark(ratio <= 1)}")
+        lines.append(f"full build of {big.entries:,} entries no slower than Hugo: ratio {ratio:.1f} from cold "
+                     f"-> {mark(ratio <= 1)}; {big.warm.wall / big.hugo.wall:.1f} with the content cache kept "
+                     f"-> {mark(big.warm.wall <= big.hugo.wall)}")
     if len(results) > 1:
         a = results[-2]
         k = math.log(big.full.wall / a.full.wall) / math.log(big.entries / a.entries)
