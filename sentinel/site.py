@@ -6,6 +6,7 @@ rendered by the shared components. Entries reach a page only through `visibility
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -130,7 +131,10 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
             path.write_text(content, encoding="utf-8")
     for rel, src in extras.files.items():
         (docs / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, docs / rel)
+        try:
+            os.link(src, docs / rel)  # same staging folder: a link, not a copy of every PDF
+        except OSError:
+            shutil.copyfile(src, docs / rel)
     shutil.copytree(THEME / "site" / "assets", docs / "assets", dirs_exist_ok=True)
     (docs / "assets" / "sentinel.css").write_text(component_css(), encoding="utf-8")
 
