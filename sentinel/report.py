@@ -418,7 +418,8 @@ def write_report(project: Project, c: Campaign, as_of: date, out: Path, staff) -
     staff.pages[f"{base}.md"] = page(
         {"title": "Evaluation report", "description": "What the campaign did, from its own entries"},
         render_template("report/evaluation.md", src=chart_file,
-                        r=r, c=c, legacy=r.legacy(), link=lambda a: f"../../{urls.activity(a)}"))
+                        r=r, c=c, legacy=r.legacy(), link=lambda a: f"../../{urls.activity(a)}",
+                        block=staff.block))
     staff.nav[c.id].append({"Evaluation report": f"{base}.md"})
 
 

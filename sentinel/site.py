@@ -39,6 +39,14 @@ class SiteExtras:
     files: dict = field(default_factory=dict)       # docs path -> source Path
     pages: dict = field(default_factory=dict)       # docs path -> page text
     nav: dict = field(default_factory=lambda: defaultdict(list))  # campaign id -> [(title, docs path)]
+    blocks: dict = field(default_factory=dict)     # key -> large HTML inserted after Markdown
+
+    def block(self, html) -> Markup:
+        """Set aside a large piece of our own (already safe) HTML; the page holds a marker that the
+        engine replaces after its Markdown step. Links inside a block are not re-validated."""
+        key = hashlib.sha1(str(html).encode()).hexdigest()[:20]
+        self.blocks[key] = str(html)
+        return Markup(site_engine.block_marker(key))
 
     def posters(self, cid: str, sid: str) -> list[dict]:
         """Poster previews and downloads present for a strand, in audience order."""
@@ -75,15 +83,7 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     """Render the site for `audience` into `out` (public/ or intranet/)."""
     staff = audience is Audience.STAFF
     docs = work / ("docs-" + audience.value)
-    blocks: dict[str, str] = {}
-
-    def block(html) -> Markup:
-        """Set aside a large piece of our own HTML: the engine inserts it after its Markdown step."""
-        key = hashlib.sha1(str(html).encode()).hexdigest()[:20]
-        blocks[key] = str(html)
-        return Markup(site_engine.block_marker(key))
-
-    ctx = {"staff": staff, "as_of": as_of, "urls": urls, "block": block}
+    ctx = {"staff": staff, "as_of": as_of, "urls": urls, "block": extras.block}
     nav: list = [{"Home": "index.md"}]
     files: dict[str, str | bytes] = {}
     current = current_campaign(project, as_of)
@@ -143,7 +143,7 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
                            site_url=site_url,
                            nav=markup.escape_nav(nav), extra={"audience": audience.value,
                                                 "quick_exit": quick_exit_html(root)},
-                           blocks=blocks)
+                           blocks=extras.blocks)
     csp.secure_site(out)  # after the engine: its own inline scripts are hashed too
 
 

@@ -159,7 +159,7 @@ def _convert(node, path: Path, doc: Located, problems: Problems, seen: set) -> A
     seen.add(id(node))
     doc.values[path] = _mark(node.start_mark)
     if isinstance(node, ScalarNode):
-        if node.style is None and node.value == "":
+        if not node.style and node.value == "":  # plain style is None (Python) or "" (libyaml)
             return None  # `key:` with nothing after it
         return node.value
     if isinstance(node, SequenceNode):

@@ -190,3 +190,20 @@ def test_check_writes_nothing(project, tmp_path):
     status, _, _ = run(root, "check")
     assert status == 1
     assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
+
+
+def test_an_empty_value_is_no_value(project):
+    """`effectiveness:` with nothing after it is left out, not the text "" (nor an error)."""
+    from sentinel.load import load_project
+    root = project({ACT: """\
+        - title: Street survey
+          date: 2013-08-15
+          unit: Solihull LPU
+          strands: [abuse]
+          type: Victim
+          effectiveness:
+          publish_from:
+          summary: ""
+        """})
+    activity = load_project(root).campaigns[0].activities[0]
+    assert activity.effectiveness is None and activity.publish_from is None and activity.summary == ""
