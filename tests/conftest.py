@@ -106,3 +106,18 @@ def sample_build(tmp_path_factory) -> Path:
     status, _, err = run(ROOT, "--out", str(out), "--as-of", SAMPLE_AS_OF, "-q")
     assert status == 0, err
     return out
+
+
+def file_texts(path: Path) -> str:
+    """What a file says: its bytes as text, plus the decompressed or extracted text of .gz and .pdf
+    (leak and injection scans read every output this way)."""
+    import gzip
+    import io
+    from pypdf import PdfReader
+    data = path.read_bytes()
+    out = [data.decode("utf-8", "ignore")]
+    if path.suffix == ".gz":
+        out.append(gzip.decompress(data).decode("utf-8", "ignore"))
+    if path.suffix == ".pdf":
+        out.append("\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages))
+    return "\n".join(out)

@@ -5,14 +5,11 @@ pages, search index, sitemap, feeds, calendar, posters, newsletters, e-mails.
 """
 from __future__ import annotations
 
-import gzip
-import io
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
-from conftest import run
+from conftest import file_texts as texts, run
 
 INTERNAL, PARTNERS, EMBARGO = "ZQINTERNALMARK", "ZQPARTNERSMARK", "ZQEMBARGOMARK"
 EVENT_INTERNAL, ISSUE_PARTNERS = "ZQEVENTINTERNALMARK", "ZQISSUEPARTNERSMARK"
@@ -86,14 +83,6 @@ FILES = {
 }
 
 
-def texts(path: Path) -> str:
-    data = path.read_bytes()
-    out = [data.decode("utf-8", "ignore")]
-    if path.suffix == ".gz":
-        out.append(gzip.decompress(data).decode("utf-8", "ignore"))
-    if path.suffix == ".pdf":
-        out.append("\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages))
-    return "\n".join(out)
 
 
 def found(folder: Path, markers) -> dict[str, list[str]]:

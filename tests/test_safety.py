@@ -7,17 +7,15 @@ the browser call another host. Checked on the built files and in Chromium.
 """
 from __future__ import annotations
 
-import gzip
-import io
 import re
 import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from browser_support import chromium, pages, serve
+from conftest import file_texts as texts
 from conftest import MINIMAL, run, write_project
 from sentinel import csp
 
@@ -69,15 +67,6 @@ PLANTED = {
 }
 
 
-def texts(path: Path) -> str:
-    """What a file says: its bytes as text, plus the decompressed or extracted text of .gz and .pdf."""
-    data = path.read_bytes()
-    out = [data.decode("utf-8", "ignore")]
-    if path.suffix == ".gz":
-        out.append(gzip.decompress(data).decode("utf-8", "ignore"))
-    if path.suffix == ".pdf":
-        out.append("\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages))
-    return "\n".join(out)
 
 
 @pytest.fixture(scope="module")
