@@ -72,7 +72,7 @@ def _draw(chart: Chart) -> bytes:
     texts = list(chart.value_labels) or [f"{v:g}" for v in chart.values]
     top = chart.limit or max(chart.values, default=0) or 1
     with matplotlib.rc_context(STYLE):
-        height = 0.9 + 0.36 * max(n, 1) if chart.horizontal else 3.6
+        height = max(2.2, 0.9 + 0.36 * n) if chart.horizontal else 3.6  # room for the axis label
         # One width for every chart, so that their text is the same size side by side.
         fig = Figure(figsize=(WIDTH, height), layout="constrained")
         ax = fig.subplots()
@@ -102,7 +102,7 @@ def _draw(chart: Chart) -> bytes:
             ax.spines[side].set_visible(False)
         ax.bar_label(bars, labels=texts, padding=3, color=INK)
         if chart.legend:
-            fig.legend(handles=[Patch(color=colour, label=label) for label, colour in chart.legend],
+            fig.legend(handles=[Patch(color=colour, label=_short(label)) for label, colour in chart.legend],
                        frameon=False, loc="outside right upper", title="Strand of focus")
         buffer = io.BytesIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None})
