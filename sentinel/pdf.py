@@ -36,12 +36,23 @@ class SafeFetcher(URLFetcher):
         raise RefusedResource(f"refused to load {url!r}: a PDF may only use files of the project's theme")
 
 
-def render_pdf(html: str, base_dir: Path, *, extra_allowed: tuple[Path, ...] = (), variant: str = "pdf/ua-1") -> bytes:
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}  # tagged, titled, language set
+
+
+def layout(html: str, base_dir: Path, *, extra_allowed: tuple[Path, ...] = ()):
+    """Lay the HTML out once; the result can be measured (print_fit) and then written."""
+    fetcher = SafeFetcher([THEME, base_dir, *extra_allowed])
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    return HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=fetcher).render(**PDF_OPTIONS)
+
+
+def write(document) -> bytes:
+    return document.write_pdf(**PDF_OPTIONS)
+
+
+def render_pdf(html: str, base_dir: Path, *, extra_allowed: tuple[Path, ...] = ()) -> bytes:
     """HTML (with <title> and <html lang>) -> a tagged PDF/UA document.
 
     `base_dir` resolves relative links; only THEME, `base_dir` and `extra_allowed` may be read.
     """
-    fetcher = SafeFetcher([THEME, base_dir, *extra_allowed])
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    document = HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=fetcher)
-    return document.write_pdf(pdf_variant=variant, pdf_tags=True)
+    return write(layout(html, base_dir, extra_allowed=extra_allowed))

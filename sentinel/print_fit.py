@@ -6,20 +6,16 @@ Print templates mark what must fit with data attributes, next to the CSS that si
     data-fit="front"    data-max-pages="1"   the element stays on one page
     data-fit="layout"   data-fit-above="id"  the element ends above the top of element #id
 
-`misfits(html, base_dir, pages)` lays the document out (with the same safe fetcher as the PDF)
-and returns one `Misfit` per broken limit, named by its `data-fit`, for the caller to turn into a
+`misfits_in(document, pages)` reads the laid-out document (sentinel.pdf.layout, the same safe
+fetcher as the PDF) and returns one `Misfit` per broken limit, named by its `data-fit`, for the caller to turn into a
 `file:line` message about the field that is too long.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 
-from .pdf import SafeFetcher
-from .templating import THEME
 
 PX_PER_MM = 96 / 25.4
 
@@ -30,10 +26,10 @@ class Misfit:
     message: str    # what is wrong, in the reader's terms
 
 
-def misfits(html: str, base_dir: Path, pages: int = 1) -> list[Misfit]:
-    """Every limit the laid-out document breaks; a document of `pages` pages is expected."""
-    document = HTML(string=html, base_url=str(base_dir) + "/",
-                    url_fetcher=SafeFetcher([THEME, base_dir])).render()
+def misfits_in(document, pages: int = 1) -> list[Misfit]:
+    """Every limit the laid-out document breaks; a document of `pages` pages is expected.
+
+    The document is the one then written to PDF (sentinel.pdf.layout/write): laid out once."""
     found: dict[object, list] = {}  # element -> [(page index, box)]
     for index, page in enumerate(document.pages):
         _collect(page._page_box, index, found)  # _page_box: the page's layout, as WeasyPrint's own tests read it

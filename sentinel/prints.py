@@ -27,8 +27,8 @@ from PIL import Image
 from . import urls
 from .cache import cached
 from .model import Campaign, Project, Strand
-from .pdf import RefusedResource, render_pdf
-from .print_fit import Misfit, misfits
+from .pdf import RefusedResource, layout, write
+from .print_fit import Misfit, misfits_in
 from .problems import ContentError, Problem
 from .site import page
 from .templating import THEME, render as render_template
@@ -133,11 +133,12 @@ def _short(url: str) -> str:
 def make(job: Job) -> tuple[bytes, bytes | None]:
     """The PDF (and preview) of one job, from the cache or rendered now. Runs in a worker."""
     def pdf():
+        document = layout(job.html, PRINT_THEME)  # laid out once: measured, then written
         if job.fit:
-            found = misfits(job.html, PRINT_THEME, job.pages)
+            found = misfits_in(document, job.pages)
             if found:
                 raise DoesNotFit(found)
-        return render_pdf(job.html, PRINT_THEME)
+        return write(document)
 
     data = cached(job.root, job.kind, [job.html], pdf)
     png = cached(job.root, job.kind + "-preview", [job.html, PREVIEW_WIDTH],
