@@ -17,13 +17,15 @@ from .progress import Progress
 from .visibility import Audience
 from .writer import check_out_dir, clear_stale, previous_fingerprint, staging
 
-# Outputs other than the sites, in order. Each is `module.render(project, as_of, out, extras, progress)`.
-OUTPUT_MODULES: list[str] = ["prints", "newsletter", "report"]
+# Outputs other than the sites, in stages. Each is `module.render(project, as_of, out, extras, progress)`.
+# The modules of one stage run side by side (one process each); a stage sees what the earlier
+# stages added to the sites (the newsletter shows the posters made by `prints`).
+OUTPUT_STAGES: list[list[str]] = [["prints"], ["newsletter", "report"]]
 
 
-def _outputs():
+def _module(name: str):
     import importlib
-    return [importlib.import_module(f"sentinel.{name}") for name in OUTPUT_MODULES]
+    return importlib.import_module(f"sentinel.{name}")
 
 
 def check(root: Path):
@@ -54,10 +56,8 @@ def build(root: Path, out: Path, as_of: date, progress: Progress | None = None, 
     with staging(out, fingerprint) as stage:
         work = stage / ".work"
         work.mkdir()
-        for module in _outputs():
-            t = time.perf_counter()
-            module.render(project, as_of, stage, extras, progress)
-            figures[module.__name__.rsplit(".", 1)[1]] = time.perf_counter() - t
+        for names in OUTPUT_STAGES:
+            figures.update(_render_outputs(names, project, as_of, stage, extras, progress))
         progress.step("building the public and staff sites")
         figures.update(_build_sites(project, root, stage, as_of, extras, work))
         _remove_tree(work)
@@ -69,26 +69,57 @@ def build(root: Path, out: Path, as_of: date, progress: Progress | None = None, 
 SITES = ((Audience.PUBLIC, "public"), (Audience.STAFF, "intranet"))
 
 
-def _build_sites(project, root: Path, stage: Path, as_of: date, extras: dict, work: Path) -> dict:
-    """Build the two sites side by side, one process each: they share nothing but the model.
+def _render_outputs(names: list[str], project, as_of: date, stage: Path, extras: dict, progress) -> dict:
+    """Run one stage of output modules side by side; merge what each added to the sites."""
+    def job(name):
+        def run():
+            seen = {audience: {cid: len(entries) for cid, entries in ex.nav.items()}
+                    for audience, ex in extras.items()}
+            t = time.perf_counter()
+            _module(name).render(project, as_of, stage, extras, progress)
+            return time.perf_counter() - t, {audience: ex.added_since(seen[audience])
+                                             for audience, ex in extras.items()}
+        return run
 
-    Forked children inherit the model without copying it; each reports back its time or its
-    error, and the first error is raised here as if the site had been built in this process.
-    """
+    results, forked = _side_by_side({name: job(name) for name in names})
+    figures = {}
+    for name in names:  # in stage order, so the nav keeps the modules' order
+        seconds, added = results[name]
+        figures[name] = seconds
+        if forked:  # a child's additions to the sites reach this process only this way
+            for audience, part in added.items():
+                extras[audience].merge(part)
+    return figures
+
+
+def _build_sites(project, root: Path, stage: Path, as_of: date, extras: dict, work: Path) -> dict:
+    """Build the two sites side by side: they share nothing but the model."""
     from . import site
-    if "fork" not in multiprocessing.get_all_start_methods():
-        figures = {}
-        for audience, folder in SITES:
+
+    def job(audience, folder):
+        def run():
             t = time.perf_counter()
             site.build(project, root, stage / folder, audience, as_of, extras[audience], work)
-            figures[f"site-{folder}"] = time.perf_counter() - t
-        return figures
+            return time.perf_counter() - t
+        return run
 
-    def child(conn, audience, folder):
-        t = time.perf_counter()
+    results, _ = _side_by_side({folder: job(audience, folder) for audience, folder in SITES})
+    return {f"site-{folder}": seconds for folder, seconds in results.items()}
+
+
+def _side_by_side(jobs: dict) -> tuple[dict, bool]:
+    """Run each job in a forked child process; return their results by name, and whether forked.
+
+    Forked children inherit the model without copying it; each sends back its result or its
+    error, and the first error is raised here as if the job had run in this process. Where the
+    system cannot fork, or there is one job, the jobs run here one after the other.
+    """
+    if len(jobs) == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return {name: job() for name, job in jobs.items()}, False
+
+    def child(conn, job):
         try:
-            site.build(project, root, stage / folder, audience, as_of, extras[audience], work)
-            conn.send(("ok", time.perf_counter() - t))
+            conn.send(("ok", job()))
         except BaseException as err:  # noqa: BLE001 - every failure goes back to the parent
             conn.send(("error", err))
         finally:
@@ -96,26 +127,26 @@ def _build_sites(project, root: Path, stage: Path, as_of: date, extras: dict, wo
 
     ctx = multiprocessing.get_context("fork")
     running = []
-    for audience, folder in SITES:
+    for name, job in jobs.items():
         receive, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=child, args=(send, audience, folder), daemon=True)
+        proc = ctx.Process(target=child, args=(send, job), daemon=True)
         proc.start()
         send.close()
-        running.append((folder, proc, receive))
-    figures, failure = {}, None
-    for folder, proc, receive in running:
+        running.append((name, proc, receive))
+    results, failure = {}, None
+    for name, proc, receive in running:
         try:
             kind, value = receive.recv()
         except EOFError:
-            kind, value = "error", RuntimeError(f"the {folder} site build stopped unexpectedly")
+            kind, value = "error", RuntimeError(f"{name} stopped unexpectedly")
         proc.join()
         if kind == "ok":
-            figures[f"site-{folder}"] = value
+            results[name] = value
         elif failure is None:
             failure = value
     if failure is not None:
         raise failure
-    return figures
+    return results, True
 
 
 def _remove_tree(path: Path) -> None:

@@ -41,6 +41,18 @@ class SiteExtras:
     nav: dict = field(default_factory=lambda: defaultdict(list))  # campaign id -> [(title, docs path)]
     blocks: dict = field(default_factory=dict)     # key -> large HTML inserted after Markdown
 
+    def added_since(self, nav_lengths: dict) -> dict:
+        """What was added since the nav had these lengths, as plain data (it crosses processes)."""
+        return {"files": dict(self.files), "pages": dict(self.pages), "blocks": dict(self.blocks),
+                "nav": {cid: entries[nav_lengths.get(cid, 0):] for cid, entries in self.nav.items()}}
+
+    def merge(self, part: dict) -> None:
+        self.files.update(part["files"])
+        self.pages.update(part["pages"])
+        self.blocks.update(part["blocks"])
+        for cid, entries in part["nav"].items():
+            self.nav[cid].extend(entries)
+
     def block(self, html) -> Markup:
         """Set aside a large piece of our own (already safe) HTML; the page holds a marker that the
         engine replaces after its Markdown step. Links inside a block are not re-validated."""
