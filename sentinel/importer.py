@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .entries import (EntryText, Field, append_entries, entry_text, new_problems, project_status,
                       write_all)
+from .model import entry_key
 from .problems import ContentError, Problem, Problems, UsageError, Where
 from .scaffold import campaign_context, choose_campaign
 from .yamlsafe import load_yaml
@@ -172,11 +173,6 @@ def _tidy(column: str, text: str, types: tuple[str, ...]) -> str | list[str]:
     return text
 
 
-def _key(date_text: str, unit: str, title: str) -> tuple[str, str, str]:
-    """Same date, unit and title: the same activity, whatever the spacing or capitals."""
-    return tuple(" ".join(str(x or "").split()).casefold() for x in (date_text, unit, title))
-
-
 def existing_keys(root: Path, cid: str) -> set[tuple[str, str, str]]:
     """The activities already in the campaign, read straight from the month files."""
     keys = set()
@@ -184,7 +180,7 @@ def existing_keys(root: Path, cid: str) -> set[tuple[str, str, str]]:
         doc = load_yaml(path.read_text(encoding="utf-8", errors="replace"), path.name, Problems())
         for item in (doc.data if doc and isinstance(doc.data, list) else []):
             if isinstance(item, dict):
-                keys.add(_key(item.get("date"), item.get("unit"), item.get("title")))
+                keys.add(entry_key(item.get("date"), item.get("unit"), item.get("title")))
     return keys
 
 
@@ -208,7 +204,7 @@ def plan(sheet: Sheet, types: tuple[str, ...], known: set) -> tuple[list[Planned
     added, skipped = [], []
     for row in sheet.rows:
         values = {col: _tidy(col, text, types) for col, text in row.cells.items() if col in COLUMNS}
-        key = _key(values.get("date"), values.get("unit"), values.get("title"))
+        key = entry_key(values.get("date"), values.get("unit"), values.get("title"))
         if all(key) and key in known:
             skipped.append(row)
             continue

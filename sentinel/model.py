@@ -148,6 +148,12 @@ class Strand:
         return tuple(s for s in self.signs if s.for_audience(audience))
 
 
+def entry_key(date_text, unit, title) -> tuple[str, str, str]:
+    """Same date, unit and title: the same activity, whatever the spacing or capitals.
+    The check refuses a second one; an import skips a row that is already there."""
+    return tuple(" ".join(str(x or "").split()).casefold() for x in (date_text, unit, title))
+
+
 @dataclass(frozen=True)
 class Activity:
     title: str
@@ -179,8 +185,7 @@ class Activity:
 
     @property
     def key(self) -> tuple:
-        """What makes an entry the same entry (also how imports recognise one already there)."""
-        return (self.date, self.unit.strip().lower(), self.title.strip().lower())
+        return entry_key(self.date.isoformat(), self.unit, self.title)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from .email_message import PLACEHOLDER_SENDER, parse_address
 from .model import STANDARD_REPORT, Campaign, Newsletter, ReportRoute, Strand
 from .pdf import render_pdf
 from .problems import ContentError, Problem
-from .site import component_css, page
+from .site import component_css, page, yaml_str
 from .templating import THEME
 from .visibility import Audience, audience_for, select, visible
 from .writer import write_bytes, write_text
@@ -214,14 +214,10 @@ def _relative(depth: int):
 def web_page(issue: Issue) -> str:
     body = templating.render("newsletter/page.md", **_context(issue, _relative(3)),
                              pdf_href=f"../{issue.n.month}.pdf")
-    meta = {"title": _yaml_str(issue.n.title), "sensitive": "true"}
+    meta = {"title": yaml_str(issue.n.title), "sensitive": "true"}
     if issue.n.summary:
-        meta["description"] = _yaml_str(issue.n.summary)
+        meta["description"] = yaml_str(issue.n.summary)
     return page(meta, body)
-
-
-def _yaml_str(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
 def index_page(c: Campaign, issues: list[Newsletter], feed: bool) -> str:

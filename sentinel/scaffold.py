@@ -93,7 +93,12 @@ def _activity(root: Path, c: Campaign, v: dict) -> Draft:
         Field("visibility", v.get("visibility") or "internal", VISIBILITY),
         Field("publish_from", v.get("publish_from"), EMBARGO),
     ], list_item=True)
-    heading = f"Added with `build.py new activity` on {date.today()}; the note on each line says what it is for."
+    return _appended(root, rel, entry, "activity")
+
+
+def _appended(root: Path, rel: str, entry, kind: str) -> Draft:
+    """The list file `rel` with `entry` added at its end, under a note saying where it came from."""
+    heading = f"Added with `build.py new {kind}` on {date.today()}; the note on each line says what it is for."
     added = append_entries(root, rel, [entry], heading)
     return Draft(rel, added.text, added.starts[0], entry)
 
@@ -112,9 +117,7 @@ def _event(root: Path, c: Campaign, v: dict) -> Draft:
         Field("visibility", v.get("visibility") or "internal", VISIBILITY),
         Field("publish_from", v.get("publish_from"), EMBARGO),
     ], list_item=True)
-    heading = f"Added with `build.py new event` on {date.today()}; the note on each line says what it is for."
-    added = append_entries(root, rel, [entry], heading)
-    return Draft(rel, added.text, added.starts[0], entry)
+    return _appended(root, rel, entry, "event")
 
 
 def _strand(root: Path, c: Campaign, v: dict) -> Draft:

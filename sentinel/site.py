@@ -86,7 +86,8 @@ def page(meta: dict, body: str, front: str = "") -> str:
     return "\n".join(lines)
 
 
-def _yaml_str(text: str) -> str:
+def yaml_str(text: str) -> str:
+    """A one-line, double-quoted YAML string for the front matter of a generated page."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
@@ -99,8 +100,9 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     nav: list = [{"Home": "index.md"}]
     files: dict[str, str | bytes] = {}
     current = current_campaign(project, as_of)
+    settings = site_engine.extra_settings(root / "mkdocs.yml")
     # The staff site lives on the force's intranet, at its own address (mkdocs.yml extra).
-    staff_url = site_engine.extra_setting(root / "mkdocs.yml", "staff_site_url") if staff else None
+    staff_url = settings.get("staff_site_url") if staff else None
     ctx["staff_url"] = staff_url
     site_url = staff_url or current.site_url
 
@@ -154,14 +156,14 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     site_engine.build_site(root / "mkdocs.yml", docs, out, site_name=site_name,
                            site_url=site_url,
                            nav=markup.escape_nav(nav), extra={"audience": audience.value,
-                                                "quick_exit": quick_exit_html(root)},
+                                                "quick_exit": quick_exit_html(settings)},
                            blocks=extras.blocks)
     csp.secure_site(out)  # after the engine: its own inline scripts are hashed too
 
 
-def quick_exit_html(root: Path) -> dict[str, str]:
+def quick_exit_html(settings: dict) -> dict[str, str]:
     """The quick exit's two parts (skip link, control), rendered once for the theme to place."""
-    exit_url = site_engine.extra_setting(root / "mkdocs.yml", "quick_exit_url") or DEFAULT_EXIT_URL
+    exit_url = settings.get("quick_exit_url") or DEFAULT_EXIT_URL
     return {part: render("components/quick_exit/page.html", exit_url=exit_url, part=part)
             for part in ("skip", "control")}
 
@@ -211,14 +213,14 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
     site_url = ctx["staff_url"] or c.site_url
     focus_month = as_of.strftime("%Y-%m")
     files[f"{base}/index.md"] = page(
-        {"title": _yaml_str(c.name), "description": _yaml_str(c.aim[:150])},
+        {"title": yaml_str(c.name), "description": yaml_str(c.aim[:150])},
         render("pages/campaign.md", c=c, focus=c.focus(focus_month), months=sorted(by_month),
                **ctx))
     strand_nav = []
     for sid, s in c.strands.items():
         rel = f"{base}/strands/{sid}.md"
         posters = extras.posters(c.id, sid)
-        meta = {"title": _yaml_str(s.title), "description": _yaml_str(s.summary)}
+        meta = {"title": yaml_str(s.title), "description": yaml_str(s.summary)}
         if s.sensitive:
             meta["sensitive"] = "true"
         if posters:
@@ -235,7 +237,7 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
     for month in sorted(by_month):
         rel = f"{base}/activities/{month}.md"
         cards = _activity_cards(root, c, by_month[month], staff)
-        files[rel] = page({"title": _yaml_str(f"Activity in {month}"), "sensitive": "true"},
+        files[rel] = page({"title": yaml_str(f"Activity in {month}"), "sensitive": "true"},
                           render("pages/month.md", c=c, month=month, count=len(by_month[month]),
                                  cards=cards, **ctx))
         month_nav.append(rel)

@@ -96,7 +96,7 @@ class _ConfigLoader(yaml.SafeLoader):
 _ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def extra_setting(config_file: Path, key: str):
-    """A value of `extra:` in mkdocs.yml (site-wide settings such as the quick-exit URL)."""
+def extra_settings(config_file: Path) -> dict:
+    """The `extra:` settings of mkdocs.yml (site-wide settings such as the quick-exit URL)."""
     with open(config_file, encoding="utf-8") as f:
-        return (yaml.load(f, Loader=_ConfigLoader).get("extra") or {}).get(key)
+        return (yaml.load(f, Loader=_ConfigLoader) or {}).get("extra") or {}

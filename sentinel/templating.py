@@ -55,7 +55,6 @@ def environment(text: bool = False) -> jinja2.Environment:
         tel=_tel,
         md_escape=_md_escape,
     )
-    env.tests["contains"] = lambda seq, item: item in seq
     return env
 
 

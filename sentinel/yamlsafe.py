@@ -23,18 +23,18 @@ from .problems import Problems, Where
 
 try:  # libyaml is ~10x faster; same behaviour, same marks
     from yaml.cyaml import CParser as _Parser
-except ImportError:  # pragma: no cover - pure-Python fallback
-    from yaml.parser import Parser as _Parser  # type: ignore[assignment]
-    from yaml.composer import Composer as _Composer
-    from yaml.reader import Reader as _Reader
-    from yaml.scanner import Scanner as _Scanner
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
 
-    class _Parser(_Reader, _Scanner, _Parser, _Composer):  # type: ignore[no-redef]
+    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
         def __init__(self, stream):
-            _Reader.__init__(self, stream)
-            _Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
-            _Composer.__init__(self)
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
 
 
 class _NodeLoader(_Parser, yaml.resolver.BaseResolver):
