@@ -13,9 +13,9 @@ the public site when the issue is public, and an Atom feed of the public issues.
 from __future__ import annotations
 
 import hashlib
-
 import re
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import urljoin
@@ -27,7 +27,6 @@ from markupsafe import Markup
 from . import cache, email_message, feeds, markup, templating, urls
 from .email_message import PLACEHOLDER_SENDER, parse_address
 from .model import STANDARD_REPORT, Campaign, Newsletter, ReportRoute, Strand
-from .pdf import render_pdf
 from .problems import ContentError, Problem
 from .site import component_css, page, yaml_str
 from .templating import THEME
@@ -86,14 +85,15 @@ def _month_end(month: str) -> date:
     return date(y, m, 1) - timedelta(days=1)
 
 
-def assemble(c: Campaign, n: Newsletter, as_of: date, public_posters: list | None = None,
+def assemble(c: Campaign, n: Newsletter, as_of: date, dates: list[date], public_posters: list | None = None,
              public_web: bool = False) -> Issue:
     """The issue's content. Activities are those of the month before and the issue's month, up to
-    the issue's date: an issue rebuilt later still shows what it showed when it was sent."""
+    the issue's date: an issue rebuilt later still shows what it showed when it was sent.
+    `dates` are the dates of `c.activities`, in their (date) order."""
     audience = audience_for(n.visibility)
     before = _month_before(n.month)
-    period = [a for a in select(c.activities, audience, as_of)
-              if a.month in (before, n.month) and a.date <= n.date]
+    first, last = date.fromisoformat(f"{before}-01"), min(n.date, _month_end(n.month))
+    period = select(_dated(c, dates, first, last), audience, as_of)
     examples = sorted(period, key=lambda a: (a.date, a.title), reverse=True)[:MAX_EXAMPLES]
     next_month = _month_after(n.month)
     events = [e for e in select(c.events, audience, as_of) if n.date <= e.day <= _month_end(next_month)]
@@ -109,6 +109,23 @@ def assemble(c: Campaign, n: Newsletter, as_of: date, public_posters: list | Non
                  report_routes=focus.report_routes if focus else tuple(ReportRoute(*r) for r in STANDARD_REPORT),
                  signs_audience=SIGNS_FOR[audience], poster=poster,
                  web_url=urls.absolute(c.site_url, urls.newsletter(c.id, n.month)) if public_web else None)
+
+
+def _dated(c: Campaign, dates: list[date], first: date, last: date) -> tuple:
+    """The campaign's activities dated `first` to `last`: a slice of the date-ordered entries,
+    so that 36 issues do not each look at all 20,000 of them."""
+    return c.activities[bisect_left(dates, first):bisect_right(dates, last)]
+
+
+def _content_key(issue: Issue) -> str:
+    """A key of everything the issue's outputs are made from, quick to compute: the campaign
+    without its thousands of entries (the issue holds the few it shows), and the entries it shows
+    without their line numbers, so that an edit elsewhere in a month file leaves the issue alone."""
+    def text(entry):
+        return replace(entry, origin=None)
+    campaign = replace(issue.c, activities=(), newsletters=(), events=())
+    return cache.key(replace(issue, c=campaign, examples=[text(a) for a in issue.examples],
+                             events=[text(e) for e in issue.events]))
 
 
 # --- the e-mail -----------------------------------------------------------------------------------
@@ -198,12 +215,13 @@ def eml(issue: Issue, html: str, text: str) -> bytes:
 
 # --- print and web --------------------------------------------------------------------------------
 
-def pdf(root: str, issue: Issue, base_dir: Path) -> bytes:
+def pdf(issue: Issue, base_dir: Path) -> bytes:
+    from .pdf import render_pdf  # WeasyPrint takes most of a second to import: only when a PDF is made
     footer = _css_string(f"{issue.c.name} · Issue {issue.n.issue} · page ")
     html = templating.render("newsletter/print.html", **_context(issue, _absolute(issue)), css=_css(
         "print.css", f'\n@page {{ @bottom-right {{ content: {footer} counter(page) " of " counter(pages); }} }}'))
     html = _absolute_links(html, _issue_url(issue))  # a printed link must say where it goes
-    return cache.cached(root, "newsletter-pdf", [html], lambda: render_pdf(html, base_dir))
+    return render_pdf(html, base_dir)
 
 
 def _relative(depth: int):
@@ -230,6 +248,7 @@ def index_page(c: Campaign, issues: list[Newsletter], feed: bool) -> str:
 def render(project, as_of: date, stage: Path, extras: dict, progress) -> None:
     """Build every issue that staff may see on `as_of` (embargoed issues appear nowhere)."""
     todo = [(c, n) for c in project.campaigns for n in select(c.newsletters, Audience.STAFF, as_of)]
+    dates = {c.id: [a.date for a in c.activities] for c in project.campaigns}
     problems = []
     built: dict[tuple, list] = {}
     for done, (c, n) in enumerate(todo, 1):
@@ -237,20 +256,24 @@ def render(project, as_of: date, stage: Path, extras: dict, progress) -> None:
         public = visible(n, Audience.PUBLIC, as_of)
         focus_id = c.schedule.get(n.month)
         posters = extras[Audience.PUBLIC].posters(c.id, focus_id) if focus_id else []
-        issue = assemble(c, n, as_of, posters, public_web=public)
+        issue = assemble(c, n, as_of, dates[c.id], posters, public_web=public)
         folder = stage / "newsletters" / c.id / n.month
-        html = email_html(issue)
+        # Each output is cached by what the issue holds: an issue that an edit did not change is not rendered.
+        key = _content_key(issue)
+        html = _cached_text(project.root, "newsletter-email-html", key, lambda: email_html(issue))
         size = len(html.encode("utf-8"))
         if size > EMAIL_HTML_LIMIT:
             problems.append(Problem(n.origin.where, f"the e-mail of this issue is {size // 1024} KB of HTML; "
                                     f"Gmail cuts messages over {EMAIL_HTML_LIMIT // 1024} KB: shorten the editorial"))
             continue
-        text = email_text(issue)
+        text = _cached_text(project.root, "newsletter-email-text", key, lambda: email_text(issue))
         write_text(folder / "email.html", html)
         write_text(folder / "email.txt", text)
-        write_bytes(folder / "newsletter.eml", eml(issue, html, text))
-        write_bytes(folder / "newsletter.pdf", pdf(project.root, issue, folder))
-        page_text = web_page(issue)
+        write_bytes(folder / "newsletter.eml",
+                    cache.cached(project.root, "newsletter-eml", [key], lambda: eml(issue, html, text)))
+        write_bytes(folder / "newsletter.pdf",
+                    cache.cached(project.root, "newsletter-pdf", [key], lambda: pdf(issue, folder)))
+        page_text = _cached_text(project.root, "newsletter-page", key, lambda: web_page(issue))
         audiences = [Audience.STAFF] + ([Audience.PUBLIC] if public else [])
         for audience in audiences:
             extras[audience].pages[f"{c.id}/newsletters/{n.month}.md"] = page_text
@@ -261,6 +284,10 @@ def render(project, as_of: date, stage: Path, extras: dict, progress) -> None:
     for c in project.campaigns:
         for audience in (Audience.STAFF, Audience.PUBLIC):
             _add_index(c, audience, built.get((c.id, audience), []), extras[audience])
+
+
+def _cached_text(root: str, kind: str, key: str, make) -> str:
+    return cache.cached(root, kind, [key], lambda: make().encode()).decode()
 
 
 def _add_index(c: Campaign, audience: Audience, issues: list[Newsletter], extras) -> None:
