@@ -13,16 +13,15 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from markupsafe import Markup
 
-from . import charts, urls
-from .cache import cached
+from . import cache, charts, urls
 from .charts import BAR, MUTED, Chart
 from .model import Activity, Campaign, Project
-from .pdf import render_pdf
-from .site import current_campaign, page
+from .site import SiteExtras, current_campaign, page
 from .templating import THEME, render as render_template
 from .visibility import Audience, select
 from .writer import write_bytes, write_text
@@ -52,18 +51,20 @@ class Evaluation:
 
 def evaluate(c: Campaign, activities: list[Activity], as_of: date) -> Evaluation:
     """Count everything the report shows, in one pass (20,000 entries take a fraction of a second)."""
-    strands, types, units, months, ratings, objectives, partners = (Counter() for _ in range(7))
+    strands, types, units, year_months, ratings, objectives, partners = (Counter() for _ in range(7))
     ratings_by_type: dict[str, Counter] = defaultdict(Counter)
     sustained_by_type: Counter = Counter()
     partner_names: dict[str, str] = {}
     best: dict[str, list] = defaultdict(list)   # type -> min-heap of (rank, tie-break, entry)
     sustained: dict[str, list] = defaultdict(list)
     for order, a in enumerate(activities):
-        strands.update(set(a.strands))
+        for sid in set(a.strands):
+            strands[sid] += 1
         types[a.type] += 1
         units[a.unit] += 1
-        months[a.month] += 1
-        objectives.update(set(a.objectives))
+        year_months[a.date.year, a.date.month] += 1  # numbers: formatting 20,000 dates is slow
+        for n in set(a.objectives):
+            objectives[n] += 1
         for folded, name in {_fold(p): " ".join(p.split()) for p in a.partners}.items():
             partner_names.setdefault(folded, name)
             partners[folded] += 1
@@ -78,6 +79,7 @@ def evaluate(c: Campaign, activities: list[Activity], as_of: date) -> Evaluation
             heap = best[a.type]
             (heapq.heappush if len(heap) < CANDIDATES else heapq.heappushpop)(heap, item)
 
+    months = Counter({f"{y:04d}-{m:02d}": n for (y, m), n in year_months.items()})
     type_names = [t for t in dict.fromkeys([*c.activity_types, *sorted(types)]) if t]
     ranked = sorted((t for t in type_names if types[t]), key=lambda t: (-types[t], t))[:TOP_TYPES]
     examples = {t: _varied([a for _, _, a in sorted(best[t], reverse=True)]) for t in ranked}
@@ -129,6 +131,7 @@ def _varied(candidates: list[Activity]) -> list[Activity]:
     return chosen
 
 
+@lru_cache(maxsize=4096)  # the same few names recur in thousands of entries
 def _fold(name: str) -> str:
     """One partner however it is spelt: 'Salvation  army' and 'Salvation Army' are the same."""
     return " ".join(name.split()).casefold()
@@ -386,27 +389,28 @@ def _overview(c: Campaign, f: dict) -> list[str]:
 
 
 def write_report(project: Project, c: Campaign, as_of: date, out: Path, staff) -> None:
-    """reports/<cid>/: evaluation.json, charts/*.svg, evaluation.html, evaluation.pdf; and the staff page."""
+    """reports/<cid>/: evaluation.json, charts/*.svg, evaluation.html, evaluation.pdf; and the staff page.
+
+    Every file is cached by what it shows, so an edit that leaves the figures and the examples as
+    they were renders nothing (a template of 20,000 entries takes most of a second)."""
     r = report(c, as_of)
-    figures = json.dumps(r.figures, indent=2, sort_keys=True, ensure_ascii=False)
+    root = project.root
+    figures_key = cache.key(r.figures)
+    figures = cache.cached(root, "report-json", [figures_key], lambda: json.dumps(
+        r.figures, indent=2, sort_keys=True, ensure_ascii=False).encode()).decode()
     write_text(out / "evaluation.json", figures + "\n")
     svgs = {}
     for key, exhibit in r.exhibits.items():
         if not exhibit.chart.empty:
-            svgs[key] = charts.svg(project.root, exhibit.chart)
+            svgs[key] = charts.svg(root, exhibit.chart)
             write_bytes(out / "charts" / f"{key}.svg", svgs[key])
     staff_url = current_campaign(project, as_of).site_url + "staff/"
-    context = {"r": r, "c": c, "css": Markup(_css()),
-               "link": lambda a: urls.absolute(staff_url, urls.activity(a))}
-    data_uri = {k: "data:image/svg+xml;base64," + base64.b64encode(v).decode() for k, v in svgs.items()}
-    write_text(out / "evaluation.html", render_template("report/report.html", src=data_uri.get,
-                                                        legacy=r.legacy(), **context))
-    chart_file = {k: f"charts/{k}.svg" for k in svgs}.get  # the same path from the PDF's folder and the page
-    pdf_html = render_template("report/report.html", src=chart_file, legacy=r.legacy(PRINT_LEGACY_MAX),
-                               **context)
-    pdf = cached(project.root, "report-pdf", (pdf_html, *sorted(svgs.items())),
-                 lambda: render_pdf(pdf_html, out, extra_allowed=(out / "charts",)))
-    write_bytes(out / "evaluation.pdf", pdf)
+    key = _content_key(r, figures_key, staff_url, svgs)
+    pages = json.loads(cache.cached(root, "report-pages", [key],
+                                    lambda: json.dumps(_pages(r, staff_url, svgs)).encode()))
+    write_text(out / "evaluation.html", pages["html"])
+    write_bytes(out / "evaluation.pdf", cache.cached(root, "report-pdf", [key],
+                                                     lambda: _pdf(r, staff_url, svgs, out)))
 
     # The staff site: the page, its charts and the downloads, beside each other.
     base = f"{c.id}/evaluation"
@@ -415,12 +419,48 @@ def write_report(project: Project, c: Campaign, as_of: date, out: Path, staff) -
     for name in ("evaluation.pdf", "evaluation.json"):
         staff.files[f"{base}/{name}"] = out / name
     staff.files[f"{base}/report.css"] = THEME / "report" / "report.css"
-    staff.pages[f"{base}.md"] = page(
-        {"title": "Evaluation report", "description": "What the campaign did, from its own entries"},
-        render_template("report/evaluation.md", src=chart_file,
-                        r=r, c=c, legacy=r.legacy(), link=lambda a: f"../../{urls.activity(a)}",
-                        block=staff.block))
+    staff.pages[f"{base}.md"] = pages["page"]
+    staff.blocks.update(pages["blocks"])
     staff.nav[c.id].append({"Evaluation report": f"{base}.md"})
+
+
+def _content_key(r: Report, figures_key: str, staff_url: str, svgs: dict) -> str:
+    """A key of everything the pages show, quick to compute: the figures (each sustained entry is
+    there), the example entries without their line numbers, the campaign without its entries,
+    where the staff site is and the charts."""
+    examples = [replace(a, origin=None) for _, entries in r.top_types for a in entries]
+    campaign = replace(r.c, activities=(), newsletters=(), events=())
+    return cache.key(figures_key, examples, campaign, staff_url, sorted(svgs.items()))
+
+
+def _context(r: Report, staff_url: str) -> dict:
+    return {"r": r, "c": r.c, "css": Markup(_css()),
+            "link": lambda a: urls.absolute(staff_url, urls.activity(a))}
+
+
+def _chart_file(svgs: dict):
+    """Where a chart is from the PDF's folder and from the staff page: the same relative path."""
+    return {k: f"charts/{k}.svg" for k in svgs}.get
+
+
+def _pages(r: Report, staff_url: str, svgs: dict) -> dict:
+    """The standalone evaluation.html and the staff page, with the page's large blocks (the
+    sustained list, put in after the Markdown step)."""
+    data_uri = {k: "data:image/svg+xml;base64," + base64.b64encode(v).decode() for k, v in svgs.items()}
+    html = render_template("report/report.html", src=data_uri.get, legacy=r.legacy(), **_context(r, staff_url))
+    site = SiteExtras()
+    staff_page = page(
+        {"title": "Evaluation report", "description": "What the campaign did, from its own entries"},
+        render_template("report/evaluation.md", src=_chart_file(svgs), r=r, c=r.c, legacy=r.legacy(),
+                        link=lambda a: f"../../{urls.activity(a)}", block=site.block))
+    return {"html": html, "page": staff_page, "blocks": site.blocks}
+
+
+def _pdf(r: Report, staff_url: str, svgs: dict, out: Path) -> bytes:
+    from .pdf import render_pdf  # WeasyPrint takes most of a second to import: only when the PDF is made
+    html = render_template("report/report.html", src=_chart_file(svgs), legacy=r.legacy(PRINT_LEGACY_MAX),
+                           **_context(r, staff_url))
+    return render_pdf(html, out, extra_allowed=(out / "charts",))
 
 
 def _css() -> str:
