@@ -136,9 +136,10 @@ def add_policy(html: str) -> str:
     return html[:at] + "\n    " + meta + html[at:]
 
 
-def secure_site(site_dir: Path) -> int:
-    """Add the policy to every HTML page under `site_dir` and write `_headers`; returns the page count."""
-    pages = sorted(site_dir.rglob("*.html"))
+def secure_site(site_dir: Path, secured: set[str] = frozenset()) -> int:
+    """Add the policy to every HTML page under `site_dir` but those already `secured` (relative
+    paths), and write `_headers`; returns the number of pages secured here."""
+    pages = sorted(p for p in site_dir.rglob("*.html") if p.relative_to(site_dir).as_posix() not in secured)
     for path in pages:
         path.write_text(add_policy(path.read_text(encoding="utf-8")), encoding="utf-8")
     (site_dir / "_headers").write_text(HEADERS, encoding="utf-8")

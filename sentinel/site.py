@@ -153,12 +153,13 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     (docs / "assets" / "sentinel.css").write_text(component_css(), encoding="utf-8")
 
     site_name = "Sentinel" + (" — staff site" if staff else "")
-    site_engine.build_site(root / "mkdocs.yml", docs, out, site_name=site_name,
-                           site_url=site_url,
-                           nav=markup.escape_nav(nav), extra={"audience": audience.value,
-                                                "quick_exit": quick_exit_html(settings)},
-                           blocks=extras.blocks)
-    csp.secure_site(out)  # after the engine: its own inline scripts are hashed too
+    # The policy is added to each page as the engine writes it (its own inline scripts are
+    # hashed too), so a page the engine takes from its cache already carries it.
+    secured = site_engine.build_site(
+        root / "mkdocs.yml", docs, out, site_name=site_name, site_url=site_url,
+        nav=markup.escape_nav(nav), extra={"audience": audience.value, "quick_exit": quick_exit_html(settings)},
+        blocks=extras.blocks, post_process=csp.add_policy, cache_root=root)
+    csp.secure_site(out, secured)
 
 
 def quick_exit_html(settings: dict) -> dict[str, str]:
@@ -170,9 +171,10 @@ def quick_exit_html(settings: dict) -> dict[str, str]:
 
 def _activity_cards(root: Path, c: Campaign, activities: list, staff: bool) -> Markup:
     """The cards of one month, from the cache when none of its entries (nor the strands' names and
-    colours, nor the code) changed: an edit re-renders only the month it is in."""
+    colours, nor the code) changed: an edit re-renders only the month it is in. An entry is known
+    by its source (its month file's digest and its place there), quicker than by its fields."""
     strands = [(s.id, s.label, s.colour) for s in c.strands.values()]
-    html = cache.cached(root, "activity-cards", (staff, strands, [repr(a) for a in activities]),
+    html = cache.cached(root, "activity-cards", (staff, strands, [a.source for a in activities]),
                         lambda: render("pages/activity_list.html", c=c, activities=activities,
                                        staff=staff).encode())
     return Markup(html.decode())

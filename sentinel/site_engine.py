@@ -6,15 +6,24 @@ into a static site. mkdocs-material is in maintenance mode and Zensical reads th
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+import pickle
 import re
+from functools import partial
+from importlib.metadata import version
 from pathlib import Path
+from typing import Callable
 
+import jinja2
 import yaml
+from markupsafe import Markup
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 from mkdocs.plugins import BasePlugin
+
+from . import cache
 
 
 class SiteError(Exception):
@@ -62,11 +71,186 @@ class _Blocks(BasePlugin):
         return _BLOCK.sub(insert, html)
 
 
+_MEMO_TEMPLATE = "sentinel-memo.html"
+
+
+class _Memo(BasePlugin):
+    """Remembers each page's rendering, keyed by everything that goes into it, so that an
+    unchanged page is written from the cache instead of rendered again.
+
+    mkdocs-material draws the whole nav on every page: with a hundred pages that is most of the
+    engine's time, and MkDocs itself has no incremental build. Two steps are remembered: Markdown
+    to HTML (content, table of contents, title, anchors and links, for MkDocs' checks) and the
+    page template to the final HTML (after the blocks and `post_process`). A page is taken from
+    the cache only when its Markdown, the site's files, the nav (with every title), the settings,
+    the theme and our code are all the same, and entries are kept only from builds without any
+    warning, so a remembered page is one that passed link and anchor validation as it is.
+    """
+
+    def __init__(self, root: Path, settings: str, post_process: Callable[[str], str] | None):
+        self.root, self.settings, self.post_process = root, settings, post_process
+        self.files_digest = self.nav_digest = ""
+        self.nav = None
+        self.page_keys: dict[str, str] = {}      # src_uri -> key of its final HTML
+        self.replay: dict[str, dict] = {}        # src_uri -> remembered final HTML and anchors
+        self.pending: list[tuple[str, str, bytes]] = []  # written once the build has succeeded
+        self.processed: set[str] = set()         # output files that went through post_process
+        self.searched: dict[str, list] = {}      # src_uri -> the search entries it added
+        self.env = None
+
+    def on_files(self, files, config):
+        self.files_digest = _digest([(f.src_uri, f.dest_uri, f.url) for f in files])
+        return files
+
+    def on_nav(self, nav, config, files):
+        self.nav = nav
+        return nav
+
+    def on_page_markdown(self, markdown, page, config, files):
+        key = cache.key("markdown", self.settings, self.files_digest, page.file.src_uri, markdown)
+        data = cache.read(self.root, "site-markdown", key)
+        # `page.render` is what MkDocs calls next: this page's own, from memory or remembered.
+        page.render = (partial(_restore_render, page, pickle.loads(data)) if data is not None
+                       else partial(self._render, page, key))
+        return markdown
+
+    def _render(self, page, key, config, files):
+        type(page).render(page, config, files)
+        links = {f.src_uri: dict(v) for f, v in (page.links_to_anchors or {}).items()}
+        state = {"content": page.content, "toc": page.toc, "title": page._title_from_render,
+                 "anchors": set(page.present_anchor_ids or ()), "links": links}
+        self.pending.append(("site-markdown", key, pickle.dumps(state, pickle.HIGHEST_PROTOCOL)))
+
+    def on_env(self, env, config, files):
+        # Every page is converted now, so the nav's titles are final.
+        self.nav_digest = _digest(_nav_shape(self.nav.items))
+        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({_MEMO_TEMPLATE: "{{ sentinel_memo }}"}),
+                                          env.loader])
+        self.env = env
+        self._remember_search(config)
+        for file in files.documentation_pages():
+            page = file.page
+            key = cache.key("page", self.settings, self.files_digest, self.nav_digest, file.src_uri,
+                            page.title, sorted(page.meta.items()), _toc_shape(page.toc), page.content)
+            data = cache.read(self.root, "site-page", key)
+            if data is None:
+                self.page_keys[file.src_uri] = key
+            else:
+                self.replay[file.src_uri] = pickle.loads(data)
+                page.meta["template"] = _MEMO_TEMPLATE
+        return env
+
+    def on_page_context(self, context, page, config, nav):
+        if page.file.src_uri in self.replay:
+            context["sentinel_memo"] = Markup(self.replay[page.file.src_uri]["html"])
+        return context
+
+    def on_post_page(self, output, page, config):
+        self.processed.add(page.file.dest_uri)
+        remembered = self.replay.get(page.file.src_uri)
+        if remembered is not None:
+            page.present_anchor_ids = remembered["anchors"]  # with the ids of its blocks
+            return output
+        if self.post_process:
+            output = self.post_process(output)
+        state = {"html": output, "anchors": set(page.present_anchor_ids or ()),
+                 "search": self.searched.get(page.file.src_uri)}
+        self.pending.append(("site-page", self.page_keys[page.file.src_uri],
+                             pickle.dumps(state, pickle.HIGHEST_PROTOCOL)))
+        return output
+
+    def _remember_search(self, config) -> None:
+        """mkdocs-material's search indexes each page from its HTML: replay what a remembered page
+        added to the index instead of parsing it again."""
+        index = next((p.search_index for p in config.plugins.values() if hasattr(p, "search_index")), None)
+        if index is None or not hasattr(index, "entries"):
+            return
+        add = index.add_entry_from_context
+
+        def add_entry_from_context(page):
+            remembered = self.replay.get(page.file.src_uri)
+            if remembered is not None and remembered["search"] is not None:
+                index.entries.extend(remembered["search"])
+                return
+            before = len(index.entries)
+            add(page)
+            self.searched[page.file.src_uri] = index.entries[before:]
+
+        index.add_entry_from_context = add_entry_from_context
+
+    # The theme's own pages (404.html) show the nav too: remembered the same way.
+    def on_pre_template(self, template, template_name, config):
+        if not template_name.endswith(".html"):
+            return template
+        key = cache.key("template", self.settings, self.files_digest, self.nav_digest, template_name)
+        data = cache.read(self.root, "site-page", key)
+        if data is None:
+            self.page_keys[template_name] = key
+            return template
+        self.replay[template_name] = pickle.loads(data)
+        return self.env.get_template(_MEMO_TEMPLATE)
+
+    def on_template_context(self, context, template_name, config):
+        if template_name in self.replay:
+            context["sentinel_memo"] = Markup(self.replay[template_name]["html"])
+        return context
+
+    def on_post_template(self, output, template_name, config):
+        if not template_name.endswith(".html"):
+            return output
+        self.processed.add(template_name)
+        if template_name in self.replay:
+            return output
+        if self.post_process:
+            output = self.post_process(output)
+        self.pending.append(("site-page", self.page_keys[template_name],
+                             pickle.dumps({"html": output}, pickle.HIGHEST_PROTOCOL)))
+        return output
+
+    def keep(self) -> None:
+        for kind, key, data in self.pending:
+            cache.write(self.root, kind, key, data)
+
+
+def _restore_render(page, state: dict, config, files) -> None:
+    page.content, page.toc = state["content"], state["toc"]
+    page._title_from_render = state["title"]
+    page.present_anchor_ids = set(state["anchors"])
+    page.links_to_anchors = {files.get_file_from_path(uri): links
+                             for uri, links in state["links"].items()}
+
+
+def _nav_shape(items) -> list:
+    """What the nav shows on every page: titles, addresses and nesting."""
+    return [(type(i).__name__, i.title, getattr(i, "url", None), _nav_shape(i.children or []))
+            for i in items]
+
+
+def _toc_shape(toc) -> list:
+    return [(a.id, a.title, a.level, _toc_shape(a.children)) for a in toc]
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()
+
+
+def _settings_digest(config_file: Path, theme_dir: Path, *args) -> str:
+    """The settings, our theme overrides and the engine's versions: what every page depends on."""
+    theme = sorted((p.relative_to(theme_dir).as_posix(), p.read_bytes())
+                   for p in theme_dir.rglob("*") if p.is_file()) if theme_dir.is_dir() else []
+    engine = [version(name) for name in ("mkdocs", "mkdocs-material", "markdown", "jinja2")]
+    return cache.key("site-settings", config_file.read_bytes(), theme, engine, *args)
+
+
 def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: str, site_url: str,
-               nav: list, extra: dict | None = None, blocks: dict[str, str] | None = None) -> None:
+               nav: list, extra: dict | None = None, blocks: dict[str, str] | None = None,
+               post_process: Callable[[str], str] | None = None, cache_root: Path) -> set[str]:
     """Build `docs_dir` into `site_dir` with the shared mkdocs.yml; any warning is an error.
 
-    `blocks` maps the keys of `block_marker()`s in the pages to the HTML that replaces them.
+    `blocks` maps the keys of `block_marker()`s in the pages to the HTML that replaces them;
+    `post_process` is applied to every HTML page written. Pages are remembered in the content
+    cache of `cache_root` (the project) and unchanged ones are not rendered again. Returns the
+    output files (relative paths) that went through `post_process`.
     """
     collect = _Collect()
     log = logging.getLogger("mkdocs")
@@ -79,6 +263,10 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: 
         if extra:
             cfg["extra"].update(extra)
         cfg.plugins["sentinel-blocks"] = _Blocks(blocks or {})
+        settings = _settings_digest(config_file, Path(cfg.theme.custom_dir or config_file.parent / "-"),
+                                    site_name, site_url, nav, extra)
+        memo = _Memo(cache_root, settings, post_process)
+        cfg.plugins["sentinel-memo"] = memo  # after the blocks: it sees each page's final HTML
         mkdocs_build(cfg)
     except (Abort, ConfigurationError) as err:
         raise SiteError("\n".join(collect.messages) or str(err)) from None
@@ -87,6 +275,8 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: 
         log.setLevel(previous)
     if collect.messages:
         raise SiteError("\n".join(collect.messages))
+    memo.keep()
+    return memo.processed
 
 
 class _ConfigLoader(yaml.SafeLoader):

@@ -1,0 +1,99 @@
+"""Incremental site builds: the engine renders again only the pages an edit changes, and a page
+taken from its cache is exactly the page a fresh render would give, links and anchors checked."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from conftest import run
+
+AS_OF = "2013-12-20"
+SEPTEMBER = {
+    "campaigns/demo/activities/2013-09.yml": """\
+        - title: School assembly
+          date: 2013-09-10
+          unit: Walsall LPU
+          strands: [abuse]
+          type: Education
+          objectives: [1]
+          summary: Year 10 heard about healthy relationships.
+          effectiveness: 3
+          visibility: public
+        """,
+}
+
+
+def site_pages(out: Path) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for site in ("public", "intranet") for p in sorted((out / site).rglob("*.html"))}
+
+
+def every_file(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes()
+            for p in sorted(out.rglob("*")) if p.is_file() and p.name != ".sentinel-build"}
+
+
+def rendered(root: Path) -> set[str]:
+    """The pages the engine has rendered so far (one cache entry per rendering)."""
+    folder = root / ".sentinel-cache" / "site-page"
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+
+
+def test_an_edit_renders_again_only_the_pages_it_changes(project, tmp_path):
+    root = project(SEPTEMBER)
+    out = tmp_path / "out"
+    assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
+    before, renders = site_pages(out), rendered(root)
+
+    month = root / "campaigns/demo/activities/2013-08.yml"
+    month.write_text(month.read_text().replace("We asked people", "We asked 200 people"))
+    status, _, err = run(root, "--out", str(out), "--as-of", AS_OF, "-q")
+    assert status == 0, err
+
+    after = site_pages(out)
+    changed = {rel for rel in after if after[rel] != before.get(rel)}
+    assert "We asked 200 people" in (out / "public/demo/activities/2013-08/index.html").read_text()
+    assert {"public/demo/activities/2013-08/index.html",
+            "intranet/demo/activities/2013-08/index.html"} <= changed
+    # What the entry does not appear on is neither changed nor rendered again.
+    for rel in ("public/demo/activities/2013-09/index.html", "public/about/index.html",
+                "intranet/demo/calendar/index.html", "public/404.html"):
+        assert rel not in changed
+    assert len(changed) < len(after) / 3
+    assert len(rendered(root) - renders) == len(changed)
+
+    # A page from the cache is byte for byte the page rendered afresh.
+    for kind in ("site-page", "site-markdown"):
+        shutil.rmtree(root / ".sentinel-cache" / kind)
+    fresh = tmp_path / "fresh"
+    assert run(root, "--out", str(fresh), "--as-of", AS_OF, "-q")[0] == 0
+    assert every_file(fresh) == every_file(out)
+
+
+def test_a_remembered_page_still_has_its_links_checked(project, tmp_path):
+    root = project({"content/guide.md": "# Guide\n\nRead [the details](notes.md#details).\n",
+                    "content/notes.md": "# Notes\n\n## Details\n\nWhat to look for.\n"})
+    out = tmp_path / "out"
+    assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
+    kept = every_file(out)
+
+    # guide.md does not change (its page comes from the cache); the anchor it links to goes.
+    notes = root / "content/notes.md"
+    notes.write_text(notes.read_text().replace("## Details", "## Background"))
+    status, _, err = run(root, "--out", str(out), "--as-of", AS_OF, "-q")
+    assert status == 1
+    assert "guide.md" in err and "details" in err
+    assert every_file(out) == kept
+
+
+def test_a_setting_changes_every_page(project, tmp_path):
+    root = project()
+    out = tmp_path / "out"
+    assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("copyright: West Midlands Police and partners",
+                                                 "copyright: The Sentinel partnership"))
+    assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
+    pages = [p for site in ("public", "intranet") for p in (out / site).rglob("*.html")]
+    assert len(pages) > 15 and all("The Sentinel partnership" in p.read_text() for p in pages)
