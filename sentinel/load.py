@@ -6,10 +6,11 @@ Nothing is written here. All problems of all files are collected and raised toge
 from __future__ import annotations
 
 import dataclasses
-import re
-from pathlib import Path
-
+import gc
 import pickle
+import re
+from operator import attrgetter
+from pathlib import Path
 
 from . import cache, schema, validate
 from .model import Activity, Campaign, Event, Newsletter, Project, Strand
@@ -47,12 +48,24 @@ def _rel(root: Path, path: Path) -> str:
 
 
 def _read(root: Path, path: Path, problems: Problems) -> str | None:
+    data = _read_bytes(root, path, problems)
+    return None if data is None else _text(data, _rel(root, path), problems)
+
+
+def _read_bytes(root: Path, path: Path, problems: Problems) -> bytes | None:
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        problems.add(Where(_rel(root, path)), f"this file is not UTF-8 text (byte {err.start}): save it as UTF-8")
+        return path.read_bytes()
     except OSError as err:
         problems.add(Where(_rel(root, path)), f"cannot read this file: {err.strerror}")
+    return None
+
+
+def _text(data: bytes, rel: str, problems: Problems) -> str | None:
+    """The file's text, with any line ending read as a newline (as when opened as text)."""
+    try:
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as err:
+        problems.add(Where(rel), f"this file is not UTF-8 text (byte {err.start}): save it as UTF-8")
     return None
 
 
@@ -77,14 +90,15 @@ def _load_campaign(root: Path, folder: Path, problems: Problems) -> Campaign | N
     doc = _load_doc(root, path, problems)
     campaign = doc and schema.build(Campaign, doc.data, doc, (), problems, id=cid)
     strands = _load_strands(root, folder, cid, problems)
-    activities = _load_activities(root, folder, cid, problems)
+    rules = campaign and validate.EntryRules.of(campaign, strands)
+    activities = _load_activities(root, folder, cid, rules, problems)
     newsletters = _load_newsletters(root, folder, cid, problems)
     events = _load_events(root, folder, cid, problems)
     if campaign is None:
         return None
     campaign = dataclasses.replace(
         campaign, strands=strands,
-        activities=tuple(sorted(activities, key=lambda a: (a.date, a.unit, a.title))),
+        activities=tuple(sorted(activities, key=attrgetter("date", "unit", "title"))),
         newsletters=tuple(sorted(newsletters, key=lambda n: n.month)),
         events=tuple(sorted(events, key=lambda e: (e.day, e.title))))
     validate.campaign(campaign, problems)
@@ -128,38 +142,61 @@ def _load_strands(root: Path, folder: Path, cid: str, problems: Problems) -> dic
     return strands
 
 
-def _load_activities(root: Path, folder: Path, cid: str, problems: Problems) -> list[Activity]:
+def _load_activities(root: Path, folder: Path, cid: str, rules: validate.EntryRules | None,
+                     problems: Problems) -> list[Activity]:
+    """Every entry of the campaign, each checked on its own against `rules` (none when the
+    campaign itself could not be read); checks across entries come later, on every load."""
     out: list[Activity] = []
     for path in _yaml_files(root, folder / "activities", problems):
-        text = _read(root, path, problems)
-        if text is not None:
-            out.extend(_activities_of_file(root, path, text, cid, problems))
+        data = _read_bytes(root, path, problems)
+        if data is not None:
+            out.extend(_activities_of_file(root, path, data, cid, rules, problems))
     return out
 
 
-def _activities_of_file(root: Path, path: Path, text: str, cid: str, problems: Problems) -> list[Activity]:
-    """The entries of one month file, from the parse cache when the file has not changed.
-
-    Month files are the bulk of a large campaign (20,000 entries) and most of them do not change
-    between builds; only files that read without any problem are cached.
+def _activities_of_file(root: Path, path: Path, data: bytes, cid: str, rules: validate.EntryRules | None,
+                        problems: Problems) -> list[Activity]:
+    """The checked entries of one month file, from the cache when neither the file nor the rules
+    changed. Month files are the bulk of a large campaign (20,000 entries) and most of them do not
+    change between builds; only a file whose entries read and check without any problem is cached.
     """
     rel = _rel(root, path)
-    key = cache.key("activities", rel, cid, text)
-    cached = cache.read(root, "parsed", key)
+    source = cache.key("activities", rel, cid, data)
+    key = cache.key(source, rules)
+    cached = cache.read(root, "activities", key)
     if cached is not None:
-        return pickle.loads(cached)
+        return _unpickle(cached)
     before = len(problems)
-    doc = load_yaml(text, rel, problems)
+    entries = _read_activities(data, rel, cid, source, problems)
+    if rules:
+        validate.activities(rules, entries, problems)
+    if len(problems) == before:
+        cache.write(root, "activities", key, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+    return entries
+
+
+def _read_activities(data: bytes, rel: str, cid: str, source: str, problems: Problems) -> list[Activity]:
+    text = _text(data, rel, problems)
+    doc = None if text is None else load_yaml(text, rel, problems)
     if doc is None or doc.data is None:
         return []
     if not isinstance(doc.data, list):
         problems.add(doc.at(()), "an activities file is a list of entries, each starting with '- title:'")
         return []
-    entries = [a for i, item in enumerate(doc.data)
-               if (a := schema.build(Activity, item, doc, (i,), problems, campaign=cid))]
-    if len(problems) == before:
-        cache.write(root, "parsed", key, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
-    return entries
+    return [a for i, item in enumerate(doc.data)
+            if (a := schema.build(Activity, item, doc, (i,), problems, campaign=cid, source=(source, i)))]
+
+
+def _unpickle(data: bytes):
+    """pickle.loads with the garbage collector paused: a large campaign is half a million objects,
+    which the collector would otherwise scan again and again while they are made (twice as slow)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(data)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _load_events(root: Path, folder: Path, cid: str, problems: Problems) -> list[Event]:
@@ -213,5 +250,16 @@ def _load_pages(root: Path, problems: Problems) -> tuple:
             text = _read(root, path, problems)
             if text is not None:
                 pages.append((path.relative_to(content).as_posix(), text))
-                validate.page(text, Where(_rel(root, path)), problems)
+                _check_page(root, _rel(root, path), text, problems)
     return tuple(pages)
+
+
+def _check_page(root: Path, rel: str, text: str, problems: Problems) -> None:
+    """validate.page, unless the same page passed it before: the check renders the Markdown."""
+    key = cache.key("page", rel, text)
+    if cache.read(root, "checked-pages", key) is not None:
+        return
+    before = len(problems)
+    validate.page(text, Where(rel), problems)
+    if len(problems) == before:
+        cache.write(root, "checked-pages", key, b"")

@@ -41,13 +41,16 @@ class Origin:
     """Where an object and each of its fields came from, for messages that point at the line."""
 
     where: Where
-    # field name (or "field.3" for a list item) -> (line, col): plain tuples keep 20,000 cached
-    # entries quick to save and load.
-    fields: dict = field(default_factory=dict, compare=False)
+    # (name, line, col, name, line, col, ...) for each field, list item ("strands.3") and mapping
+    # key ("schedule.2013-08"): one flat tuple per entry keeps 20,000 cached entries quick to load.
+    fields: tuple = field(default=(), compare=False)
 
     def at(self, name: str) -> Where:
-        pos = self.fields.get(name)
-        return Where(self.where.path, *pos) if pos else self.where
+        fields = self.fields
+        for i in range(0, len(fields), 3):
+            if fields[i] == name:
+                return Where(self.where.path, fields[i + 1], fields[i + 2])
+        return self.where
 
 
 def _hex_colour(v: str):
@@ -170,10 +173,14 @@ class Activity:
     publish_from: Optional[date] = None
     campaign: str = derived("")
     origin: Optional[Origin] = derived()
+    # Which text the entry was read from: (digest of its month file, index in the file). Equal
+    # sources mean equal entries, so the sites cache each month's cards by them.
+    source: tuple = derived((), repr=False, compare=False)
+    # "YYYY-MM": pages, feeds and newsletters group 20,000 entries by month again and again.
+    month: str = derived("", init=False, repr=False, compare=False)
 
-    @property
-    def month(self) -> str:
-        return self.date.strftime("%Y-%m")
+    def __post_init__(self):
+        object.__setattr__(self, "month", self.date.isoformat()[:7])
 
     @property
     def anchor(self) -> str:

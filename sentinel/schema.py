@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import sys
 import types
 import typing
 from datetime import date, datetime
@@ -50,14 +51,14 @@ def build(cls, data: Any, doc: Located, path: tuple, problems: Problems, **extra
         if key not in known:
             problems.add(doc.key_at(path + (key,)), _unknown_key(key, known))
     values: dict[str, Any] = {}
-    positions: dict[str, Where] = {}
+    positions: list = []  # name, line, col, name, line, col, ... (see Origin.fields)
     for f, hint in _fields(cls):
         if f.name not in data or data[f.name] is None:
             if _required(f):
                 problems.add(where, f"missing required key '{f.name}'")
             continue
         vpath = path + (f.name,)
-        positions[f.name] = _pos(doc.at(vpath))
+        positions += _pos(f.name, doc.at(vpath))
         try:
             value = _convert(hint, data[f.name], doc, vpath, problems)
         except Invalid as err:
@@ -72,12 +73,12 @@ def build(cls, data: Any, doc: Located, path: tuple, problems: Problems, **extra
         # Items of lists and keys of mappings get their own positions, for cross-checks.
         if isinstance(value, tuple):
             for i in range(len(value)):
-                positions[f"{f.name}.{i}"] = _pos(doc.at(vpath + (i,)))
+                positions += _pos(f"{f.name}.{i}", doc.at(vpath + (i,)))
         elif isinstance(value, dict):
             for k in value:
-                positions[f"{f.name}.{k}"] = _pos(doc.key_at(vpath + (k,)))
+                positions += _pos(f"{f.name}.{k}", doc.key_at(vpath + (k,)))
     if "origin" in {f.name for f in dataclasses.fields(cls)}:
-        extra["origin"] = Origin(where, positions)
+        extra["origin"] = Origin(where, tuple(positions))
     if len(problems) != before:
         # Still return what can be built (wrong optional values left at their defaults), so the
         # cross-checks can report the rest of the entry's problems in the same run. Nothing is
@@ -87,8 +88,9 @@ def build(cls, data: Any, doc: Located, path: tuple, problems: Problems, **extra
     return cls(**values, **extra)
 
 
-def _pos(where: Where) -> tuple[int, int]:
-    return (where.line, where.col)
+def _pos(name: str, where: Where) -> tuple[str, int, int]:
+    # Interned: the names repeat in every entry, and a cached file then stores each name once.
+    return (sys.intern(name), where.line, where.col)
 
 
 def _convert(hint, value, doc: Located, path: tuple, problems: Problems):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from . import markup
@@ -115,9 +116,9 @@ def campaign(c: Campaign, problems: Problems) -> None:
             problems.add(o.at(f"schedule.{month}"), f"unknown strand '{sid}'{_suggest(sid, c.strands)}")
     for strand in c.strands.values():
         _strand(c, strand, problems)
+    # Each entry on its own is checked as it is loaded (`activities`); here, entries across files.
     seen_entries: dict[tuple, object] = {}
     for a in c.activities:
-        _activity(c, a, problems)
         first = seen_entries.setdefault(a.key, a)
         if first is not a:
             problems.add(a.origin.at("title"), f"this entry is recorded twice (same date, unit and title as "
@@ -158,24 +159,45 @@ def _strand(c: Campaign, s, problems: Problems) -> None:
         markdown(text, o.at(f"what_to_do.{i}"), problems)
 
 
-def _activity(c: Campaign, a, problems: Problems) -> None:
+@dataclass(frozen=True)
+class EntryRules:
+    """All that an activity is checked against on its own. Entries that passed against equal
+    rules pass again: the loader keeps checked month files in the cache by their rules."""
+
+    starts: date
+    ends: date
+    strands: tuple[str, ...]
+    activity_types: tuple[str, ...]
+    objectives: int   # how many strategic objectives there are
+
+    @classmethod
+    def of(cls, c: Campaign, strands: dict) -> EntryRules:
+        return cls(c.starts, c.ends, tuple(strands), c.activity_types, len(c.objectives))
+
+
+def activities(rules: EntryRules, entries, problems: Problems) -> None:
+    for a in entries:
+        _activity(rules, a, problems)
+
+
+def _activity(r: EntryRules, a, problems: Problems) -> None:
     o = a.origin
-    if not c.starts <= a.date <= c.ends:
-        problems.add(o.at("date"), f"{a.date} is outside the campaign ({c.starts} to {c.ends})")
+    if not r.starts <= a.date <= r.ends:
+        problems.add(o.at("date"), f"{a.date} is outside the campaign ({r.starts} to {r.ends})")
     if not a.strands:
         problems.add(o.at("strands"), "an activity names at least one strand")
     for i, sid in enumerate(a.strands):
-        if sid not in c.strands:
-            problems.add(o.at(f"strands.{i}"), f"unknown strand '{sid}'{_suggest(sid, c.strands)}")
-    if c.activity_types:
+        if sid not in r.strands:
+            problems.add(o.at(f"strands.{i}"), f"unknown strand '{sid}'{_suggest(sid, r.strands)}")
+    if r.activity_types:
         if not a.type:
-            problems.add(o.where, f"missing required key 'type' (one of: {', '.join(c.activity_types)})")
-        elif a.type not in c.activity_types:
-            problems.add(o.at("type"), f"unknown activity type '{a.type}'{_suggest(a.type, c.activity_types)}")
+            problems.add(o.where, f"missing required key 'type' (one of: {', '.join(r.activity_types)})")
+        elif a.type not in r.activity_types:
+            problems.add(o.at("type"), f"unknown activity type '{a.type}'{_suggest(a.type, r.activity_types)}")
     for i, number in enumerate(a.objectives):
-        if not 1 <= number <= len(c.objectives):
+        if not 1 <= number <= r.objectives:
             problems.add(o.at(f"objectives.{i}"),
-                         f"there is no strategic objective {number}: this campaign has 1 to {len(c.objectives)}")
+                         f"there is no strategic objective {number}: this campaign has 1 to {r.objectives}")
     markdown(a.summary, o.at("summary"), problems)
 
 

@@ -1,7 +1,7 @@
 """Bad content gets a clear `file:line:col` message, every problem in one run, exit 1."""
 from __future__ import annotations
 
-from conftest import run
+from conftest import MINIMAL, run, write_project
 
 ACT = "campaigns/demo/activities/2013-08.yml"
 
@@ -148,7 +148,6 @@ def test_date_outside_the_campaign_and_year_typos(project):
 
 
 def test_schedule_must_name_strands_and_months_of_the_campaign(project):
-    from conftest import MINIMAL
     campaign = MINIMAL["campaigns/demo/campaign.yml"].replace("2013-08: abuse", "2013-08: abuses\n          2015-01: abuse")
     root = project({"campaigns/demo/campaign.yml": campaign})
     status, lines, _ = errors(root)
@@ -207,3 +206,24 @@ def test_an_empty_value_is_no_value(project):
         """})
     activity = load_project(root).campaigns[0].activities[0]
     assert activity.effectiveness is None and activity.publish_from is None and activity.summary == ""
+
+
+def test_a_file_with_problems_is_never_taken_from_the_cache(project):
+    root = project({ACT: MINIMAL[ACT].replace("strands: [abuse]", "strands: [cse]")})
+    first, second = errors(root)[:2], errors(root)[:2]
+    assert first == second == (1, [f"{ACT}:4:13: unknown strand 'cse'; known: abuse"])
+
+
+def test_month_files_from_the_cache_are_still_checked(project):
+    """A month file that passed before is still compared with the others (the same entry twice)
+    and checked again when what it was checked against changes (fewer objectives)."""
+    september = "campaigns/demo/activities/2013-09.yml"
+    root = project({september: MINIMAL[ACT].replace("Street survey", "Door knocking")})
+    assert run(root, "check")[0] == 0  # both month files are in the cache now
+    write_project(root, {september: MINIMAL[ACT]}, base=None)
+    assert errors(root)[1] == [f"{september}:1:10: this entry is recorded twice (same date, unit and title as "
+                               f"{ACT}:1:3): remove one, or tell them apart in the title"]
+    (root / september).unlink()
+    campaign = MINIMAL["campaigns/demo/campaign.yml"].replace("          - Report more\n          - Work together\n", "")
+    write_project(root, {"campaigns/demo/campaign.yml": campaign}, base=None)
+    assert errors(root)[1] == [f"{ACT}:6:19: there is no strategic objective 2: this campaign has 1 to 1"]
