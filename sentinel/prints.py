@@ -8,31 +8,31 @@ For each strand of each campaign:
 
 The templates are theme/print/, built from the same components as the web pages. Before a PDF is
 written, print_fit measures the real layout: a headline that needs too many lines is a content
-error at its `file:line`, never a clipped poster. Rendering runs on two processes, each fed plain
-HTML strings, and every PDF and preview is cached by its HTML (cache.cached), so an unchanged
-poster is never rendered again.
+error at its `file:line`, never a clipped poster. Every PDF and preview is cached by what it is
+made from (the strand, the campaign without its entries, the code and theme): an unchanged
+poster is not even laid out as HTML, and a build that finds them all never imports WeasyPrint.
+The others render on two processes, each fed plain HTML strings.
 """
 from __future__ import annotations
 
 import io
 import re
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
-import segno
-from PIL import Image
-
-from . import urls
-from .cache import cached
+from . import cache, urls
 from .model import Campaign, Project, Strand
-from .pdf import RefusedResource, layout, write
-from .print_fit import Misfit, misfits_in
 from .problems import ContentError, Problem
 from .site import page
 from .templating import THEME, render as render_template
 from .visibility import Audience, select
+
+if TYPE_CHECKING:
+    from .print_fit import Misfit
 
 PRINT_THEME = THEME / "print"      # base folder of the print templates' relative links
 PREVIEW_WIDTH = 600                # px: enough for a web page and a social card
@@ -43,9 +43,7 @@ WORKERS = 2
 class Job:
     """One PDF to make: plain data only, so that it travels cheaply to a worker process."""
 
-    kind: str            # cache folder: poster, poster-print, aide-memoire
     html: str
-    root: str            # project root, where the cache lives
     pages: int = 1       # pages the document must have
     fit: bool = True     # measure the layout first (the print-shop copy shares the A4 layout)
     preview: bool = False
@@ -53,13 +51,21 @@ class Job:
 
 @dataclass
 class Task:
-    """A job and what the main process needs around it: where it goes, whom to blame."""
+    """One document: where it is cached and goes, how to make it, whom to blame."""
 
-    job: Job
+    root: str                   # project root, where the cache lives
+    kind: str                   # cache folder: poster, poster-print, aide-memoire
+    key: str                    # cache key of what the document is made from
+    html: Callable[[], str]     # its HTML, made only when the cache does not have the document
     pdf: Path
     png: Path | None
     where: dict = field(default_factory=dict)   # data-fit name -> Where
     what: str = ""                              # "the cse poster for parents", for messages
+    pages: int = 1
+    fit: bool = True
+
+    def job(self) -> Job:
+        return Job(self.html(), self.pages, self.fit, preview=self.png is not None)
 
 
 class DoesNotFit(Exception):
@@ -75,7 +81,13 @@ def render(project: Project, as_of: date, stage: Path, extras: dict, progress) -
             tasks += _poster_tasks(project.root, c, s, stage)
             if s.aide_memoire:
                 tasks.append(_aide_memoire_task(project.root, c, s, stage))
-    _run(tasks, progress)
+    documents = {i: _from_cache(t) for i, t in enumerate(tasks)}
+    made = _run({i: t for i, t in enumerate(tasks) if documents[i] is None}, progress)
+    for i, document in made.items():
+        _keep(tasks[i], *document)
+    documents.update(made)
+    for i, task in enumerate(tasks):
+        _write(task, *documents[i])
     for c in project.campaigns:
         _add_to_sites(c, as_of, stage, extras)
 
@@ -84,39 +96,56 @@ def render(project: Project, as_of: date, stage: Path, extras: dict, progress) -
 
 def _poster_tasks(root: str, c: Campaign, s: Strand, stage: Path) -> list[Task]:
     folder = stage / "print" / c.id / "posters"
-    page_url = urls.absolute(c.site_url, urls.strand(c.id, s.id))
-    qr = segno.make(page_url, error="m", micro=False).svg_data_uri(border=2)
+    campaign = _without_entries(c)
     tasks = []
     for poster in s.posters:
         name = f"{s.id}-{poster.audience}"
-        ctx = dict(c=c, s=s, poster=poster, headline=_unbroken_numbers(poster.headline),
-                   body=_unbroken_numbers(poster.body), qr=qr, page_url=page_url, short_url=_short(page_url),
-                   title=f"{poster.headline} ({s.title} poster for {poster.audience}, {c.name})")
         where = {"headline": poster.origin.at("headline"), "body": poster.origin.at("body"),
                  "layout": poster.origin.at("body"), "pages": poster.origin.where}
         what = f"the {s.id} poster for {poster.audience}"
-        html = render_template("print/poster.html", bleed=False, **ctx)
-        tasks.append(Task(Job("poster", html, root, preview=True), folder / f"{name}.pdf",
-                          folder / f"{name}.png", where, what))
-        html = render_template("print/poster.html", bleed=True, **ctx)
-        tasks.append(Task(Job("poster-print", html, root, fit=False), folder / f"{name}-print.pdf",
-                          None, where, what))
+        for bleed, kind, pdf, png in ((False, "poster", folder / f"{name}.pdf", folder / f"{name}.png"),
+                                      (True, "poster-print", folder / f"{name}-print.pdf", None)):
+            tasks.append(Task(root, kind, cache.key(campaign, s, poster.audience, bleed),
+                              partial(_poster_html, c, s, poster, bleed), pdf, png, where, what, fit=not bleed))
     return tasks
 
 
-def _aide_memoire_task(root: str, c: Campaign, s: Strand, stage: Path) -> Task:
+def _poster_html(c: Campaign, s: Strand, poster, bleed: bool) -> str:
     page_url = urls.absolute(c.site_url, urls.strand(c.id, s.id))
-    html = render_template(
+    return render_template(
+        "print/poster.html", bleed=bleed, c=c, s=s, poster=poster, headline=_unbroken_numbers(poster.headline),
+        body=_unbroken_numbers(poster.body), qr=_qr_code(page_url), page_url=page_url, short_url=_short(page_url),
+        title=f"{poster.headline} ({s.title} poster for {poster.audience}, {c.name})")
+
+
+@lru_cache(maxsize=None)  # a strand's posters share their QR code
+def _qr_code(url: str) -> str:
+    import segno
+    return segno.make(url, error="m", micro=False).svg_data_uri(border=2)
+
+
+def _aide_memoire_task(root: str, c: Campaign, s: Strand, stage: Path) -> Task:
+    o = s.origin
+    where = {"front": o.at("signs") if s.signs else o.at("what_to_do"),
+             "back": o.at("aide_memoire"), "pages": o.at("aide_memoire")}
+    return Task(root, "aide-memoire", cache.key(_without_entries(c), s), partial(_aide_memoire_html, c, s),
+                stage / "print" / c.id / "aide-memoires" / f"{s.id}.pdf", None, where,
+                f"the {s.id} aide-memoire", pages=2)
+
+
+def _aide_memoire_html(c: Campaign, s: Strand) -> str:
+    page_url = urls.absolute(c.site_url, urls.strand(c.id, s.id))
+    return render_template(
         "print/aide_memoire.html", c=c, s=s, memo=s.aide_memoire, signs=s.signs_for("police"),
         what_to_do=[_unbroken_numbers(text) for text in s.what_to_do],
         short_url=_short(page_url), audience_note="for officers",
         title=f"{s.title}: aide-memoire for officers ({c.name})")
-    o = s.origin
-    where = {"front": o.at("signs") if s.signs else o.at("what_to_do"),
-             "back": o.at("aide_memoire"), "pages": o.at("aide_memoire")}
-    return Task(Job("aide-memoire", html, root, pages=2),
-                stage / "print" / c.id / "aide-memoires" / f"{s.id}.pdf", None, where,
-                f"the {s.id} aide-memoire")
+
+
+def _without_entries(c: Campaign) -> Campaign:
+    """The campaign as a print is made from it: without its thousands of entries, and without
+    its other strands (an edit to one strand re-renders only that strand's files)."""
+    return replace(c, strands=None, activities=(), newsletters=(), events=())
 
 
 def _unbroken_numbers(text: str) -> str:
@@ -131,24 +160,47 @@ def _short(url: str) -> str:
 # ---------------------------------------------------------------- rendering, two processes
 
 def make(job: Job) -> tuple[bytes, bytes | None]:
-    """The PDF (and preview) of one job, from the cache or rendered now. Runs in a worker."""
-    def pdf():
-        document = layout(job.html, PRINT_THEME)  # laid out once: measured, then written
-        if job.fit:
-            found = misfits_in(document, job.pages)
-            if found:
-                raise DoesNotFit(found)
-        return write(document)
+    """The PDF (and preview) of one job. Runs in a worker."""
+    from .pdf import layout, write  # WeasyPrint takes most of a second to import: only to render
+    from .print_fit import misfits_in
 
-    data = cached(job.root, job.kind, [job.html], pdf)
-    png = cached(job.root, job.kind + "-preview", [job.html, PREVIEW_WIDTH],
-                 lambda: preview(data)) if job.preview else None
-    return data, png
+    document = layout(job.html, PRINT_THEME)  # laid out once: measured, then written
+    if job.fit:
+        found = misfits_in(document, job.pages)
+        if found:
+            raise DoesNotFit(found)
+    data = write(document)
+    return data, preview(data) if job.preview else None
+
+
+def _preview_key(task: Task) -> str:
+    return cache.key(task.key, PREVIEW_WIDTH)
+
+
+def _from_cache(task: Task) -> tuple[bytes, bytes | None] | None:
+    """The document (and preview) made before from the same inputs, or None."""
+    pdf = cache.read(task.root, task.kind, task.key)
+    png = cache.read(task.root, task.kind + "-preview", _preview_key(task)) if task.png else None
+    return (pdf, png) if pdf is not None and (png is not None or not task.png) else None
+
+
+def _keep(task: Task, pdf: bytes, png: bytes | None) -> None:
+    cache.write(task.root, task.kind, task.key, pdf)
+    if task.png:
+        cache.write(task.root, task.kind + "-preview", _preview_key(task), png)
+
+
+def _write(task: Task, pdf: bytes, png: bytes | None) -> None:
+    task.pdf.parent.mkdir(parents=True, exist_ok=True)
+    task.pdf.write_bytes(pdf)
+    if task.png:
+        task.png.write_bytes(png)
 
 
 def preview(pdf: bytes, width: int = PREVIEW_WIDTH) -> bytes:
     """The first page as a PNG `width` px wide (PDFium, from the pypdfium2 wheel)."""
     import pypdfium2
+    from PIL import Image
 
     document = pypdfium2.PdfDocument(pdf)
     try:
@@ -180,15 +232,17 @@ def _problem(task: Task, misfit: Misfit) -> Problem:
                    f"{part} of {task.what} {misfit.message}" + (f": {advice}" if advice else ""))
 
 
-def _run(tasks: list[Task], progress) -> None:
-    """Render every task on WORKERS processes; write the files only if all of them succeeded."""
+def _run(tasks: dict[int, Task], progress) -> dict[int, tuple[bytes, bytes | None]]:
+    """Render the tasks on WORKERS processes; return their documents only if all of them succeeded."""
+    if not tasks:
+        return {}
+    from .pdf import RefusedResource  # only now: a build with nothing to render never imports WeasyPrint
+
     problems: list[Problem] = []
     results: dict[int, tuple[bytes, bytes | None]] = {}
-    if not tasks:
-        return
     every = max(1, len(tasks) // 5)  # about five progress lines, however many files
     with ProcessPoolExecutor(max_workers=WORKERS) as pool:
-        futures = {pool.submit(make, t.job): i for i, t in enumerate(tasks)}
+        futures = {pool.submit(make, task.job()): i for i, task in tasks.items()}
         for done, future in enumerate(as_completed(futures), 1):
             task = tasks[futures[future]]
             try:
@@ -201,12 +255,7 @@ def _run(tasks: list[Task], progress) -> None:
                 progress.step("posters and aide-memoires", done, len(tasks))
     if problems:
         raise ContentError(sorted(set(problems)))
-    for i, task in enumerate(tasks):
-        pdf, png = results[i]
-        task.pdf.parent.mkdir(parents=True, exist_ok=True)
-        task.pdf.write_bytes(pdf)
-        if task.png:
-            task.png.write_bytes(png)
+    return results
 
 
 # ---------------------------------------------------------------- the sites
