@@ -15,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import SAMPLE_AS_OF, run, write_project
+from sentinel.cache import cache_dir
 
 INTERNAL, EVENT_INTERNAL = "ZQNLINTERNAL", "ZQNLEVENTINTERNAL"
 PARTNERS, EVENT_PARTNERS, EMBARGOED = "ZQNLPARTNERS", "ZQNLEVENTPARTNERS", "ZQNLEMBARGOED"
@@ -331,3 +332,18 @@ def test_an_email_too_large_for_gmail_is_a_content_error(tmp_path):
     assert re.search(r"campaigns/demo/newsletters/2013-08\.md:\d+:\d+: the e-mail of this issue is \d+ KB of HTML; "
                      r"Gmail cuts messages over 102 KB", err), err
     assert not (tmp_path / "out").exists()
+
+
+def test_an_edit_renders_again_only_the_issues_that_show_it(tmp_path):
+    root = write_project(tmp_path / "project", FILES)
+    out = tmp_path / "out"
+    rendered = cache_dir(root) / "newsletter-email-html"
+    assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
+    before = set(rendered.iterdir())
+    month = root / "campaigns/demo/activities/2013-08.yml"
+    month.write_text(month.read_text().replace(f"With the refuge {PARTNERS}", f"With the refuge {PARTNERS} ZQNLEDIT"))
+    assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
+    # The August issue (for partners) shows the entry; the September one shows public entries only.
+    assert len(set(rendered.iterdir()) - before) == 1
+    assert "ZQNLEDIT" in (out / "newsletters/demo/2013-08/email.html").read_text(encoding="utf-8")
+    assert "ZQNLEDIT" not in (out / "newsletters/demo/2013-09/email.html").read_text(encoding="utf-8")

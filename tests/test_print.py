@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pypdfium2
@@ -261,3 +263,19 @@ def test_helplines_that_push_into_the_text_are_an_error(project, tmp_path):
     assert re.search(rf"^{STRAND}:{line_of(text, 'body:')}:\d+: the headline and body text of the abuse poster "
                      r"for public does not fit: it runs \d+ mm into the panel below it: .*fewer helplines$",
                      err, re.M), err
+
+
+def test_a_build_that_finds_every_document_in_the_cache_never_imports_weasyprint(project, tmp_path):
+    """Importing WeasyPrint (or PDFium, or matplotlib) takes most of a second: only a document
+    that must be made may cost it. Forked stages report their imports too (-X importtime)."""
+    root = project()
+    out = tmp_path / "out"
+    assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
+    build = "import sys; from pathlib import Path; from sentinel.cli import main; " \
+            "sys.exit(main(sys.argv[2:], root=Path(sys.argv[1])))"
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", build, str(root),
+                           "--out", str(out), "--as-of", AS_OF, "-q", "--force"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    assert not imported & {"weasyprint", "pypdfium2", "matplotlib"}
