@@ -38,10 +38,11 @@ def inputs_fingerprint(root: str | Path, *extra: object) -> str:
     h.update(repr(extra).encode())
     sources = [root / "mkdocs.yml"]
     for folder in ("content", "campaigns", "theme"):
-        sources += sorted(p for p in (root / folder).rglob("*") if p.is_file())
+        sources += sorted((root / folder).rglob("*"))
     for path in sources:
         h.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0")
-        h.update(path.read_bytes() if path.is_file() else b"(missing)")
+        # Folders count too: a new or misspelt one (empty or not) is something `check` reports.
+        h.update(b"(folder)" if path.is_dir() else path.read_bytes() if path.is_file() else b"(missing)")
     return h.hexdigest()
 
 

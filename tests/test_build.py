@@ -162,3 +162,7 @@ def test_unchanged_sources_leave_the_output_alone(project, tmp_path):
     status, _, err = run(root, "--out", str(out), "--as-of", "2013-09-02")
     assert status == 0 and "nothing changed" not in err
     assert "We asked 200 people" in (out / "public/demo/activities/2013-08/index.html").read_text()
+    # A new folder, even an empty one, is a change: here a misspelt one that the check refuses.
+    (root / "campaigns/demo/activites").mkdir()
+    status, _, err = run(root, "--out", str(out), "--as-of", "2013-09-02")
+    assert status == 1 and "activites" in err
