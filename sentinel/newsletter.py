@@ -121,11 +121,11 @@ def _content_key(issue: Issue) -> str:
     """A key of everything the issue's outputs are made from, quick to compute: the campaign
     without its thousands of entries (the issue holds the few it shows), and the entries it shows
     without their line numbers, so that an edit elsewhere in a month file leaves the issue alone."""
-    def text(entry):
+    def as_shown(entry):
         return replace(entry, origin=None)
     campaign = replace(issue.c, activities=(), newsletters=(), events=())
-    return cache.key(replace(issue, c=campaign, examples=[text(a) for a in issue.examples],
-                             events=[text(e) for e in issue.events]))
+    return cache.key(replace(issue, c=campaign, examples=[as_shown(a) for a in issue.examples],
+                             events=[as_shown(e) for e in issue.events]))
 
 
 # --- the e-mail -----------------------------------------------------------------------------------
