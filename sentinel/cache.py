@@ -16,16 +16,31 @@ PACKAGE = Path(__file__).resolve().parent
 THEME = PACKAGE.parent / "theme"
 
 
+#: The libraries whose version shapes what the build writes: upgrading one re-renders everything.
+RENDERERS = ("mkdocs", "mkdocs-material", "pymdown-extensions", "Jinja2", "Markdown", "nh3",
+             "icalendar", "feedgen", "weasyprint", "pydyf", "segno", "pypdfium2", "css-inline",
+             "matplotlib", "PyYAML")
+
+
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """A hash of the package and theme sources: any change to them invalidates every entry."""
-    h = hashlib.sha256()
+    """A hash of the package and theme sources and of the renderers' versions: any change to
+    them invalidates every entry."""
+    h = hashlib.sha256(repr([_version(name) for name in RENDERERS]).encode())
     for base in (PACKAGE, THEME):
         for path in sorted(base.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 h.update(path.relative_to(base.parent).as_posix().encode())
                 h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def _version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "-"
 
 
 def inputs_fingerprint(root: str | Path, *extra: object) -> str:

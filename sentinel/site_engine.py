@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import pickle
 import re
+import shutil
 from functools import partial
-from importlib.metadata import version
 from pathlib import Path
 from typing import Callable
 
@@ -71,6 +72,29 @@ class _Blocks(BasePlugin):
         return _BLOCK.sub(insert, html)
 
 
+class _LinkDocsFiles(BasePlugin):
+    """Files of the docs folder that are not pages (PDFs, previews, feeds) are hard-linked into
+    the site, not copied: they are this build's own outputs, already in the staging folder."""
+
+    def __init__(self, docs_dir: Path):
+        self.docs_dir = str(docs_dir.resolve()) + os.sep
+
+    def on_files(self, files, config):
+        for file in files:
+            if (not file.is_documentation_page() and file.abs_src_path
+                    and file.abs_src_path.startswith(self.docs_dir)):
+                file.copy_file = partial(_link_file, file)
+        return files
+
+
+def _link_file(file, dirty: bool = False) -> None:
+    os.makedirs(os.path.dirname(file.abs_dest_path), exist_ok=True)
+    try:
+        os.link(file.abs_src_path, file.abs_dest_path)
+    except OSError:  # another file system, or a theme file of the same name already there
+        shutil.copyfile(file.abs_src_path, file.abs_dest_path)
+
+
 _MEMO_TEMPLATE = "sentinel-memo.html"
 
 
@@ -126,6 +150,10 @@ class _Memo(BasePlugin):
         self.nav_digest = _digest(_nav_shape(self.nav.items))
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({_MEMO_TEMPLATE: "{{ sentinel_memo }}"}),
                                           env.loader])
+        # mkdocs-material's templates are compiled once, not in every build that renders a page.
+        compiled = cache.cache_dir(self.root) / "jinja"
+        compiled.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
         self.env = env
         self._remember_search(config)
         for file in files.documentation_pages():
@@ -235,11 +263,11 @@ def _digest(value) -> str:
 
 
 def _settings_digest(config_file: Path, theme_dir: Path, *args) -> str:
-    """The settings, our theme overrides and the engine's versions: what every page depends on."""
+    """The settings and our theme overrides: what every page depends on (the engine's version is
+    in every cache key)."""
     theme = sorted((p.relative_to(theme_dir).as_posix(), p.read_bytes())
                    for p in theme_dir.rglob("*") if p.is_file()) if theme_dir.is_dir() else []
-    engine = [version(name) for name in ("mkdocs", "mkdocs-material", "markdown", "jinja2")]
-    return cache.key("site-settings", config_file.read_bytes(), theme, engine, *args)
+    return cache.key("site-settings", config_file.read_bytes(), theme, *args)
 
 
 def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: str, site_url: str,
@@ -263,6 +291,7 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: 
         if extra:
             cfg["extra"].update(extra)
         cfg.plugins["sentinel-blocks"] = _Blocks(blocks or {})
+        cfg.plugins["sentinel-link-files"] = _LinkDocsFiles(docs_dir)
         settings = _settings_digest(config_file, Path(cfg.theme.custom_dir or config_file.parent / "-"),
                                     site_name, site_url, nav, extra)
         memo = _Memo(cache_root, settings, post_process)
