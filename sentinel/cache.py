@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
@@ -76,9 +77,11 @@ def cache_dir(root: str | Path) -> Path:
 def read(root: str | Path, kind: str, digest: str) -> bytes | None:
     path = cache_dir(root) / kind / digest
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
+        os.utime(path)  # in use: `prune` keeps it
     except FileNotFoundError:
         return None
+    return data
 
 
 def write(root: str | Path, kind: str, digest: str, data: bytes) -> None:
@@ -97,3 +100,33 @@ def cached(root: str | Path, kind: str, parts: Iterable[object], make: Callable[
         data = make()
         write(root, kind, digest, data)
     return data
+
+
+#: Entries that no build has read or written for this long are removed (see `prune`).
+KEEP_UNUSED_DAYS = 30
+
+
+def prune(root: str | Path, days: int = KEEP_UNUSED_DAYS) -> int:
+    """Remove the entries no build has used for `days`, at most once a day; returns how many.
+
+    Every edit adds entries (a page, a card, an issue), so without this the cache would keep
+    every version of everything since the project began. Reading an entry marks it as in use.
+    """
+    base = cache_dir(root)
+    stamp = base / ".pruned"
+    now = time.time()
+    try:
+        if now - stamp.stat().st_mtime < 86400:
+            return 0
+    except FileNotFoundError:
+        if not base.is_dir():
+            return 0
+    removed = 0
+    for kind in os.scandir(base):
+        if kind.is_dir():
+            for entry in os.scandir(kind.path):
+                if entry.is_file() and entry.stat().st_mtime < now - days * 86400:
+                    os.unlink(entry.path)
+                    removed += 1
+    stamp.touch()
+    return removed

@@ -1,9 +1,10 @@
-"""Content-Security-Policy for a built site, added after the site engine has written it.
+"""Content-Security-Policy for a built site: added to each page as the site engine writes it
+(`add_policy`), and to any other HTML file of the site afterwards (`secure_site`).
 
 Each HTML page gets a `<meta http-equiv="Content-Security-Policy">` as the first thing after
 `<meta charset>`, allowing only the site's own files plus, by their SHA-256, the inline scripts
 and `<style>` elements that the theme's templates write (mkdocs-material puts a few in every
-page, with the page's base URL inside, so they are hashed here, after the engine) and the page's
+page, with the page's base URL inside, so they are hashed on the finished page) and the page's
 plain `style` attributes (strand colours). An inline script that is not the theme's own, one
 that slipped into a page through content, is not hashed: the browser refuses to run it.
 

@@ -61,6 +61,7 @@ def build(root: Path, out: Path, as_of: date, progress: Progress | None = None, 
         progress.step("building the public and staff sites")
         figures.update(_build_sites(project, root, stage, as_of, extras, work))
         _remove_tree(work)
+    cache.prune(root)  # what recent builds no longer use
     figures["total"] = time.perf_counter() - started
     progress.done(f"built {out} in {figures['total']:.1f} s")
     return figures

@@ -3,7 +3,9 @@ taken from its cache is exactly the page a fresh render would give, links and an
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import time
 from pathlib import Path
 
 from conftest import run
@@ -97,3 +99,26 @@ def test_a_setting_changes_every_page(project, tmp_path):
     assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
     pages = [p for site in ("public", "intranet") for p in (out / site).rglob("*.html")]
     assert len(pages) > 15 and all("The Sentinel partnership" in p.read_text() for p in pages)
+
+
+def test_the_cache_keeps_what_builds_use_and_drops_what_they_no_longer_do(project, tmp_path):
+    root = project(SEPTEMBER)
+    out = tmp_path / "out"
+    assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
+    cache = root / ".sentinel-cache"
+    month_ago = time.time() - 40 * 86400
+    for path in cache.rglob("*"):
+        os.utime(path, (month_ago, month_ago))  # as if the last build had been 40 days ago
+    entries = {p for p in cache.rglob("*") if p.is_file() and p.name != ".pruned"}
+
+    month = root / "campaigns/demo/activities/2013-08.yml"
+    month.write_text(month.read_text().replace("We asked people", "We asked 200 people"))
+    assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
+
+    kept = {p for p in entries if p.exists()}
+    assert kept and kept < entries  # used entries stay, old versions of what changed go
+    for p in kept:
+        assert p.stat().st_mtime > month_ago + 86400
+    # The posters do not show entries: every one of them was kept.
+    posters = [p for p in entries if p.parent.name in ("poster", "poster-print", "poster-preview", "aide-memoire")]
+    assert posters and all(p.exists() for p in posters)
