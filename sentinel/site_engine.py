@@ -249,9 +249,10 @@ def _restore_render(page, state: dict, config, files) -> None:
 
 
 def _nav_shape(items) -> list:
-    """What the nav shows on every page: titles, addresses and nesting."""
-    return [(type(i).__name__, i.title, getattr(i, "url", None), _nav_shape(i.children or []))
-            for i in items]
+    """What the nav shows on every page: titles, addresses, nesting, and each page's front matter
+    (mkdocs-material reads icons and status badges from it)."""
+    return [(type(i).__name__, i.title, getattr(i, "url", None), sorted((getattr(i, "meta", None) or {}).items()),
+             _nav_shape(i.children or [])) for i in items]
 
 
 def _toc_shape(toc) -> list:
