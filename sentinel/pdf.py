@@ -6,6 +6,7 @@ given (the theme and the build's own generated assets) and refuses everything el
 """
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -48,6 +49,18 @@ def layout(html: str, base_dir: Path, *, extra_allowed: tuple[Path, ...] = ()):
 
 def write(document) -> bytes:
     return document.write_pdf(**PDF_OPTIONS)
+
+
+def trimmed(pdf: bytes) -> bytes:
+    """The same PDF with each page cut to its trim box: a print-shop poster's bleed and crop marks
+    fall outside, what is left is the A4 poster. Tags, title and language are kept."""
+    from pypdf import PdfWriter
+    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    for page in writer.pages:
+        page.mediabox = page.cropbox = page.bleedbox = page.trimbox
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def render_pdf(html: str, base_dir: Path, *, extra_allowed: tuple[Path, ...] = ()) -> bytes:

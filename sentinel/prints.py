@@ -6,7 +6,8 @@ For each strand of each campaign:
     print/<campaign>/posters/<strand>-<audience>.png         preview, ~600 px wide (social card)
     print/<campaign>/aide-memoires/<strand>.pdf              A6 officers' card, both sides
 
-The templates are theme/print/, built from the same components as the web pages. Before a PDF is
+The templates are theme/print/, built from the same components as the web pages. A poster is laid
+out once, for the print shop; its A4 copy is that PDF cut to the trim box. Before a PDF is
 written, print_fit measures the real layout: a headline that needs too many lines is a content
 error at its `file:line`, never a clipped poster. Every PDF and preview is cached by what it is
 made from (the strand, the campaign without its entries, the code and theme): an unchanged
@@ -41,12 +42,12 @@ WORKERS = 2
 
 @dataclass(frozen=True)
 class Job:
-    """One PDF to make: plain data only, so that it travels cheaply to a worker process."""
+    """One document to lay out: plain data only, so that it travels cheaply to a worker process."""
 
     html: str
-    pages: int = 1       # pages the document must have
-    fit: bool = True     # measure the layout first (the print-shop copy shares the A4 layout)
-    preview: bool = False
+    pages: int = 1          # pages the document must have
+    trimmed: bool = False   # also the copy cut to the trim box (the A4 poster of the print-shop one)
+    preview: bool = False   # also a PNG of the first page (of the trimmed copy, if there is one)
 
 
 @dataclass
@@ -54,18 +55,27 @@ class Task:
     """One document: where it is cached and goes, how to make it, whom to blame."""
 
     root: str                   # project root, where the cache lives
-    kind: str                   # cache folder: poster, poster-print, aide-memoire
+    kind: str                   # cache folder of the document: poster-print, aide-memoire
     key: str                    # cache key of what the document is made from
     html: Callable[[], str]     # its HTML, made only when the cache does not have the document
     pdf: Path
-    png: Path | None
     where: dict = field(default_factory=dict)   # data-fit name -> Where
     what: str = ""                              # "the cse poster for parents", for messages
     pages: int = 1
-    fit: bool = True
+    trimmed: Path | None = None  # the A4 copy, cut from the print-shop one (cached as "poster")
+    png: Path | None = None      # the preview (cached as "poster-preview")
 
     def job(self) -> Job:
-        return Job(self.html(), self.pages, self.fit, preview=self.png is not None)
+        return Job(self.html(), self.pages, trimmed=self.trimmed is not None, preview=self.png is not None)
+
+    def files(self) -> dict[str, tuple[str, str, Path]]:
+        """Each file the task makes: part -> (cache folder, cache key, output file)."""
+        files = {"pdf": (self.kind, self.key, self.pdf)}
+        if self.trimmed:
+            files["trimmed"] = ("poster", self.key, self.trimmed)
+        if self.png:
+            files["png"] = ("poster-preview", cache.key(self.key, PREVIEW_WIDTH), self.png)
+        return files
 
 
 class DoesNotFit(Exception):
@@ -84,10 +94,10 @@ def render(project: Project, as_of: date, stage: Path, extras: dict, progress) -
     documents = {i: _from_cache(t) for i, t in enumerate(tasks)}
     made = _run({i: t for i, t in enumerate(tasks) if documents[i] is None}, progress)
     for i, document in made.items():
-        _keep(tasks[i], *document)
+        _keep(tasks[i], document)
     documents.update(made)
     for i, task in enumerate(tasks):
-        _write(task, *documents[i])
+        _write(task, documents[i])
     for c in project.campaigns:
         _add_to_sites(c, as_of, stage, extras)
 
@@ -95,6 +105,8 @@ def render(project: Project, as_of: date, stage: Path, extras: dict, progress) -
 # ---------------------------------------------------------------- what to render
 
 def _poster_tasks(root: str, c: Campaign, s: Strand, stage: Path) -> list[Task]:
+    """One layout per poster: the print-shop copy (bleed, crop marks); the A4 copy is that page cut
+    to its trim box, so the two are the same poster and nothing is laid out twice."""
     folder = stage / "print" / c.id / "posters"
     campaign = _without_entries(c)
     tasks = []
@@ -102,18 +114,17 @@ def _poster_tasks(root: str, c: Campaign, s: Strand, stage: Path) -> list[Task]:
         name = f"{s.id}-{poster.audience}"
         where = {"headline": poster.origin.at("headline"), "body": poster.origin.at("body"),
                  "layout": poster.origin.at("body"), "pages": poster.origin.where}
-        what = f"the {s.id} poster for {poster.audience}"
-        for bleed, kind, pdf, png in ((False, "poster", folder / f"{name}.pdf", folder / f"{name}.png"),
-                                      (True, "poster-print", folder / f"{name}-print.pdf", None)):
-            tasks.append(Task(root, kind, cache.key(campaign, s, poster.audience, bleed),
-                              partial(_poster_html, c, s, poster, bleed), pdf, png, where, what, fit=not bleed))
+        tasks.append(Task(root, "poster-print", cache.key(campaign, s, poster.audience),
+                          partial(_poster_html, c, s, poster), folder / f"{name}-print.pdf", where,
+                          f"the {s.id} poster for {poster.audience}", trimmed=folder / f"{name}.pdf",
+                          png=folder / f"{name}.png"))
     return tasks
 
 
-def _poster_html(c: Campaign, s: Strand, poster, bleed: bool) -> str:
+def _poster_html(c: Campaign, s: Strand, poster) -> str:
     page_url = urls.absolute(c.site_url, urls.strand(c.id, s.id))
     return render_template(
-        "print/poster.html", bleed=bleed, c=c, s=s, poster=poster, headline=_unbroken_numbers(poster.headline),
+        "print/poster.html", c=c, s=s, poster=poster, headline=_unbroken_numbers(poster.headline),
         body=_unbroken_numbers(poster.body), qr=_qr_code(page_url), page_url=page_url, short_url=_short(page_url),
         title=f"{poster.headline} ({s.title} poster for {poster.audience}, {c.name})")
 
@@ -129,7 +140,7 @@ def _aide_memoire_task(root: str, c: Campaign, s: Strand, stage: Path) -> Task:
     where = {"front": o.at("signs") if s.signs else o.at("what_to_do"),
              "back": o.at("aide_memoire"), "pages": o.at("aide_memoire")}
     return Task(root, "aide-memoire", cache.key(_without_entries(c), s), partial(_aide_memoire_html, c, s),
-                stage / "print" / c.id / "aide-memoires" / f"{s.id}.pdf", None, where,
+                stage / "print" / c.id / "aide-memoires" / f"{s.id}.pdf", where,
                 f"the {s.id} aide-memoire", pages=2)
 
 
@@ -159,42 +170,38 @@ def _short(url: str) -> str:
 
 # ---------------------------------------------------------------- rendering, two processes
 
-def make(job: Job) -> tuple[bytes, bytes | None]:
-    """The PDF (and preview) of one job. Runs in a worker."""
-    from .pdf import layout, write  # WeasyPrint takes most of a second to import: only to render
+def make(job: Job) -> dict[str, bytes]:
+    """The document of one job, by part (see `Task.files`). Runs in a worker."""
+    from .pdf import layout, trimmed, write  # WeasyPrint takes most of a second to import: only to render
     from .print_fit import misfits_in
 
     document = layout(job.html, PRINT_THEME)  # laid out once: measured, then written
-    if job.fit:
-        found = misfits_in(document, job.pages)
-        if found:
-            raise DoesNotFit(found)
-    data = write(document)
-    return data, preview(data) if job.preview else None
+    found = misfits_in(document, job.pages)
+    if found:
+        raise DoesNotFit(found)
+    made = {"pdf": write(document)}
+    if job.trimmed:
+        made["trimmed"] = trimmed(made["pdf"])
+    if job.preview:
+        made["png"] = preview(made.get("trimmed", made["pdf"]))
+    return made
 
 
-def _preview_key(task: Task) -> str:
-    return cache.key(task.key, PREVIEW_WIDTH)
+def _from_cache(task: Task) -> dict[str, bytes] | None:
+    """The document made before from the same inputs (every part of it), or None."""
+    found = {part: cache.read(task.root, kind, key) for part, (kind, key, _) in task.files().items()}
+    return None if None in found.values() else found
 
 
-def _from_cache(task: Task) -> tuple[bytes, bytes | None] | None:
-    """The document (and preview) made before from the same inputs, or None."""
-    pdf = cache.read(task.root, task.kind, task.key)
-    png = cache.read(task.root, task.kind + "-preview", _preview_key(task)) if task.png else None
-    return (pdf, png) if pdf is not None and (png is not None or not task.png) else None
+def _keep(task: Task, document: dict[str, bytes]) -> None:
+    for part, (kind, key, _) in task.files().items():
+        cache.write(task.root, kind, key, document[part])
 
 
-def _keep(task: Task, pdf: bytes, png: bytes | None) -> None:
-    cache.write(task.root, task.kind, task.key, pdf)
-    if task.png:
-        cache.write(task.root, task.kind + "-preview", _preview_key(task), png)
-
-
-def _write(task: Task, pdf: bytes, png: bytes | None) -> None:
-    task.pdf.parent.mkdir(parents=True, exist_ok=True)
-    task.pdf.write_bytes(pdf)
-    if task.png:
-        task.png.write_bytes(png)
+def _write(task: Task, document: dict[str, bytes]) -> None:
+    for part, (_, _, path) in task.files().items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(document[part])
 
 
 def preview(pdf: bytes, width: int = PREVIEW_WIDTH) -> bytes:
@@ -232,14 +239,14 @@ def _problem(task: Task, misfit: Misfit) -> Problem:
                    f"{part} of {task.what} {misfit.message}" + (f": {advice}" if advice else ""))
 
 
-def _run(tasks: dict[int, Task], progress) -> dict[int, tuple[bytes, bytes | None]]:
+def _run(tasks: dict[int, Task], progress) -> dict[int, dict[str, bytes]]:
     """Render the tasks on WORKERS processes; return their documents only if all of them succeeded."""
     if not tasks:
         return {}
     from .pdf import RefusedResource  # only now: a build with nothing to render never imports WeasyPrint
 
     problems: list[Problem] = []
-    results: dict[int, tuple[bytes, bytes | None]] = {}
+    results: dict[int, dict[str, bytes]] = {}
     every = max(1, len(tasks) // 5)  # about five progress lines, however many files
     with ProcessPoolExecutor(max_workers=WORKERS) as pool:
         futures = {pool.submit(make, task.job()): i for i, task in tasks.items()}
