@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import multiprocessing
 import pickle
 import re
+from functools import partial
 from operator import attrgetter
 from pathlib import Path
 
@@ -146,33 +148,64 @@ def _load_activities(root: Path, folder: Path, cid: str, rules: validate.EntryRu
                      problems: Problems) -> list[Activity]:
     """Every entry of the campaign, each checked on its own against `rules` (none when the
     campaign itself could not be read); checks across entries come later, on every load."""
+    files = [(_rel(root, path), data) for path in _yaml_files(root, folder / "activities", problems)
+             if (data := _read_bytes(root, path, problems)) is not None]
     out: list[Activity] = []
-    for path in _yaml_files(root, folder / "activities", problems):
-        data = _read_bytes(root, path, problems)
-        if data is not None:
-            out.extend(_activities_of_file(root, path, data, cid, rules, problems))
+    for entries, found in _activities_of_files(root, files, cid, rules):
+        out.extend(entries)
+        problems.items.extend(found)
     return out
 
 
-def _activities_of_file(root: Path, path: Path, data: bytes, cid: str, rules: validate.EntryRules | None,
-                        problems: Problems) -> list[Activity]:
-    """The checked entries of one month file, from the cache when neither the file nor the rules
-    changed. Month files are the bulk of a large campaign (20,000 entries) and most of them do not
-    change between builds; only a file whose entries read and check without any problem is cached.
-    """
-    rel = _rel(root, path)
-    source = cache.key("activities", rel, cid, data)
-    key = cache.key(source, rules)
-    cached = cache.read(root, "activities", key)
-    if cached is not None:
-        return _unpickle(cached)
-    before = len(problems)
+def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
+                         rules: validate.EntryRules | None) -> list[tuple[list[Activity], list]]:
+    """The checked entries and the problems of each month file, in order: from the cache when
+    neither the file nor the rules changed, else read and checked (on both cores when many files
+    are new, as in the first build of a large campaign). Month files are the bulk of a campaign
+    and most do not change between builds; only a file without any problem is cached."""
+    done: dict[int, tuple[list[Activity], list]] = {}
+    todo = []
+    for i, (rel, data) in enumerate(files):
+        source = cache.key("activities", rel, cid, data)
+        key = cache.key(source, rules)
+        cached = cache.read(root, "activities", key)
+        if cached is not None:
+            done[i] = (_unpickle(cached), [])
+        else:
+            todo.append((i, (rel, data, source, key)))
+    read = partial(_read_and_check, str(root), cid=cid, rules=rules)
+    for (i, _), result in zip(todo, _on_both_cores(read, [item for _, item in todo])):
+        done[i] = result
+    return [done[i] for i in range(len(files))]
+
+
+def _read_and_check(root: str, item: tuple, cid: str, rules: validate.EntryRules | None):
+    rel, data, source, key = item
+    problems = Problems()
     entries = _read_activities(data, rel, cid, source, problems)
     if rules:
         validate.activities(rules, entries, problems)
-    if len(problems) == before:
+    if not problems:
         cache.write(root, "activities", key, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
-    return entries
+    return entries, problems.items
+
+
+#: Month files to read before it pays to start a second process for them.
+PARALLEL_FROM = 4
+
+
+def _on_both_cores(fn, items: list) -> list:
+    """`[fn(item) for item in items]`, in two forked processes when there are enough items."""
+    if len(items) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return [fn(item) for item in items]
+    enabled = gc.isenabled()
+    gc.disable()  # the entries come back as half a million new objects: see _unpickle
+    try:
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            return pool.map(fn, items, chunksize=1)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _read_activities(data: bytes, rel: str, cid: str, source: str, problems: Problems) -> list[Activity]:

@@ -227,3 +227,29 @@ def test_month_files_from_the_cache_are_still_checked(project):
     campaign = MINIMAL["campaigns/demo/campaign.yml"].replace("          - Report more\n          - Work together\n", "")
     write_project(root, {"campaigns/demo/campaign.yml": campaign}, base=None)
     assert errors(root)[1] == [f"{ACT}:6:19: there is no strategic objective 2: this campaign has 1 to 1"]
+
+
+def test_many_new_month_files_are_read_on_both_cores_with_every_problem_reported(project):
+    """A first build reads its month files in two processes: the problems of all of them still
+    come back, each at its own file and line, and the good files still count."""
+    months = ("2013-08", "2013-09", "2013-10", "2013-11", "2013-12")
+    files = {f"campaigns/demo/activities/{m}.yml": f"""\
+        - title: Assembly in {m}
+          date: {m}-10
+          unit: Walsall LPU
+          strands: [abuse]
+          type: Education
+          objectives: [1]
+          summary: A talk.
+          effectiveness: {9 if m in ("2013-09", "2013-12") else 4}
+          visibility: public
+        """ for m in months}
+    status, lines, err = errors(project(files))
+    assert status == 1 and "Traceback" not in err
+    bad = [line for line in lines if "effectiveness" in line]
+    assert [line.split(":")[0] for line in bad] == [f"campaigns/demo/activities/{m}.yml" for m in ("2013-09", "2013-12")]
+    assert all(line.split(":")[1] == "8" for line in bad)
+    # Fixed: the two files are read again, the three good ones come from the cache.
+    fixed = project({rel: text.replace("effectiveness: 9", "effectiveness: 3") for rel, text in files.items()})
+    status, out, err = run(fixed, "check")
+    assert status == 0 and "5 activities" in out, err
