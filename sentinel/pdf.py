@@ -53,9 +53,10 @@ def write(document) -> bytes:
 
 def trimmed(pdf: bytes) -> bytes:
     """The same PDF with each page cut to its trim box: a print-shop poster's bleed and crop marks
-    fall outside, what is left is the A4 poster. Tags, title and language are kept."""
+    fall outside, what is left is the A4 poster. Written as an incremental update (new page boxes
+    appended to the file as it is), so tags, title, language and compression are all kept."""
     from pypdf import PdfWriter
-    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
     for page in writer.pages:
         page.mediabox = page.cropbox = page.bleedbox = page.trimbox
     out = io.BytesIO()
