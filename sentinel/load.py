@@ -10,6 +10,7 @@ import gc
 import multiprocessing
 import pickle
 import re
+from contextlib import contextmanager
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
@@ -198,14 +199,9 @@ def _on_both_cores(fn, items: list) -> list:
     """`[fn(item) for item in items]`, in two forked processes when there are enough items."""
     if len(items) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         return [fn(item) for item in items]
-    enabled = gc.isenabled()
-    gc.disable()  # the entries come back as half a million new objects: see _unpickle
-    try:
+    with _collector_paused():  # the entries come back as half a million new objects
         with multiprocessing.get_context("fork").Pool(2) as pool:
             return pool.map(fn, items, chunksize=1)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read_activities(data: bytes, rel: str, cid: str, source: str, problems: Problems) -> list[Activity]:
@@ -221,12 +217,18 @@ def _read_activities(data: bytes, rel: str, cid: str, source: str, problems: Pro
 
 
 def _unpickle(data: bytes):
-    """pickle.loads with the garbage collector paused: a large campaign is half a million objects,
-    which the collector would otherwise scan again and again while they are made (twice as slow)."""
+    with _collector_paused():
+        return pickle.loads(data)
+
+
+@contextmanager
+def _collector_paused():
+    """The garbage collector off while a large campaign's entries are made: half a million new
+    objects, which it would otherwise scan again and again as they come (twice as slow)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return pickle.loads(data)
+        yield
     finally:
         if enabled:
             gc.enable()

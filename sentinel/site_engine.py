@@ -160,18 +160,35 @@ class _Memo(BasePlugin):
             page = file.page
             key = cache.key("page", self.settings, self.files_digest, self.nav_digest, file.src_uri,
                             page.title, sorted(page.meta.items()), _toc_shape(page.toc), page.content)
-            data = cache.read(self.root, "site-page", key)
-            if data is None:
-                self.page_keys[file.src_uri] = key
-            else:
-                self.replay[file.src_uri] = pickle.loads(data)
+            if self._recall(file.src_uri, key):
                 page.meta["template"] = _MEMO_TEMPLATE
         return env
 
-    def on_page_context(self, context, page, config, nav):
-        if page.file.src_uri in self.replay:
-            context["sentinel_memo"] = Markup(self.replay[page.file.src_uri]["html"])
+    def _recall(self, name: str, key: str) -> bool:
+        """Whether the page (or theme template) `name` is remembered under `key`; if not, the key
+        it will be kept under once rendered."""
+        data = cache.read(self.root, "site-page", key)
+        if data is None:
+            self.page_keys[name] = key
+            return False
+        self.replay[name] = pickle.loads(data)
+        return True
+
+    def _replayed(self, context: dict, name: str) -> dict:
+        if name in self.replay:
+            context["sentinel_memo"] = Markup(self.replay[name]["html"])
         return context
+
+    def _finished(self, name: str, output: str, **state) -> str:
+        """The rendered HTML, post-processed and set aside to be kept with `state`."""
+        if self.post_process:
+            output = self.post_process(output)
+        self.pending.append(("site-page", self.page_keys[name],
+                             pickle.dumps({"html": output, **state}, pickle.HIGHEST_PROTOCOL)))
+        return output
+
+    def on_page_context(self, context, page, config, nav):
+        return self._replayed(context, page.file.src_uri)
 
     def on_post_page(self, output, page, config):
         self.processed.add(page.file.dest_uri)
@@ -179,13 +196,8 @@ class _Memo(BasePlugin):
         if remembered is not None:
             page.present_anchor_ids = remembered["anchors"]  # with the ids of its blocks
             return output
-        if self.post_process:
-            output = self.post_process(output)
-        state = {"html": output, "anchors": set(page.present_anchor_ids or ()),
-                 "search": self.searched.get(page.file.src_uri)}
-        self.pending.append(("site-page", self.page_keys[page.file.src_uri],
-                             pickle.dumps(state, pickle.HIGHEST_PROTOCOL)))
-        return output
+        return self._finished(page.file.src_uri, output, anchors=set(page.present_anchor_ids or ()),
+                              search=self.searched.get(page.file.src_uri))
 
     def _remember_search(self, config) -> None:
         """mkdocs-material's search indexes each page from its HTML: replay what a remembered page
@@ -211,29 +223,16 @@ class _Memo(BasePlugin):
         if not template_name.endswith(".html"):
             return template
         key = cache.key("template", self.settings, self.files_digest, self.nav_digest, template_name)
-        data = cache.read(self.root, "site-page", key)
-        if data is None:
-            self.page_keys[template_name] = key
-            return template
-        self.replay[template_name] = pickle.loads(data)
-        return self.env.get_template(_MEMO_TEMPLATE)
+        return self.env.get_template(_MEMO_TEMPLATE) if self._recall(template_name, key) else template
 
     def on_template_context(self, context, template_name, config):
-        if template_name in self.replay:
-            context["sentinel_memo"] = Markup(self.replay[template_name]["html"])
-        return context
+        return self._replayed(context, template_name)
 
     def on_post_template(self, output, template_name, config):
         if not template_name.endswith(".html"):
             return output
         self.processed.add(template_name)
-        if template_name in self.replay:
-            return output
-        if self.post_process:
-            output = self.post_process(output)
-        self.pending.append(("site-page", self.page_keys[template_name],
-                             pickle.dumps({"html": output}, pickle.HIGHEST_PROTOCOL)))
-        return output
+        return output if template_name in self.replay else self._finished(template_name, output)
 
     def keep(self) -> None:
         for kind, key, data in self.pending:
