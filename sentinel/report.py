@@ -18,7 +18,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import cache, charts, urls
+from . import cache, charts, site_engine, urls
 from .charts import BAR, MUTED, Chart
 from .model import Activity, Campaign, Project
 from .site import SiteExtras, current_campaign, page
@@ -403,7 +403,9 @@ def write_report(project: Project, c: Campaign, as_of: date, out: Path, staff) -
         if not exhibit.chart.empty:
             svgs[key] = charts.svg(root, exhibit.chart)
             write_bytes(out / "charts" / f"{key}.svg", svgs[key])
-    staff_url = current_campaign(project, as_of).site_url + "staff/"
+    # Entries "in full" are on the staff site, at its own intranet address (mkdocs.yml extra).
+    staff_url = urls.staff_site(site_engine.extra_settings(Path(root) / "mkdocs.yml"),
+                                current_campaign(project, as_of).site_url)
     key = _content_key(r, figures_key, staff_url, svgs)
     pages = json.loads(cache.cached(root, "report-pages", [key],
                                     lambda: json.dumps(_pages(r, staff_url, svgs)).encode()))

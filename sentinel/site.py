@@ -102,7 +102,7 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     current = current_campaign(project, as_of)
     settings = site_engine.extra_settings(root / "mkdocs.yml")
     # The staff site lives on the force's intranet, at its own address (mkdocs.yml extra).
-    staff_url = settings.get("staff_site_url") if staff else None
+    staff_url = urls.staff_site(settings, current.site_url) if staff else None
     ctx["staff_url"] = staff_url
     site_url = staff_url or current.site_url
 
