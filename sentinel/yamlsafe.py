@@ -159,7 +159,7 @@ def load_settings(text: str, file: str, problems: Problems) -> Any:
         return None
 
 
-class _SettingsLoader(yaml.SafeLoader):
+class _SettingsLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     pass
 
 
