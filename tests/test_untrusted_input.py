@@ -119,6 +119,16 @@ def test_a_pipe_a_socket_and_a_huge_page_are_refused_without_waiting(scratch, tm
     assert "word word" not in said
 
 
+def test_adding_an_entry_never_reads_or_writes_through_a_link(scratch, tmp_path):
+    outside = _outside(tmp_path) / "passwd.yml"
+    (scratch / "campaigns/demo/activities/2013-09.yml").symlink_to(outside)
+    done = cli(scratch, "new", "activity", "--campaign", "demo", "--title", "Visit", "--date", "2013-09-10",
+               "--unit", "Solihull LPU", "--strands", "abuse", "--type", "Victim", "--summary", "A visit.")
+    assert done.returncode == 1
+    assert f"campaigns/demo/activities/2013-09.yml:1:1: {LINK_OUT}" in done.stderr
+    assert outside.read_text() == f"root: {SECRET}\n" and SECRET not in done.stdout + done.stderr
+
+
 def test_the_repository_holds_no_links():
     listed = subprocess.run(["git", "ls-files", "-s"], cwd=ROOT, capture_output=True, text=True, check=True)
     assert [line for line in listed.stdout.splitlines() if line.startswith("120000")] == []
