@@ -43,7 +43,7 @@ def _kind(mode: int) -> str:
 
 
 def _size(n: int) -> str:
-    return f"{n / 2**20:.0f} MB"
+    return f"{-(-n // 2**20)} MB"  # rounded up: a file over the bound never reads as equal to it
 
 
 def problem_with(root: Path, path: Path, folder_ok: bool = False) -> str | None:
@@ -86,11 +86,14 @@ def read(root: Path, path: Path, problems: Problems) -> bytes | None:
         if not stat.S_ISREG(st.st_mode) or not _inside(root, real):
             problems.add(where, "this file changed while it was read: run the command again")
             return None
-        data = os.read(fd, limit + 1)
-        chunks = [data]
-        while data and sum(map(len, chunks)) <= limit:
-            data = os.read(fd, limit + 1)
-            chunks.append(data)
+        # Never more than limit + 1 bytes, whatever the size says (files in /proc say 0).
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(fd, min(max(st.st_size + 1 - total, 2**16), limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
         data = b"".join(chunks)
     except OSError as err:
         problems.add(where, f"cannot read this file: {err.strerror}")

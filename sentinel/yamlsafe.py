@@ -153,6 +153,8 @@ def load_settings(text: str, file: str, problems: Problems) -> Any:
     """A settings file that another tool reads too (mkdocs.yml): plain YAML, whose tags (MkDocs'
     `!!python/name:`) are ignored rather than run or refused. Problems are reported like ours."""
     try:
+        if _too_deep(text):  # MkDocs reads it again with a parser that would recurse
+            raise RecursionError
         return yaml.load(text, Loader=_SettingsLoader)
     except (yaml.YAMLError, RecursionError) as err:
         _report(err, text, file, problems, 0)
@@ -173,7 +175,7 @@ MAX_DEPTH = 100
 def _report(err: Exception, text: str, file: str, problems: Problems, offset: int) -> None:
     """A parse failure as a problem at its position."""
     if isinstance(err, RecursionError):
-        line, col = _too_deep(text)
+        line, col = _too_deep(text) or (1, 1)
         problems.add(Where(file, line + offset, col), f"this is nested more than {MAX_DEPTH} levels deep: "
                      "a Sentinel file needs only a few levels, check the brackets and indentation here")
     elif isinstance(err, yaml.MarkedYAMLError):
@@ -192,7 +194,7 @@ def _report(err: Exception, text: str, file: str, problems: Problems, offset: in
         problems.add(Where(file, 1 + offset, 1), f"this is not valid YAML: {err}")
 
 
-def _too_deep(text: str) -> tuple[int, int]:
+def _too_deep(text: str) -> tuple[int, int] | None:
     """Where the document first goes deeper than MAX_DEPTH (the parser's events are a flat
     stream: reading them needs no recursion)."""
     depth = 0
@@ -206,7 +208,7 @@ def _too_deep(text: str) -> tuple[int, int]:
                 depth -= 1
     except yaml.YAMLError:
         pass
-    return 1, 1
+    return None
 
 
 _PLAIN_TAGS = {_STR, _SEQ, _MAP}

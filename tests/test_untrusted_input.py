@@ -107,7 +107,7 @@ def test_a_pipe_a_socket_and_a_huge_page_are_refused_without_waiting(scratch, tm
     os.mkfifo(content / "pipe.md")          # reading it would wait for ever
     server = socket.socket(socket.AF_UNIX)
     server.bind(str(content / "socket.md"))
-    (content / "huge.md").write_text("# Huge\n\n" + "word " * (3 * 2**20 // 5))
+    (content / "huge.md").write_text("# Huge\n\n" + "word " * 2**19)   # 2.5 MB
     try:
         said = refused(scratch, tmp_path / "out",
                        "content/huge.md:1:1: this file is 3 MB, more than the 2 MB a source file may be: "
