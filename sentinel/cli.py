@@ -73,9 +73,12 @@ def report_problems(err: ContentError, stream=None, root: Path | None = None,
 
 def _source_excerpt(root: Path, where) -> str:
     """The line a problem points at, with a caret under its column ('' if it cannot be shown)."""
+    from .problems import Problems
+    from .sources import read_text
+    text = read_text(root, root / where.path, Problems())  # never a link out, a pipe or a huge file
     try:
-        text = (root / where.path).read_text(encoding="utf-8").splitlines()[where.line - 1]
-    except (OSError, UnicodeDecodeError, IndexError):
+        text = text.splitlines()[where.line - 1]
+    except (AttributeError, IndexError):
         return ""
     if where.line < 1 or not text.strip() or not isinstance(where.col, int):
         return ""

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from . import sources
 from .load import load_project
 from .problems import ContentError, Problem, Problems, Where
 from .yamlsafe import load_yaml
@@ -140,10 +141,14 @@ class Appended:
     starts: list[int]
 
 
-def read_keeping_newlines(path: Path) -> str:
-    """The file's text exactly as it is (Windows line endings stay Windows line endings)."""
-    with open(path, encoding="utf-8", newline="") as f:
-        return f.read()
+def read_keeping_newlines(root: Path, path: Path) -> str:
+    """The project file's text exactly as it is (Windows line endings stay Windows line endings),
+    read as the build reads it: a link out of the project, a pipe or a huge file is refused."""
+    problems = Problems()
+    data = sources.read(root, path, problems)
+    if data is not None and sources.text(data, sources.rel(root, path), problems) is not None:
+        return data.decode("utf-8")
+    raise ContentError(problems.sorted())
 
 
 def append_entries(root: Path, rel: str, entries: list[EntryText], heading: str) -> Appended:
@@ -152,7 +157,7 @@ def append_entries(root: Path, rel: str, entries: list[EntryText], heading: str)
     Raises ContentError if the file cannot take them (it does not read, or does not end as a
     block list) -- rather than guess, the user is asked to add the entries by hand."""
     path = root / rel
-    old = read_keeping_newlines(path) if path.is_file() else ""
+    old = read_keeping_newlines(root, path) if os.path.lexists(path) else ""
     problems = Problems()
     before = load_yaml(old, rel, problems) if old.strip() else None
     if problems:
@@ -188,8 +193,9 @@ def new_problems(root: Path, campaign: str, writes: dict[str, str]) -> list[Prob
     the change are not counted."""
     with tempfile.TemporaryDirectory(prefix="sentinel-try-") as tmp:
         scratch = Path(tmp)
+        # Links are copied as links (never the files they point at), and pipes not at all.
         shutil.copytree(root / "campaigns" / campaign, scratch / "campaigns" / campaign,
-                        ignore=shutil.ignore_patterns(".*"))
+                        ignore=shutil.ignore_patterns(".*"), symlinks=True, copy_function=_copy_file)
         before = set(_problems(scratch))
         for rel, text in writes.items():
             path = scratch / rel
@@ -197,6 +203,12 @@ def new_problems(root: Path, campaign: str, writes: dict[str, str]) -> list[Prob
             with open(path, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
         return [p for p in _problems(scratch) if p not in before]
+
+
+def _copy_file(src: str, dst: str) -> None:
+    """A regular file is copied; a pipe or a device is not (opening it could wait for ever)."""
+    if os.path.isfile(src):
+        shutil.copy2(src, dst)
 
 
 def _problems(root: Path) -> list[Problem]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import multiprocessing
+import os
 import pickle
 import re
 from contextlib import contextmanager
@@ -15,13 +16,12 @@ from functools import partial
 from operator import attrgetter
 from pathlib import Path
 
-from . import cache, schema, validate
-from .model import Activity, Campaign, Event, Newsletter, Project, Strand
+from . import cache, schema, sources, validate
+from .model import NAME, NAME_RULE, Activity, Campaign, Event, Newsletter, Project, Strand
 from .problems import ContentError, Problems, Where
-from .yamlsafe import load_yaml, split_front_matter
+from .yamlsafe import load_settings, load_yaml, split_front_matter
 
-CAMPAIGN_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
-STRAND_ID = CAMPAIGN_ID
+CAMPAIGN_ID = STRAND_ID = NAME   # folder and file names that become ids
 MONTH_FILE = re.compile(r"(\d{4})-(\d{2})")
 #: What a campaign folder may hold; anything else is most likely a misspelt name.
 CAMPAIGN_ENTRIES = {"campaign.yml", "strands", "activities", "newsletters", "events.yml", "README.md"}
@@ -34,46 +34,24 @@ def load_project(root: Path) -> Project:
     if not campaigns_dir.is_dir():
         problems.add(Where("campaigns"), "there is no campaigns/ folder: is this the project folder?")
     else:
-        for folder in sorted(p for p in campaigns_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for folder in (p for p in sources.entries(root, campaigns_dir, problems) if p.is_dir()):
             campaign = _load_campaign(root, folder, problems)
             if campaign:
                 campaigns.append(campaign)
         if not campaigns and not problems:
             problems.add(Where("campaigns"), "no campaign found: add campaigns/<id>/campaign.yml")
     pages = _load_pages(root, problems)
+    _check_site_files(root, problems)
     if problems:
         raise ContentError(problems.sorted())
     return Project(root=str(root), campaigns=tuple(campaigns), pages=pages)
 
 
-def _rel(root: Path, path: Path) -> str:
-    return path.relative_to(root).as_posix()
-
-
-def _read(root: Path, path: Path, problems: Problems) -> str | None:
-    data = _read_bytes(root, path, problems)
-    return None if data is None else _text(data, _rel(root, path), problems)
-
-
-def _read_bytes(root: Path, path: Path, problems: Problems) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError as err:
-        problems.add(Where(_rel(root, path)), f"cannot read this file: {err.strerror}")
-    return None
-
-
-def _text(data: bytes, rel: str, problems: Problems) -> str | None:
-    """The file's text, with any line ending read as a newline (as when opened as text)."""
-    try:
-        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-    except UnicodeDecodeError as err:
-        problems.add(Where(rel), f"this file is not UTF-8 text (byte {err.start}): save it as UTF-8")
-    return None
+_rel = sources.rel
 
 
 def _load_doc(root: Path, path: Path, problems: Problems):
-    text = _read(root, path, problems)
+    text = sources.read_text(root, path, problems)
     return None if text is None else load_yaml(text, _rel(root, path), problems)
 
 
@@ -81,13 +59,13 @@ def _load_campaign(root: Path, folder: Path, problems: Problems) -> Campaign | N
     cid = folder.name
     rel = _rel(root, folder)
     if not CAMPAIGN_ID.fullmatch(cid):
-        problems.add(Where(rel), f"campaign folder '{cid}' must be lower-case letters, digits and hyphens")
+        problems.add(Where(rel), f"campaign folder '{cid}' cannot be a name: rename it in {NAME_RULE}")
         return None
-    for entry in sorted(folder.iterdir()):
-        if entry.name not in CAMPAIGN_ENTRIES and not entry.name.startswith("."):
+    for entry in sources.entries(root, folder, problems):
+        if entry.name not in CAMPAIGN_ENTRIES:
             problems.add(Where(_rel(root, entry)), _unknown_entry(entry.name))
     path = folder / "campaign.yml"
-    if not path.is_file():
+    if not os.path.lexists(path):
         problems.add(Where(rel), "missing campaign.yml: every campaign folder needs one")
         return None
     doc = _load_doc(root, path, problems)
@@ -119,9 +97,7 @@ def _yaml_files(root: Path, folder: Path, problems: Problems) -> list[Path]:
     if not folder.is_dir():
         return []
     files = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith("."):
-            continue
+    for path in sources.entries(root, folder, problems):
         if path.suffix == ".yaml":
             problems.add(Where(_rel(root, path)), "name YAML files with '.yml', not '.yaml'")
         elif path.suffix != ".yml":
@@ -136,7 +112,7 @@ def _load_strands(root: Path, folder: Path, cid: str, problems: Problems) -> dic
     for path in _yaml_files(root, folder / "strands", problems):
         sid = path.stem
         if not STRAND_ID.fullmatch(sid):
-            problems.add(Where(_rel(root, path)), f"strand file name '{sid}' must be lower-case letters, digits and hyphens")
+            problems.add(Where(_rel(root, path)), f"strand file name '{sid}' cannot be a name: rename it in {NAME_RULE}")
             continue
         doc = _load_doc(root, path, problems)
         strand = doc and schema.build(Strand, doc.data, doc, (), problems, id=sid, campaign=cid)
@@ -150,7 +126,7 @@ def _load_activities(root: Path, folder: Path, cid: str, rules: validate.EntryRu
     """Every entry of the campaign, each checked on its own against `rules` (none when the
     campaign itself could not be read); checks across entries come later, on every load."""
     files = [(_rel(root, path), data) for path in _yaml_files(root, folder / "activities", problems)
-             if (data := _read_bytes(root, path, problems)) is not None]
+             if (data := sources.read(root, path, problems)) is not None]
     out: list[Activity] = []
     for entries, found in _activities_of_files(root, files, cid, rules):
         out.extend(entries)
@@ -205,7 +181,7 @@ def _on_both_cores(fn, items: list) -> list:
 
 
 def _read_activities(data: bytes, rel: str, cid: str, source: str, problems: Problems) -> list[Activity]:
-    text = _text(data, rel, problems)
+    text = sources.text(data, rel, problems)
     doc = None if text is None else load_yaml(text, rel, problems)
     if doc is None or doc.data is None:
         return []
@@ -236,7 +212,7 @@ def _collector_paused():
 
 def _load_events(root: Path, folder: Path, cid: str, problems: Problems) -> list[Event]:
     path = folder / "events.yml"
-    if not path.is_file():
+    if not os.path.lexists(path):
         return []
     doc = _load_doc(root, path, problems)
     if doc is None or doc.data is None:
@@ -253,15 +229,13 @@ def _load_newsletters(root: Path, folder: Path, cid: str, problems: Problems) ->
     ndir = folder / "newsletters"
     if not ndir.is_dir():
         return out
-    for path in sorted(ndir.iterdir()):
+    for path in sources.entries(root, ndir, problems):
         rel = _rel(root, path)
-        if path.name.startswith("."):
-            continue
         m = MONTH_FILE.fullmatch(path.stem)
         if path.suffix != ".md" or not m or not 1 <= int(m.group(2)) <= 12:
             problems.add(Where(rel), "a newsletter file is named after its month, like 2013-09.md")
             continue
-        text = _read(root, path, problems)
+        text = sources.read_text(root, path, problems)
         if text is None:
             continue
         front, body, body_line = split_front_matter(text)
@@ -281,8 +255,8 @@ def _load_pages(root: Path, problems: Problems) -> tuple:
     content = root / "content"
     pages = []
     if content.is_dir():
-        for path in sorted(content.rglob("*.md")):
-            text = _read(root, path, problems)
+        for path in sources.files(root, content, problems):
+            text = sources.read_text(root, path, problems) if path.suffix == ".md" else None
             if text is not None:
                 pages.append((path.relative_to(content).as_posix(), text))
                 _check_page(root, _rel(root, path), text, problems)
@@ -298,3 +272,15 @@ def _check_page(root: Path, rel: str, text: str, problems: Problems) -> None:
     validate.page(text, Where(rel), problems)
     if len(problems) == before:
         cache.write(root, "checked-pages", key, b"")
+
+
+def _check_site_files(root: Path, problems: Problems) -> None:
+    """mkdocs.yml and theme/ are read by MkDocs itself: each must be a file the project may hold,
+    and mkdocs.yml must be YAML the build can read."""
+    settings = root / "mkdocs.yml"
+    if os.path.lexists(settings):
+        text = sources.read_text(root, settings, problems)
+        if text is not None:
+            load_settings(text, "mkdocs.yml", problems)
+    for path in sources.files(root, root / "theme", problems):
+        sources.check(root, path, problems)

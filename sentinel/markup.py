@@ -11,6 +11,7 @@ import html
 import json
 import re
 from functools import lru_cache
+from html import entities as html_entities
 from html.parser import HTMLParser
 
 import markdown as md
@@ -140,11 +141,33 @@ def unsafe_page_html(text: str) -> list[tuple[int, str]]:
     start = cursor = len(text) - len(body)
     out = []
     for needle, message in scan.found:   # in document order: look after the previous one first
-        at = text.find(needle, cursor)
-        at = at if at >= 0 else text.find(needle, start)
+        at = _find(text, needle, cursor)
+        at = at if at >= 0 else _find(text, needle, start)
         cursor = at if at >= 0 else cursor
         out.append((at if at >= 0 else start, message))
     return out
+
+
+def _find(text: str, needle: str, start: int) -> int:
+    """Where `needle` (text as the HTML parser gave it) is written in the source: as it is, or with
+    any of its characters written as a character reference (`jav&#x09;ascript:`)."""
+    at = text.find(needle, start)
+    if at >= 0 or not needle:
+        return at
+    m = re.compile("".join(_written(ch) for ch in needle[:40]), re.I).search(text, start)
+    return m.start() if m else -1
+
+
+def _written(ch: str) -> str:
+    names = _ENTITY_NAMES.get(ch, ())
+    forms = [re.escape(ch), f"&#0*{ord(ch)};?", f"&#x0*{ord(ch):x};?"] + [re.escape(f"&{n}") for n in names]
+    return "(?:" + "|".join(forms) + ")"
+
+
+_ENTITY_NAMES: dict[str, list[str]] = {}
+for _name, _char in html_entities.html5.items():
+    if len(_char) == 1 and _name.endswith(";"):
+        _ENTITY_NAMES.setdefault(_char, []).append(_name)
 
 
 # MkDocs' theme templates print page titles, descriptions and nav labels without escaping them.

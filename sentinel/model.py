@@ -10,11 +10,19 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal, Optional
+from typing import Literal, NewType, Optional
 
 from .problems import Where
 
 Visibility = Literal["public", "partners", "internal"]
+
+#: THE pattern of every name that becomes part of a file name or a web address: campaign and
+#: strand ids, audiences. Checked once, as the name is read (schema.py for values typed `Name`,
+#: load.py for names taken from file and folder names); writer.inside() guards the outputs.
+NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+Name = NewType("Name", str)
+NAME_RULE = ("lower-case letters, digits and hyphens (at most 64, starting with a letter or digit), "
+             "like 'young-people': it becomes part of file names and web addresses")
 
 #: The national routes that every strand shows unless it lists its own.
 STANDARD_REPORT = (
@@ -98,7 +106,7 @@ class Contact:
 @dataclass(frozen=True)
 class Sign:
     text: str
-    audiences: tuple[str, ...] = ()  # empty: every audience
+    audiences: tuple[Name, ...] = ()  # empty: every audience
 
     def for_audience(self, audience: str) -> bool:
         return not self.audiences or audience in self.audiences
@@ -106,7 +114,7 @@ class Sign:
 
 @dataclass(frozen=True)
 class Poster:
-    audience: str
+    audience: Name
     headline: str
     body: str
     origin: Optional[Origin] = derived()
@@ -162,7 +170,7 @@ class Activity:
     title: str
     date: date
     unit: str
-    strands: tuple[str, ...]
+    strands: tuple[Name, ...]
     type: str = ""
     objectives: tuple[int, ...] = ()
     partners: tuple[str, ...] = ()
@@ -202,7 +210,7 @@ class Event:
     start: Optional[datetime] = None
     end: Optional[datetime] = None
     location: str = ""
-    strands: tuple[str, ...] = ()
+    strands: tuple[Name, ...] = ()
     summary: str = ""                              # Markdown
     url: str = check(_web_url, "")
     visibility: Visibility = "internal"
@@ -228,6 +236,11 @@ class Newsletter:
     campaign: str = derived("")
     origin: Optional[Origin] = derived()
 
+    @property
+    def public_from(self) -> date:
+        """An issue's date is its publication day: the public sees nothing of it before."""
+        return self.date
+
 
 @dataclass(frozen=True)
 class Campaign:
@@ -239,7 +252,7 @@ class Campaign:
     organisation: str = ""
     objectives: tuple[str, ...] = ()
     schedule: dict = field(default_factory=dict)   # "YYYY-MM" -> strand id
-    audiences: tuple[str, ...] = ()
+    audiences: tuple[Name, ...] = ()
     activity_types: tuple[str, ...] = ()
     id: str = derived("")
     strands: dict = derived(None)                  # id -> Strand, in file-name order

@@ -16,6 +16,7 @@ import hashlib
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
+from email.headerregistry import Address
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import urljoin
@@ -25,13 +26,13 @@ import css_inline
 from markupsafe import Markup
 
 from . import cache, email_message, feeds, markup, templating, urls
-from .email_message import PLACEHOLDER_SENDER, parse_address
+from .email_message import PLACEHOLDER_SENDER
 from .model import STANDARD_REPORT, Campaign, Newsletter, ReportRoute, Strand
 from .problems import ContentError, Problem
 from .site import component_css, page, yaml_str
 from .templating import THEME
 from .visibility import Audience, audience_for, select, visible
-from .writer import write_bytes, write_text
+from .writer import inside, write_bytes, write_text
 
 #: Gmail clips an HTML part larger than this and hides the rest behind "View entire message".
 EMAIL_HTML_LIMIT = 102 * 1024
@@ -200,7 +201,8 @@ def email_text(issue: Issue) -> str:
 def eml(issue: Issue, html: str, text: str) -> bytes:
     """The built message, as a preview and as what `send` posts: From is a placeholder there."""
     host = issue.c.site_url.split("//", 1)[1].split("/")[0]
-    sender, _ = parse_address(f"{issue.c.organisation or issue.c.name} <{PLACEHOLDER_SENDER}>")
+    # Made from its parts, not parsed from text: a comma or quote in the name is quoted, not split.
+    sender = Address(display_name=issue.c.organisation or issue.c.name, addr_spec=PLACEHOLDER_SENDER)
     sent = datetime.combine(issue.n.date, time(9, 0), tzinfo=LONDON)
     msg = email_message.compose(
         subject=issue.n.title, sender=sender, to=None, html=html, text=text, date=sent,
@@ -257,7 +259,7 @@ def render(project, as_of: date, stage: Path, extras: dict, progress) -> None:
         focus_id = c.schedule.get(n.month)
         posters = extras[Audience.PUBLIC].posters(c.id, focus_id) if focus_id else []
         issue = assemble(c, n, as_of, dates[c.id], posters, public_web=public)
-        folder = stage / "newsletters" / c.id / n.month
+        folder = inside(stage, stage / "newsletters" / c.id / n.month)
         # Each output is cached by what the issue holds: an issue that an edit did not change is not rendered.
         key = _content_key(issue)
         html = _cached_text(project.root, "newsletter-email-html", key, lambda: email_html(issue))

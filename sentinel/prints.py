@@ -30,6 +30,7 @@ from .model import Campaign, Project, Strand
 from .problems import ContentError, Problem
 from .site import page
 from .templating import THEME, render as render_template
+from .writer import inside
 from .visibility import Audience, select
 
 if TYPE_CHECKING:
@@ -115,9 +116,9 @@ def _poster_tasks(root: str, c: Campaign, s: Strand, stage: Path) -> list[Task]:
         where = {"headline": poster.origin.at("headline"), "body": poster.origin.at("body"),
                  "layout": poster.origin.at("body"), "pages": poster.origin.where}
         tasks.append(Task(root, "poster-print", cache.key(campaign, s, poster.audience),
-                          partial(_poster_html, c, s, poster), folder / f"{name}-print.pdf", where,
-                          f"the {s.id} poster for {poster.audience}", trimmed=folder / f"{name}.pdf",
-                          png=folder / f"{name}.png"))
+                          partial(_poster_html, c, s, poster), inside(stage, folder / f"{name}-print.pdf"), where,
+                          f"the {s.id} poster for {poster.audience}", trimmed=inside(stage, folder / f"{name}.pdf"),
+                          png=inside(stage, folder / f"{name}.png")))
     return tasks
 
 
@@ -140,7 +141,7 @@ def _aide_memoire_task(root: str, c: Campaign, s: Strand, stage: Path) -> Task:
     where = {"front": o.at("signs") if s.signs else o.at("what_to_do"),
              "back": o.at("aide_memoire"), "pages": o.at("aide_memoire")}
     return Task(root, "aide-memoire", cache.key(_without_entries(c), s), partial(_aide_memoire_html, c, s),
-                stage / "print" / c.id / "aide-memoires" / f"{s.id}.pdf", where,
+                inside(stage, stage / "print" / c.id / "aide-memoires" / f"{s.id}.pdf"), where,
                 f"the {s.id} aide-memoire", pages=2)
 
 

@@ -24,7 +24,7 @@ from .model import Activity, Campaign, Project
 from .site import SiteExtras, current_campaign, page
 from .templating import THEME, render as render_template
 from .visibility import Audience, select
-from .writer import write_bytes, write_text
+from .writer import inside, write_bytes, write_text
 
 RATINGS = {1: "1 – not effective", 2: "2", 3: "3", 4: "4", 5: "5 – very effective"}
 EXAMPLES_PER_TYPE = 3
@@ -37,7 +37,7 @@ def render(project: Project, as_of: date, stage: Path, extras: dict, progress) -
     """Write reports/<campaign>/ for every campaign and add the report to the staff site."""
     for done, c in enumerate(project.campaigns, 1):
         progress.step(f"evaluation report of {c.id}", done, len(project.campaigns))
-        write_report(project, c, as_of, stage / "reports" / c.id, extras[Audience.STAFF])
+        write_report(project, c, as_of, inside(stage, stage / "reports" / c.id), extras[Audience.STAFF])
 
 
 # --- figures: one pass over the entries ------------------------------------------------------

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from . import schema
+from . import schema, sources
 from .entries import Field, EntryText, append_entries, entry_text, new_problems, project_status, write_all
 from .load import CAMPAIGN_ID, STRAND_ID
 from .model import Campaign
@@ -222,7 +222,10 @@ activity (only entries this newsletter's visibility allows) and the upcoming eve
 def _next_issue(root: Path, c: Campaign) -> str:
     issues = [0]
     for path in sorted((root / "campaigns" / c.id / "newsletters").glob("*.md")):
-        front, _, _ = split_front_matter(path.read_text(encoding="utf-8", errors="replace"))
+        text = sources.read_text(root, path, Problems())  # the check reports what cannot be read
+        if text is None:
+            continue
+        front, _, _ = split_front_matter(text)
         doc = front and load_yaml(front, path.name, Problems())
         issue = doc.data.get("issue") if doc and isinstance(doc.data, dict) else None
         if isinstance(issue, str) and issue.strip().isdigit():
@@ -444,7 +447,8 @@ def campaign_context(root: Path, cid: str) -> Campaign:
         raise UsageError(f"'{cid}' is not a campaign id")
     rel = f"campaigns/{cid}/campaign.yml"
     problems = Problems()
-    doc = load_yaml((root / rel).read_text(encoding="utf-8"), rel, problems)
+    text = sources.read_text(root, root / rel, problems)
+    doc = None if text is None else load_yaml(text, rel, problems)
     c = doc and schema.build(Campaign, doc.data, doc, (), problems, id=cid)
     if problems or c is None:
         raise ContentError(problems.sorted())

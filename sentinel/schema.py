@@ -15,7 +15,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal, Union
 
-from .model import Origin
+from .model import NAME, NAME_RULE, Name, Origin
 from .problems import Problems, Where
 from .yamlsafe import Located
 
@@ -106,7 +106,7 @@ def _convert(hint, value, doc: Located, path: tuple, problems: Problems):
     if origin is tuple:
         item_hint = typing.get_args(hint)[0]
         if not isinstance(value, list):
-            if isinstance(value, str) and item_hint is str:
+            if isinstance(value, str) and item_hint in (str, Name):
                 value = [value]  # a single item may be written without the list brackets
             else:
                 raise Invalid(f"expected a list (lines starting with '- '), found {_describe(value)}")
@@ -129,6 +129,10 @@ def _convert(hint, value, doc: Located, path: tuple, problems: Problems):
     if not isinstance(value, str):
         raise Invalid(f"expected a single value, found {_describe(value)}")
     if hint is str:
+        return value
+    if hint is Name:
+        if not NAME.fullmatch(value):
+            raise Invalid(f"'{value}' cannot be a name: write it in {NAME_RULE}")
         return value
     if hint is bool:
         if value.lower() in ("true", "false"):

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from . import cache, csp, feeds, markup, site_engine, urls
 from .model import Campaign, Project
 from .templating import THEME, render
+from .writer import inside
 from .visibility import Audience, select
 from .yamlsafe import split_front_matter
 
@@ -135,7 +136,7 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     if docs.exists():
         shutil.rmtree(docs)
     for rel, content in files.items():
-        path = docs / rel
+        path = inside(docs, docs / rel)
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             path.write_bytes(content)
@@ -144,7 +145,7 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
         else:
             path.write_text(content, encoding="utf-8")
     for rel, src in extras.files.items():
-        (docs / rel).parent.mkdir(parents=True, exist_ok=True)
+        inside(docs, docs / rel).parent.mkdir(parents=True, exist_ok=True)
         try:
             os.link(src, docs / rel)  # same staging folder: a link, not a copy of every PDF
         except OSError:

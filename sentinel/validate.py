@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import markup
+from .email_message import header_problem
 from .model import Campaign
 from .problems import Problems, Where
 
@@ -133,6 +134,19 @@ def campaign(c: Campaign, problems: Problems) -> None:
         markdown(n.body, Where(n.origin.where.path, 1, 1), problems)
     for e in c.events:
         _event(c, e, problems)
+    _header_values(c, problems)
+
+
+def _header_values(c: Campaign, problems: Problems) -> None:
+    """Values that become e-mail headers of the newsletter (From, List-Id, Subject): one line of
+    plain text, or the e-mail could carry headers nobody wrote (or not be made at all)."""
+    values = [(c.origin.at(name), f"'{name}'", getattr(c, name)) for name in ("name", "organisation")]
+    values += [(n.origin.at("title"), "the newsletter's 'title'", n.title) for n in c.newsletters]
+    for where, what, value in values:
+        why = header_problem(value)
+        if why:
+            problems.add(where, f"{what} {why}: it is a line of the newsletter e-mail's header, "
+                                "write it on one line of plain text")
 
 
 def _strand(c: Campaign, s, problems: Problems) -> None:

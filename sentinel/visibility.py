@@ -6,8 +6,10 @@
 | partners   | never          | yes              | yes           |
 | internal   | never          | never            | yes           |
 
-An entry whose `publish_from` is after the build date appears nowhere. Every renderer gets its
-entries through `select()`; none looks at `visibility` itself.
+An entry whose `publish_from` is after the build date appears nowhere. An entry with a
+`public_from` day (a newsletter's `date`: the day it is published) reaches PUBLIC outputs from
+that day only, wherever it goes: the public site, its search index, sitemap and feeds. Every
+renderer gets its entries through `select()`; none looks at `visibility` or dates itself.
 """
 from __future__ import annotations
 
@@ -36,6 +38,10 @@ def visible(entry, audience: Audience, as_of: date) -> bool:
     embargo = getattr(entry, "publish_from", None)
     if embargo is not None and embargo > as_of:
         return False
+    if audience is Audience.PUBLIC:
+        published = getattr(entry, "public_from", None)
+        if published is not None and published > as_of:
+            return False
     return entry.visibility in _ALLOWED[audience]
 
 

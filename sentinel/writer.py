@@ -35,6 +35,20 @@ def check_out_dir(root: Path, out: Path) -> None:
                              "choose an empty or new folder (nothing was changed)")
 
 
+class OutsideOutput(RuntimeError):
+    """A renderer made an output path outside its folder: a bug (names are checked as they are
+    read), stopped before anything is written there."""
+
+
+def inside(folder: Path, path: Path) -> Path:
+    """`path`, once proven to stay under `folder` (the staging folder, or a part of it): every
+    renderer that makes a path from a name of the content passes it through here."""
+    top, full = os.path.normpath(os.path.abspath(folder)), os.path.normpath(os.path.abspath(path))
+    if not full.startswith(top.rstrip(os.sep) + os.sep):
+        raise OutsideOutput(f"internal error: the output path {path} is outside {folder}; nothing was written there")
+    return path
+
+
 def write_text(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

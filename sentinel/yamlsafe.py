@@ -16,14 +16,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
+from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .problems import Problems, Where
+from .sources import position
 
 try:  # libyaml is ~10x faster; same behaviour, same marks
     from yaml.cyaml import CParser as _Parser
+    _BYTE_POSITIONS = True
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _BYTE_POSITIONS = False
     from yaml.composer import Composer
     from yaml.parser import Parser
     from yaml.reader import Reader
@@ -128,14 +131,8 @@ def load_yaml(text: str, file: str, problems: Problems, line_offset: int = 0) ->
             node = loader.get_single_node()
         finally:
             loader.dispose()
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line, col = _mark(mark) if mark else (1, 1)
-        what = " ".join(x for x in (err.context, err.problem) if x)
-        problems.add(Where(file, line + line_offset, col), f"this is not valid YAML: {what}")
-        return None
-    except yaml.YAMLError as err:  # e.g. a second document in the file
-        problems.add(Where(file, 1 + line_offset, 1), f"this is not valid YAML: {err}")
+    except (yaml.YAMLError, RecursionError) as err:
+        _report(err, text, file, problems, line_offset)
         return None
     doc = Located(None, file, line_offset=line_offset)
     if node is None:
@@ -146,7 +143,72 @@ def load_yaml(text: str, file: str, problems: Problems, line_offset: int = 0) ->
     except _Refused:
         _refuse_yaml_features(text, file, problems, line_offset)
         return None
+    except RecursionError as err:
+        _report(err, text, file, problems, line_offset)
+        return None
     return doc if len(problems) == before else None
+
+
+def load_settings(text: str, file: str, problems: Problems) -> Any:
+    """A settings file that another tool reads too (mkdocs.yml): plain YAML, whose tags (MkDocs'
+    `!!python/name:`) are ignored rather than run or refused. Problems are reported like ours."""
+    try:
+        if _too_deep(text):  # MkDocs reads it again with a parser that would recurse
+            raise RecursionError
+        return yaml.load(text, Loader=_SettingsLoader)
+    except (yaml.YAMLError, RecursionError) as err:
+        _report(err, text, file, problems, 0)
+        return None
+
+
+class _SettingsLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    pass
+
+
+_SettingsLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+#: Deeper than this, a document is refused where it goes past it (ours need a handful of levels;
+#: Python's own limit would otherwise end the build with a RecursionError).
+MAX_DEPTH = 100
+
+
+def _report(err: Exception, text: str, file: str, problems: Problems, offset: int) -> None:
+    """A parse failure as a problem at its position."""
+    if isinstance(err, RecursionError):
+        line, col = _too_deep(text) or (1, 1)
+        problems.add(Where(file, line + offset, col), f"this is nested more than {MAX_DEPTH} levels deep: "
+                     "a Sentinel file needs only a few levels, check the brackets and indentation here")
+    elif isinstance(err, yaml.MarkedYAMLError):
+        mark = err.problem_mark or err.context_mark
+        line, col = _mark(mark) if mark else (1, 1)
+        what = " ".join(x for x in (err.context, err.problem) if x)
+        problems.add(Where(file, line + offset, col), f"this is not valid YAML: {what}")
+    elif isinstance(getattr(err, "position", None), int):  # a character YAML does not allow
+        at = err.position  # libyaml counts bytes of UTF-8, PyYAML characters
+        line, col = position(text.encode("utf-8"), at) if _BYTE_POSITIONS else position(text, at)
+        code = getattr(err, "character", None)
+        what = f"U+{ord(code):04X}" if isinstance(code, str) else (f"U+{code:04X}" if isinstance(code, int) else "")
+        problems.add(Where(file, line + offset, col), f"this is a control character ({what}) that a text file may "
+                     "not hold: delete it (it is often left by copying from another program)")
+    else:  # e.g. a second document in the file
+        problems.add(Where(file, 1 + offset, 1), f"this is not valid YAML: {err}")
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where the document first goes deeper than MAX_DEPTH (the parser's events are a flat
+    stream: reading them needs no recursion)."""
+    depth = 0
+    try:
+        for ev in yaml.parse(text, Loader=_NodeLoader):
+            if isinstance(ev, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return _mark(ev.start_mark)
+            elif isinstance(ev, CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return None
 
 
 _PLAIN_TAGS = {_STR, _SEQ, _MAP}

@@ -65,7 +65,8 @@ def write_project(root: Path, files: dict[str, str], base: dict[str, str] | None
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     if not (root / "theme").exists():
-        (root / "theme").symlink_to(ROOT / "theme")  # the shared templates, as in the real repository
+        # A copy, not a link: the build reads only files inside the project, as in the real repository.
+        shutil.copytree(ROOT / "theme", root / "theme")
     merged = dict(base or {})
     merged.update(files)
     for rel, text in merged.items():
