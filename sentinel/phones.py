@@ -15,10 +15,11 @@ from markupsafe import Markup
 
 # UK numbers as people write them: 0808 2000 247, 020 7008 0151, 0800 1111, 08000 121 700,
 # +44 808 2000 247, 116 123. The digit groups are separated by spaces (or no-break spaces).
-_GROUPED = r"(?:0\d{2,4}|\+44[ \u00a0]?\d{2,4})(?:[ \u00a0]\d{3,4}){1,2}|0\d{9,10}|116[ \u00a0]\d{3}"
+_SPACE = r"(?:[ \u00a0]|&nbsp;|&#160;)"
+_GROUPED = rf"(?:0\d{{2,4}}|\+44{_SPACE}?\d{{2,4}})(?:{_SPACE}\d{{3,4}}){{1,2}}|0\d{{9,10}}|116{_SPACE}\d{{3}}"
 # 999, 101, 111: only where they are clearly a number to call (after "call", "dial"...) or alone
 # in their element (**999** in a list), so that "101 activities" stays a count.
-_SHORT = r"(?:(?<=call )|(?<=dial )|(?<=ring )|(?<=phone )|(?<=>)(?=(?:999|101|111|112)<))" \
+_SHORT = r"(?:(?<=call\s)|(?<=dial\s)|(?<=ring\s)|(?<=phone\s)|(?<=>)(?=(?:999|101|111|112)<))" \
          r"(?:999|101|111|112)"
 _FIND = re.compile(
     r"(?is)(<(a|script|style|title|textarea|svg)\b.*?</\2\s*>|<[^>]*>)"   # links, scripts, tags: kept
