@@ -119,6 +119,11 @@ class Poster:
     body: str
     origin: Optional[Origin] = derived()
 
+    @property
+    def audiences(self) -> tuple[str, ...]:
+        """Whom the poster is for, as a sign says it (the visibility rule reads both alike)."""
+        return (self.audience,)
+
 
 @dataclass(frozen=True)
 class AideMemoire:
@@ -135,6 +140,7 @@ class Strand:
     about: str                                     # Markdown
     colour: str = check(_hex_colour, "#1d3557")
     short: str = ""
+    also_called: tuple[str, ...] = ()              # everyday words for it: shown, and found by search
     sensitive: bool = True                         # puts the quick exit on every page of the strand
     signs: tuple[Sign, ...] = ()
     what_to_do: tuple[str, ...] = ()               # Markdown
@@ -253,6 +259,10 @@ class Campaign:
     objectives: tuple[str, ...] = ()
     schedule: dict = field(default_factory=dict)   # "YYYY-MM" -> strand id
     audiences: tuple[Name, ...] = ()
+    # Audiences whose signs and posters stay on the staff site; None: visibility.STAFF_AUDIENCES.
+    staff_audiences: Optional[tuple[Name, ...]] = None
+    # National helplines for the Get help page (a page shows them where it says <!-- helplines -->).
+    helplines: tuple[Contact, ...] = ()
     activity_types: tuple[str, ...] = ()
     id: str = derived("")
     strands: dict = derived(None)                  # id -> Strand, in file-name order
@@ -264,6 +274,12 @@ class Campaign:
     def focus(self, month: str) -> Optional[Strand]:
         sid = self.schedule.get(month)
         return self.strands.get(sid) if sid else None
+
+    @property
+    def staff_only(self) -> tuple[str, ...]:
+        """The audiences whose signs and posters are for the staff site only."""
+        from .visibility import STAFF_AUDIENCES
+        return STAFF_AUDIENCES if self.staff_audiences is None else self.staff_audiences
 
     def objective(self, number: int) -> str:
         return self.objectives[number - 1]

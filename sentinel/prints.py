@@ -269,7 +269,8 @@ def _run(tasks: dict[int, Task], progress) -> dict[int, dict[str, bytes]]:
 # ---------------------------------------------------------------- the sites
 
 def _add_to_sites(c: Campaign, as_of: date, stage: Path, extras: dict) -> None:
-    """Posters on both sites (strand pages and a Resources page); aide-memoires where allowed."""
+    """Posters on both sites (strand pages and a Resources page), each where the visibility rule
+    lets it go (posters for police stay on the staff site); aide-memoires where allowed."""
     folder = stage / "print" / c.id
     for audience in (Audience.PUBLIC, Audience.STAFF):
         site = extras[audience]
@@ -277,7 +278,7 @@ def _add_to_sites(c: Campaign, as_of: date, stage: Path, extras: dict) -> None:
         sections, cards = [], []
         for s in c.strands.values():
             posters = []
-            for poster in s.posters:
+            for poster in select(s.posters, audience, as_of, c.staff_only):
                 name = f"{s.id}-{poster.audience}"
                 files = [".png", ".pdf"] + (["-print.pdf"] if staff else [])
                 for ext in files:

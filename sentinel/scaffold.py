@@ -147,8 +147,12 @@ def _strand(root: Path, c: Campaign, v: dict) -> Draft:
 STRAND_EXAMPLES = """
 # The sections below are examples: to use one, remove the '# ' at the start of its lines.
 
+# Everyday words for it, shown under the summary and found first by the site's search.
+# also_called: [a word people use, "a phrase a victim might type"]
+
 # Signs to look out for, on the strand page, the posters and the aide-memoire. A sign without
-# 'audiences' is shown to everyone; this campaign's audiences are: {audiences}.
+# 'audiences' is shown to everyone; this campaign's audiences are: {audiences}. Signs and
+# posters only for the staff audiences of campaign.yml (police by default) stay on the staff site.
 # signs:
 #   - text: Injuries that are explained away
 #   - text: Not allowed out alone

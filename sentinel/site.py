@@ -15,11 +15,11 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import cache, csp, feeds, markup, site_engine, urls
-from .model import Campaign, Project
+from . import cache, csp, feeds, markup, phones, site_engine, urls
+from .model import Campaign, Project, Sign
 from .templating import THEME, render
+from .visibility import Audience, select, visible
 from .writer import inside
-from .visibility import Audience, select
 from .yamlsafe import split_front_matter
 
 DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"  # GOV.UK's choice: neutral, busy, quick to load
@@ -28,6 +28,10 @@ DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"  # GOV.UK's choice: neutral, 
 OBJECTIVE_LIST_LIMIT = 25
 # Hand-written pages that carry the quick exit whatever their front matter says.
 SENSITIVE_CONTENT = {"index.md", "get-help.md", "cover-your-tracks.md"}
+# Where a hand-written page shows the current campaign's national helplines, as cards.
+HELPLINES_MARKER = "<!-- helplines -->"
+# Help pages come before activity in the site's search (mkdocs-material's per-page boost).
+HELP_SEARCH_BOOST = "{boost: 5}"
 CONTENT_NAV = [("Get help", "get-help.md"), ("About", "about.md"),
                ("Cover your tracks online", "cover-your-tracks.md"), ("Privacy", "privacy.md"),
                ("Accessibility statement", "accessibility.md")]
@@ -116,6 +120,9 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
         meta = {"sensitive": "true"} if rel in SENSITIVE_CONTENT else {}
         if rel == "index.md":
             body += "\n\n" + render("pages/home.md", c=current, campaigns=project.campaigns, **ctx)
+        if HELPLINES_MARKER in body:
+            meta["search"] = HELP_SEARCH_BOOST
+            body = body.replace(HELPLINES_MARKER, render("pages/helplines.html", helplines=national_helplines(current)))
         files[rel] = page(meta, body, front or "") if meta else text
     for title, rel in CONTENT_NAV[:1]:
         if rel in files:
@@ -159,8 +166,41 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     secured = site_engine.build_site(
         root / "mkdocs.yml", docs, out, site_name=site_name, site_url=site_url,
         nav=markup.escape_nav(nav), extra={"audience": audience.value, "quick_exit": quick_exit_html(settings)},
-        blocks=extras.blocks, post_process=csp.add_policy, cache_root=root)
+        blocks=extras.blocks, post_process=_finish_page, cache_root=root)
     csp.secure_site(out, secured)
+
+
+def _finish_page(html: str) -> str:
+    """Every page as written: its phone numbers tap-to-call, then its Content-Security-Policy."""
+    return csp.add_policy(phones.link_numbers(html))
+
+
+def national_helplines(c: Campaign) -> tuple:
+    """The helplines a Get help page lists: the campaign's own list, else every strand's (once each)."""
+    if c.helplines:
+        return c.helplines
+    seen: dict = {}
+    for s in c.strands.values():
+        for h in s.helplines:
+            seen.setdefault(h.phone or h.name, h)
+    return tuple(seen.values())
+
+
+def sign_groups(c: Campaign, strand, audience: Audience, as_of: date) -> list[tuple[str, list]]:
+    """The signs of `strand` this site's readers may see (the visibility rule decides), grouped by
+    whom they are for: first those for everyone (untagged, or tagged `public`), then one group per
+    audience in campaign.yml's order that the readers may see (no "for police" group on the
+    public site). A sign for parents and professionals is in both groups."""
+    shown = select(strand.signs, audience, as_of, c.staff_only)
+    general = [sign for sign in shown if not sign.audiences or "public" in sign.audiences]
+    groups = [("", general)] if general else []
+    for who in c.audiences:
+        if not visible(Sign("", (who,)), audience, as_of, c.staff_only):
+            continue
+        found = [sign for sign in shown if sign not in general and who in sign.audiences]
+        if found:
+            groups.append((who, found))
+    return groups
 
 
 def quick_exit_html(settings: dict) -> dict[str, str]:
@@ -223,12 +263,15 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
     for sid, s in c.strands.items():
         rel = f"{base}/strands/{sid}.md"
         posters = extras.posters(c.id, sid)
-        meta = {"title": yaml_str(s.title), "description": yaml_str(s.summary)}
+        meta = {"title": yaml_str(s.title), "description": yaml_str(s.summary), "search": HELP_SEARCH_BOOST}
+        if s.also_called:  # mkdocs-material's search weighs tags above titles: the everyday words win
+            meta["tags"] = "[" + ", ".join(yaml_str(w) for w in s.also_called) + "]"
         if s.sensitive:
             meta["sensitive"] = "true"
         if posters:
             meta["og_image"] = urls.absolute(site_url, posters[0]["png"])
-        files[rel] = page(meta, render("pages/strand.md", c=c, s=s, activities=by_strand.get(sid, [])[-20:],
+        files[rel] = page(meta, render("pages/strand.md", c=c, s=s, sign_groups=sign_groups(c, s, audience, as_of),
+                                       activities=by_strand.get(sid, [])[-20:],
                                        total=len(by_strand.get(sid, [])), posters=posters, **ctx))
         strand_nav.append({s.title: rel})
     files[f"{base}/calendar.md"] = page(

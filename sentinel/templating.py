@@ -13,7 +13,7 @@ import re
 
 import jinja2
 
-from . import markup
+from . import markup, phones
 
 THEME = Path(__file__).resolve().parent.parent / "theme"
 
@@ -25,10 +25,6 @@ def _date(value: date, fmt: str = "%-d %B %Y") -> str:
 def _month_name(month: str) -> str:
     y, m = month.split("-")
     return date(int(y), int(m), 1).strftime("%B %Y")
-
-
-def _tel(phone: str) -> str:
-    return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
 
 
 def _md_escape(text: str) -> str:
@@ -52,7 +48,7 @@ def environment(text: bool = False) -> jinja2.Environment:
         plain=markup.plain,
         date=_date,
         month_name=_month_name,
-        tel=_tel,
+        tel=phones.tel,
         md_escape=_md_escape,
     )
     return env

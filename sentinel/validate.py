@@ -104,6 +104,9 @@ def campaign(c: Campaign, problems: Problems) -> None:
         problems.add(o.at("ends"), f"the campaign ends ({c.ends}) before it starts ({c.starts})")
     if not c.strands:
         problems.add(o.where, "this campaign has no strands: add strands/<id>.yml")
+    for i, aud in enumerate(c.staff_audiences or ()):
+        if aud not in c.audiences:
+            problems.add(o.at(f"staff_audiences.{i}"), f"unknown audience '{aud}'{_suggest(aud, c.audiences)}")
     months = _months(c.starts, c.ends)
     for month, sid in c.schedule.items():
         where = o.at(f"schedule.{month}")

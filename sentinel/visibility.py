@@ -10,6 +10,10 @@ An entry whose `publish_from` is after the build date appears nowhere. An entry 
 `public_from` day (a newsletter's `date`: the day it is published) reaches PUBLIC outputs from
 that day only, wherever it goes: the public site, its search index, sitemap and feeds. Every
 renderer gets its entries through `select()`; none looks at `visibility` or dates itself.
+
+Signs and posters have no `visibility`: they are written for audiences (`audiences: [parents]`,
+`audience: police`). One written only for the campaign's staff audiences (`staff_audiences` in
+campaign.yml, police by default) is internal; any other (untagged ones included) is public.
 """
 from __future__ import annotations
 
@@ -30,11 +34,15 @@ _ALLOWED = {
     Audience.STAFF: frozenset({"public", "partners", "internal"}),
 }
 
+#: The audiences whose signs and posters stay on the staff site when campaign.yml names none.
+STAFF_AUDIENCES = ("police",)
+
 T = TypeVar("T")
 
 
-def visible(entry, audience: Audience, as_of: date) -> bool:
-    """May `entry` (anything with `visibility` and optionally `publish_from`) reach `audience`?"""
+def visible(entry, audience: Audience, as_of: date, staff_audiences: Iterable[str] = STAFF_AUDIENCES) -> bool:
+    """May `entry` reach `audience`? `entry` is anything with a `visibility` (and optionally a
+    `publish_from`), or a sign or poster with `audiences`, judged against `staff_audiences`."""
     embargo = getattr(entry, "publish_from", None)
     if embargo is not None and embargo > as_of:
         return False
@@ -42,11 +50,18 @@ def visible(entry, audience: Audience, as_of: date) -> bool:
         published = getattr(entry, "public_from", None)
         if published is not None and published > as_of:
             return False
-    return entry.visibility in _ALLOWED[audience]
+    visibility = getattr(entry, "visibility", None)
+    if visibility is None:  # a sign or a poster: internal when it is for staff audiences only
+        written_for = entry.audiences
+        staff_only = bool(written_for) and all(a in staff_audiences for a in written_for)
+        visibility = "internal" if staff_only else "public"
+    return visibility in _ALLOWED[audience]
 
 
-def select(entries: Iterable[T], audience: Audience, as_of: date) -> list[T]:
-    return [e for e in entries if visible(e, audience, as_of)]
+def select(entries: Iterable[T], audience: Audience, as_of: date,
+           staff_audiences: Iterable[str] = STAFF_AUDIENCES) -> list[T]:
+    staff_audiences = tuple(staff_audiences)
+    return [e for e in entries if visible(e, audience, as_of, staff_audiences)]
 
 
 def audience_for(visibility: str) -> Audience:

@@ -150,13 +150,18 @@ def test_sites_show_posters_and_only_staff_get_aide_memoires(sample_build, sampl
     cid = sample.id
     public, staff = sample_build / "public" / cid, sample_build / "intranet" / cid
     page = (public / "resources" / "index.html").read_text()
+    staff_page = (staff / "resources" / "index.html").read_text()
     for s in sample.strands.values():
         for p in s.posters:
             name = f"{s.id}-{p.audience}"
+            assert f'src="../posters/{name}.png"' in staff_page and (staff / "posters" / f"{name}.pdf").is_file()
+            if p.audience == "police":   # the sample's staff audience: posters for police stay inside
+                assert name not in page and not list(public.glob(f"posters/{name}*"))
+                continue
             assert f'src="../posters/{name}.png"' in page and f'href="../posters/{name}.pdf"' in page
             assert (public / "posters" / f"{name}.png").is_file() and (public / "posters" / f"{name}.pdf").is_file()
     alts = re.findall(r'<img src="\.\./posters/[^"]+" alt="([^"]+)"', page)
-    assert len(alts) == sum(len(s.posters) for s in sample.strands.values())
+    assert len(alts) == sum(p.audience != "police" for s in sample.strands.values() for p in s.posters)
     assert all(len(alt) > 40 for alt in alts)
     assert "aide-memoire" not in page.lower() and not (public / "aide-memoires").exists()
     # The strand page shows the posters and uses one as its social card.
@@ -164,7 +169,6 @@ def test_sites_show_posters_and_only_staff_get_aide_memoires(sample_build, sampl
     assert f'<meta property="og:image" content="{sample.site_url}{cid}/posters/cse-' in strand
     assert 'href="../../posters/cse-parents.pdf"' in strand
     # The staff site also has the print-shop files and the officers' cards.
-    staff_page = (staff / "resources" / "index.html").read_text()
     assert 'href="../aide-memoires/cse.pdf"' in staff_page and (staff / "aide-memoires" / "cse.pdf").is_file()
     assert 'href="../posters/cse-parents-print.pdf"' in staff_page
     assert (staff / "posters" / "cse-parents-print.pdf").is_file()
