@@ -25,16 +25,18 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 HOSTILE = '<script>alert("x")</script>'
 
 
-def _contexts(name: str) -> set[str]:
+def _contexts(name: str, seen: frozenset = frozenset()) -> set[str]:
     """Where the theme uses a component: its folders say it (pages and the site are the web,
-    the newsletter is an e-mail and a PDF, print and the report are printed)."""
+    the newsletter is an e-mail and a PDF, print and the report are printed); a component used
+    inside another is wherever that one is."""
     used = set()
     for path in (ROOT / "theme").rglob("*"):
-        if path.is_file() and path.suffix in (".html", ".md") and COMPONENTS not in path.parents:
-            if f"components/{name}/" in path.read_text(encoding="utf-8"):
-                folder = path.relative_to(ROOT / "theme").parts[0]
-                used |= {"pages": {"web"}, "site": {"web"}, "newsletter": {"email", "print"},
-                         "print": {"print"}, "report": {"web", "print"}}.get(folder, set())
+        if path.is_file() and path.suffix in (".html", ".md") and f"components/{name}/" in path.read_text(encoding="utf-8"):
+            parts = path.relative_to(ROOT / "theme").parts
+            if parts[0] == "components" and parts[1] != name and parts[1] not in seen:
+                used |= _contexts(parts[1], seen | {name})
+            used |= {"pages": {"web"}, "site": {"web"}, "newsletter": {"email", "print"},
+                     "print": {"print"}, "report": {"web", "print"}}.get(parts[0], set())
     if (COMPONENTS / name / "page.html").exists():
         used.add("web")   # rendered for the site theme by the build itself
     return used
@@ -53,12 +55,14 @@ def _used_in(context: str) -> dict:
 
 
 def _render(name: str, args: dict) -> str:
-    macro = getattr(environment().get_template(f"components/{name}/template.html").module, name)
+    """The example through its macro: the component's own name, or the one `macro:` names."""
+    args = dict(args)
+    macro = getattr(environment().get_template(f"components/{name}/template.html").module, args.pop("macro", name))
     return str(macro(**args))
 
 
 #: The arguments that are words for a reader (others are addresses, colours, anchors, flags).
-READER_TEXT = {"name", "label", "text", "title", "hours", "unit", "summary", "type", "phone"}
+READER_TEXT = {"name", "label", "text", "title", "hours", "unit", "summary", "type", "phone", "number"}
 
 
 def _texts(value, key="") -> list[str]:
@@ -76,7 +80,7 @@ def _hostile(value, key=""):
         return {k: _hostile(v, k) for k, v in value.items()}
     if isinstance(value, list):
         return [_hostile(v, key) for v in value]
-    if isinstance(value, str) and key in READER_TEXT - {"phone"}:
+    if isinstance(value, str) and key in READER_TEXT - {"phone", "number"}:
         return value + HOSTILE
     return value
 
