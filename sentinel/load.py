@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import multiprocessing
-import pickle
 import re
 from contextlib import contextmanager
 from functools import partial
@@ -169,9 +168,10 @@ def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
     for i, (rel, data) in enumerate(files):
         source = cache.key("activities", rel, cid, data)
         key = cache.key(source, rules)
-        cached = cache.read(root, "activities", key)
+        with _collector_paused():
+            cached = cache.read_value(root, "activities", key, list[Activity])
         if cached is not None:
-            done[i] = (_unpickle(cached), [])
+            done[i] = (cached, [])
         else:
             todo.append((i, (rel, data, source, key)))
     read = partial(_read_and_check, str(root), cid=cid, rules=rules)
@@ -187,7 +187,7 @@ def _read_and_check(root: str, item: tuple, cid: str, rules: validate.EntryRules
     if rules:
         validate.activities(rules, entries, problems)
     if not problems:
-        cache.write(root, "activities", key, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+        cache.write_value(root, "activities", key, entries)
     return entries, problems.items
 
 
@@ -214,11 +214,6 @@ def _read_activities(data: bytes, rel: str, cid: str, source: str, problems: Pro
         return []
     return [a for i, item in enumerate(doc.data)
             if (a := schema.build(Activity, item, doc, (i,), problems, campaign=cid, source=(source, i)))]
-
-
-def _unpickle(data: bytes):
-    with _collector_paused():
-        return pickle.loads(data)
 
 
 @contextmanager
