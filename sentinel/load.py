@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import multiprocessing
 import re
 from contextlib import contextmanager
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
 
-from . import cache, schema, validate
+from . import cache, parallel, schema, validate
 from .model import Activity, Campaign, Event, Newsletter, Project, Strand
 from .problems import ContentError, Problems, Where
 from .yamlsafe import load_yaml, split_front_matter
@@ -196,12 +195,11 @@ PARALLEL_FROM = 4
 
 
 def _on_both_cores(fn, items: list) -> list:
-    """`[fn(item) for item in items]`, in two forked processes when there are enough items."""
-    if len(items) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    """`[fn(item) for item in items]`, on every core when there are enough items."""
+    if len(items) < PARALLEL_FROM:
         return [fn(item) for item in items]
     with _collector_paused():  # the entries come back as half a million new objects
-        with multiprocessing.get_context("fork").Pool(2) as pool:
-            return pool.map(fn, items, chunksize=1)
+        return parallel.map(fn, items)
 
 
 def _read_activities(data: bytes, rel: str, cid: str, source: str, problems: Problems) -> list[Activity]:
