@@ -21,6 +21,8 @@ import sys
 from contextlib import closing
 from typing import Callable, Iterable, Iterator
 
+from .faults import BuildStopped
+
 _FRAME = struct.Struct("!Q")  # the length of each message on a pipe
 
 
@@ -121,8 +123,8 @@ class _Pool:
                     task_w, index = busy.pop(key.fd)
                     message = _receive(key.fd)
                     if message is None:
-                        raise RuntimeError("a worker process of the build stopped unexpectedly "
-                                           "(out of memory?): nothing was written")
+                        raise BuildStopped("a worker process of the build stopped unexpectedly "
+                                           "(out of memory?): build again")
                     ok, value = message
                     if todo:
                         nxt = todo.pop()

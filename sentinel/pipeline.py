@@ -14,7 +14,7 @@ from . import cache, parallel
 from .load import load_project
 from .progress import Progress
 from .visibility import Audience
-from .writer import check_out_dir, clear_stale, previous_fingerprint, staging
+from .writer import check_out_dir, clear_stale, locked, previous_fingerprint, staging
 
 # Outputs other than the sites, in stages. Each is `module.render(project, as_of, out, extras, progress)`.
 # The modules of one stage run side by side (one process each); a stage sees what the earlier
@@ -40,6 +40,11 @@ def build(root: Path, out: Path, as_of: date, progress: Progress | None = None, 
     """
     progress = progress or Progress(quiet=True)
     check_out_dir(root, out)
+    with locked(out):  # one build per --out at a time
+        return _build(root, out, as_of, progress, force)
+
+
+def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) -> dict:
     started = time.perf_counter()
     fingerprint = cache.inputs_fingerprint(root, as_of.isoformat(), str(out.resolve()))
     if not force and previous_fingerprint(out) == fingerprint:
