@@ -98,6 +98,11 @@ REPORT_AT_MOST = 10
 _reported = {"dropped": 0, "unwritable": False}
 
 
+def new_run() -> None:
+    """Report damaged entries afresh (one process may run several commands: tests, serve)."""
+    _reported.update(dropped=0, unwritable=False)
+
+
 @lru_cache(maxsize=None)
 def _secret(base: Path) -> bytes:
     """The key that authenticates every entry: SENTINEL_CACHE_SECRET when set (CI: a secret that

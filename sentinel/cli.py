@@ -118,6 +118,8 @@ def _terminate_as_interrupt():
 
 
 def _run(args, root: Path, as_of: date) -> int:
+    from . import cache
+    cache.new_run()
     try:
         if args.command == "check":
             from .pipeline import check

@@ -11,7 +11,6 @@ core, or where the system cannot fork, the work runs in this process.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import pickle
 import selectors
@@ -185,11 +184,12 @@ def _worker(fn: Callable[[int], object], parent: int, task_r: int, result_w: int
 
 def _die_with(parent: int) -> None:
     """Ask Linux to SIGKILL this process when the build ends; if it already has, stop now."""
-    libc_name = ctypes.util.find_library("c")
-    if libc_name:
-        libc = ctypes.CDLL(libc_name, use_errno=True)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)  # this process's own symbols: libc's among them
         PR_SET_PDEATHSIG = 1
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the workers still stop when their pipes close
     if os.getppid() != parent:
         os._exit(1)
 
