@@ -306,9 +306,13 @@ def test_a_killed_build_leaves_no_worker_and_the_previous_output(clean, tmp_path
     before = all_files(out)
     proc = start_build(root, out, tmp_path / "cold-cache", "--force")   # cold: posters on workers
     workers = wait_for_workers(proc)
-    time.sleep(0.3)                                                      # well into their work
+    # The build hangs (stopped) while its workers finish what they were given and try to hand
+    # it back; then it is killed or told to stop.
+    proc.send_signal(signal.SIGSTOP)
+    time.sleep(2.5)
     workers |= children(proc.pid)
     proc.send_signal(how)
+    proc.send_signal(signal.SIGCONT)
     _, err = proc.communicate(timeout=30)
     deadline = time.monotonic() + 10
     while any(alive(w) for w in workers) and time.monotonic() < deadline:
@@ -332,8 +336,8 @@ def test_a_second_build_into_the_same_folder_waits_its_turn(clean, tmp_path):
     not_a_folder.write_text("not a folder\n")
     first = start_build(root, out, not_a_folder, "-q")
     wait_for_workers(first)                                              # well under way
-    second = subprocess.run(cli_command(root, "--out", str(out), "--as-of", AS_OF, "-q"),
-                            capture_output=True, text=True, env={**os.environ, "SENTINEL_CACHE": str(cache)})
+    second = subprocess.run(cli_command(root, "--out", str(out), "--as-of", AS_OF, "-q"), capture_output=True,
+                            text=True, env={**os.environ, **SECRET, "SENTINEL_CACHE": str(cache)})
     assert second.returncode == 1 and "Traceback" not in second.stderr
     assert f"{out} is being built by process {first.pid}" in second.stderr
     assert "wait until it has finished" in second.stderr
