@@ -79,23 +79,40 @@ def clear_stale(out: Path) -> None:
 def locked(out: Path):
     """Hold the lock of `out` for one build: a second build into the same folder stops at once
     with a message naming the first. The lock file sits beside `out`, not inside it, so it stays
-    the same file across the swap; the kernel releases it when the build ends, however it ends."""
+    the same file across the swap; the kernel releases it when the build ends, however it ends,
+    and a build that ends normally removes it (nothing is left beside `out`)."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     path = out.parent / f".{out.name}.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    try:
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another build"
+            os.close(fd)
             raise BuildStopped(f"{out} is being built by {holder}: wait until it has finished "
-                              f"(or stop it), then build again. Nothing was changed.") from None
+                               f"(or stop it), then build again. Nothing was changed.") from None
+        except BaseException:
+            os.close(fd)
+            raise
+        try:
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the lock file was removed by the build that held it: take the new one
+    try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"process {os.getpid()} (build.py, started {time.strftime('%Y-%m-%d %H:%M:%S')})\n"
                   .encode(), 0)
         yield
     finally:
+        try:
+            os.unlink(path)  # while still holding it: a build waiting on this file then opens a new one
+        except OSError:
+            pass
         os.close(fd)  # releases the lock
 
 
