@@ -80,8 +80,9 @@ def unordered(fn: Callable[[int], object], indexes: Iterable[int],
             except Exception as err:  # noqa: BLE001 - the caller decides, as for a worker's error
                 yield i, False, err
         return
-    pool = _Pool(fn, n)
+    pool = _Pool()
     try:
+        pool.start(fn, n)
         yield from pool.run(todo)
     finally:
         pool.stop()
@@ -92,8 +93,10 @@ def _use_workers(n: int, available: int) -> bool:
 
 
 class _Pool:
-    def __init__(self, fn: Callable[[int], object], n: int):
+    def __init__(self):
         self.workers: list[tuple[int, int, int]] = []  # (pid, task pipe to write, result pipe to read)
+
+    def start(self, fn: Callable[[int], object], n: int) -> None:
         parent = os.getpid()
         for _ in range(n):
             task_r, task_w = os.pipe()
