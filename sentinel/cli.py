@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from .faults import BuildStopped, describe
+from .faults import BuildStopped, Terminated, describe, request_stop, reset_stop
 from .problems import ContentError, UsageError
 from .site_engine import SiteError
 
@@ -98,19 +98,14 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         return _run(args, root, as_of)
 
 
-class Terminated(BaseException):
-    """SIGTERM (a CI job cancelled, `kill`): stopped like Ctrl-C."""
-
-
 @contextmanager
 def _terminate_as_interrupt():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
-    def stop(signum, frame):
-        raise Terminated()
-    before = signal.signal(signal.SIGTERM, stop)
+    reset_stop()
+    before = signal.signal(signal.SIGTERM, lambda signum, frame: request_stop())
     try:
         yield
     finally:

@@ -13,6 +13,29 @@ class BuildStopped(Exception):
     """Something outside the content stopped the build; the message says what to do."""
 
 
+class Terminated(BaseException):
+    """SIGTERM (a cancelled CI job, `kill`): the build stops as on Ctrl-C."""
+
+
+_stop = {"requested": False}
+
+
+def request_stop() -> None:
+    """What the SIGTERM handler does before raising Terminated: Python drops an exception raised
+    in some places (a callback of os.fork, a finaliser), so the build also asks before it swaps."""
+    _stop["requested"] = True
+    raise Terminated()
+
+
+def stop_if_requested() -> None:
+    if _stop["requested"]:
+        raise Terminated()
+
+
+def reset_stop() -> None:
+    _stop["requested"] = False
+
+
 #: errno -> what it means for the user, and what to do.
 ADVICE = {
     errno.ENOSPC: "the disk is full: free some space, then build again",

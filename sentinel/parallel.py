@@ -20,9 +20,10 @@ import sys
 from contextlib import closing
 from typing import Callable, Iterable, Iterator
 
-from .faults import BuildStopped
+from .faults import BuildStopped, stop_if_requested
 
 _FRAME = struct.Struct("!Q")  # the length of each message on a pipe
+_STOPPING = {signal.SIGINT, signal.SIGTERM}
 
 
 def cores() -> int:
@@ -101,14 +102,20 @@ class _Pool:
         for _ in range(n):
             task_r, task_w = os.pipe()
             result_r, result_w = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the worker: keep only its own two ends, not the build's nor its siblings'
-                for fd in [task_w, result_r] + [fd for _, *fds in self.workers for fd in fds]:
-                    os.close(fd)
-                _worker(fn, parent, task_r, result_w)
-            os.close(task_r)
-            os.close(result_w)
-            self.workers.append((pid, task_w, result_r))
+            # Ctrl-C or SIGTERM wait until the fork is done: raised inside os.fork's callbacks,
+            # Python would drop them, and the worker would not be known to be stopped.
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+            try:
+                pid = os.fork()
+                if pid == 0:  # the worker: keep only its own two ends, not the build's nor its siblings'
+                    for fd in [task_w, result_r] + [fd for _, *fds in self.workers for fd in fds]:
+                        os.close(fd)
+                    _worker(fn, parent, task_r, result_w, blocked)
+                self.workers.append((pid, task_w, result_r))
+                os.close(task_r)
+                os.close(result_w)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
     def run(self, todo: list[int]) -> Iterator[tuple[int, bool, object]]:
         todo = list(reversed(todo))
@@ -121,6 +128,7 @@ class _Pool:
                     busy[result_r] = (task_w, index)
                     selector.register(result_r, selectors.EVENT_READ)
             while busy:
+                stop_if_requested()
                 for key, _ in selector.select():
                     task_w, index = busy.pop(key.fd)
                     message = _receive(key.fd)
@@ -155,7 +163,7 @@ class _Pool:
         self.workers = []
 
 
-def _worker(fn: Callable[[int], object], parent: int, task_r: int, result_w: int) -> None:
+def _worker(fn: Callable[[int], object], parent: int, task_r: int, result_w: int, mask) -> None:
     """Do the indexes read from `task_r` until it closes; never returns."""
     status = 0
     try:
@@ -163,6 +171,7 @@ def _worker(fn: Callable[[int], object], parent: int, task_r: int, result_w: int
         signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the build's to handle
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # the build is gone: so is this worker
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         while (index := _receive(task_r)) is not None:
             try:
                 message = (True, fn(index))

@@ -14,7 +14,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from .faults import BuildStopped
+from .faults import BuildStopped, stop_if_requested
 from .problems import UsageError
 
 MARKER = ".sentinel-build"  # tells a previous build apart from any other folder
@@ -145,6 +145,7 @@ def staging(out: Path, fingerprint: str = ""):
         yield stage
         (stage / MARKER).write_text("This folder was written by build.py and is replaced at each build.\n"
                                     f"inputs: {fingerprint}\n")
+        stop_if_requested()  # a SIGTERM Python could not raise where it came: not swapped in
         if mounted:
             _swap_contents(stage, out)
         elif out.exists() and _exchange(stage, out):
