@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+from .faults import BuildStopped, Terminated, describe, request_stop, reset_stop
 from .problems import ContentError, UsageError
 from .site_engine import SiteError
 
@@ -93,6 +97,27 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     except SystemExit as exit_:
         return 2 if exit_.code else 0
     as_of = args.as_of or date.today()
+    with _terminate_as_interrupt():
+        return _run(args, root, as_of)
+
+
+@contextmanager
+def _terminate_as_interrupt():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    reset_stop()
+    before = signal.signal(signal.SIGTERM, lambda signum, frame: request_stop())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _run(args, root: Path, as_of: date) -> int:
+    from . import cache
+    cache.new_run()
     try:
         if args.command == "check":
             from .pipeline import check
@@ -118,6 +143,16 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     except UsageError as err:
         print(f"build.py: {err}", file=sys.stderr)
         return 2
+    except BuildStopped as err:
+        print(f"build.py: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:  # the machine, not the content: a full or read-only disk, a folder in use
+        kept = "" if args.command else " The previous output was left as it was."
+        print(f"build.py: {describe(err)}.{kept}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("\nInterrupted: the previous output was left as it was.", file=sys.stderr)
         return 130
+    except Terminated:
+        print("\nStopped (SIGTERM): the previous output was left as it was.", file=sys.stderr)
+        return 143

@@ -93,7 +93,48 @@ def read_sheet(path: Path, name: str) -> Sheet:
     return Sheet(name, columns, rows, unnamed)
 
 
+#: A monthly plan is tens of rows of a dozen columns: far larger sheets are refused before they
+#: are read into memory (a sheet may claim a million rows, or hide a huge cell in a small file).
+MAX_FILE_BYTES = 20_000_000
+MAX_UNCOMPRESSED_BYTES = 100_000_000   # all the parts of an .xlsx, as unzipped
+MAX_ROWS = 10_000
+MAX_COLUMNS = 50
+MAX_CELL_CHARS = 20_000
+
+
+def _too_big(name: str, what: str, where: tuple[int, str] = (1, "A")) -> ContentError:
+    return ContentError([Problem(Where(name, *where), f"{what}: import reads sheets of at most "
+                                 f"{MAX_ROWS:,} rows, {MAX_COLUMNS} columns and {MAX_CELL_CHARS:,} "
+                                 "characters a cell; split the sheet or remove what is not activities")])
+
+
+def _bounded(rows, name: str) -> list[list[str]]:
+    """The rows as lists of text, stopping with a message at the first row, column or cell
+    beyond the bounds (never reading the rest)."""
+    table = []
+    for number, row in enumerate(rows, start=1):
+        cells = list(row)
+        while cells and (cells[-1] is None or cells[-1] == ""):
+            cells.pop()  # empty cells at the end of a row are not columns
+        if number > MAX_ROWS:
+            if cells:
+                raise _too_big(name, f"row {number} is beyond row {MAX_ROWS:,}", (number, "A"))
+            continue
+        if len(cells) > MAX_COLUMNS:
+            raise _too_big(name, f"a value in column {column_letter(len(cells))}", (number, column_letter(len(cells))))
+        texts = [_cell_text(v) for v in cells]
+        for i, text in enumerate(texts, start=1):
+            if len(text) > MAX_CELL_CHARS:
+                raise _too_big(name, f"this cell holds {len(text):,} characters", (number, column_letter(i)))
+        table.append(texts)
+    while table and not any(table[-1]):
+        table.pop()
+    return table
+
+
 def _csv_rows(path: Path, name: str) -> list[list[str]]:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise _too_big(name, f"the file is {path.stat().st_size:,} bytes")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -101,11 +142,33 @@ def _csv_rows(path: Path, name: str) -> list[list[str]]:
                                                          "choose Save As > 'CSV UTF-8 (Comma delimited)'")]) from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","  # Excel in some languages uses ';'
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    csv.field_size_limit(MAX_CELL_CHARS + 1)
+    try:
+        return _bounded(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), name)
+    except csv.Error as err:  # a cell longer than the bound, or a broken quote
+        raise _too_big(name, f"the CSV cannot be read ({err})") from None
+
+
+def _check_xlsx_size(path: Path, name: str) -> None:
+    """Refuse an .xlsx too large once unzipped, from the sizes its zip directory declares (and
+    zipfile never unzips a part beyond its declared size)."""
+    import zipfile
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise _too_big(name, f"the file is {path.stat().st_size:,} bytes")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as err:
+        raise ContentError([Problem(Where(name, 1, "A"), f"this spreadsheet cannot be read ({err}): "
+                                                         "save it again as an Excel Workbook (.xlsx)")]) from None
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise _too_big(name, f"unzipped, this spreadsheet is {total:,} bytes "
+                             f"(at most {MAX_UNCOMPRESSED_BYTES:,})")
 
 
 def _xlsx_rows(path: Path, name: str) -> list[list[str]]:
     import openpyxl
+    _check_xlsx_size(path, name)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as err:  # a damaged or password-protected file: say so, no traceback
@@ -113,10 +176,19 @@ def _xlsx_rows(path: Path, name: str) -> list[list[str]]:
                                                          "save it again as an Excel Workbook (.xlsx)")]) from None
     try:
         sheet = book.worksheets[0]  # the first sheet, whichever was open when it was saved
+        # The used range the file declares is not believed (it may say A1:XFD1048576 for one
+        # cell): rows and columns are read only as far as the bounds, plus one to tell "too many".
+        sheet.reset_dimensions()
         # From A1 explicitly: a saved sheet may say its used range starts lower, and numbering must
         # stay as the spreadsheet shows it.
-        rows = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
-        return [[_cell_text(v) for v in row] for row in rows]
+        rows = sheet.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS + 1, values_only=True)
+        try:
+            return _bounded(rows, name)
+        except ContentError:
+            raise
+        except Exception as err:  # a part that is not what its zip directory says: damaged
+            raise ContentError([Problem(Where(name, 1, "A"), f"this spreadsheet cannot be read ({err}): "
+                                        "save it again as an Excel Workbook (.xlsx)")]) from None
     finally:
         book.close()
 

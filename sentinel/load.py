@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import multiprocessing
-import os
-import pickle
 import re
 from contextlib import contextmanager
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
 
-from . import cache, schema, sources, validate
+from . import cache, parallel, schema, sources, validate
 from .model import NAME, NAME_RULE, Activity, Campaign, Event, Newsletter, Project, Strand
 from .problems import ContentError, Problems, Where
 from .yamlsafe import load_settings, load_yaml, split_front_matter
@@ -145,9 +142,10 @@ def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
     for i, (rel, data) in enumerate(files):
         source = cache.key("activities", rel, cid, data)
         key = cache.key(source, rules)
-        cached = cache.read(root, "activities", key)
+        with _collector_paused():
+            cached = cache.read_value(root, "activities", key, list[Activity])
         if cached is not None:
-            done[i] = (_unpickle(cached), [])
+            done[i] = (cached, [])
         else:
             todo.append((i, (rel, data, source, key)))
     read = partial(_read_and_check, str(root), cid=cid, rules=rules)
@@ -163,7 +161,7 @@ def _read_and_check(root: str, item: tuple, cid: str, rules: validate.EntryRules
     if rules:
         validate.activities(rules, entries, problems)
     if not problems:
-        cache.write(root, "activities", key, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+        cache.write_value(root, "activities", key, entries)
     return entries, problems.items
 
 
@@ -172,12 +170,11 @@ PARALLEL_FROM = 4
 
 
 def _on_both_cores(fn, items: list) -> list:
-    """`[fn(item) for item in items]`, in two forked processes when there are enough items."""
-    if len(items) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    """`[fn(item) for item in items]`, on every core when there are enough items."""
+    if len(items) < PARALLEL_FROM:
         return [fn(item) for item in items]
     with _collector_paused():  # the entries come back as half a million new objects
-        with multiprocessing.get_context("fork").Pool(2) as pool:
-            return pool.map(fn, items, chunksize=1)
+        return parallel.map(fn, items)
 
 
 def _read_activities(data: bytes, rel: str, cid: str, source: str, problems: Problems) -> list[Activity]:
@@ -190,11 +187,6 @@ def _read_activities(data: bytes, rel: str, cid: str, source: str, problems: Pro
         return []
     return [a for i, item in enumerate(doc.data)
             if (a := schema.build(Activity, item, doc, (i,), problems, campaign=cid, source=(source, i)))]
-
-
-def _unpickle(data: bytes):
-    with _collector_paused():
-        return pickle.loads(data)
 
 
 @contextmanager

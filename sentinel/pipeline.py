@@ -6,16 +6,15 @@ the evaluation report).
 """
 from __future__ import annotations
 
-import multiprocessing
 import time
 from datetime import date
 from pathlib import Path
 
-from . import cache
+from . import cache, parallel
 from .load import load_project
 from .progress import Progress
 from .visibility import Audience
-from .writer import check_out_dir, clear_stale, previous_fingerprint, staging
+from .writer import check_out_dir, clear_stale, locked, previous_fingerprint, staging
 
 # Outputs other than the sites, in stages. Each is `module.render(project, as_of, out, extras, progress)`.
 # The modules of one stage run side by side (one process each); a stage sees what the earlier
@@ -41,6 +40,11 @@ def build(root: Path, out: Path, as_of: date, progress: Progress | None = None, 
     """
     progress = progress or Progress(quiet=True)
     check_out_dir(root, out)
+    with locked(out):  # one build per --out at a time
+        return _build(root, out, as_of, progress, force)
+
+
+def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) -> dict:
     started = time.perf_counter()
     fingerprint = cache.inputs_fingerprint(root, as_of.isoformat(), str(out.resolve()))
     if not force and previous_fingerprint(out) == fingerprint:
@@ -82,7 +86,7 @@ def _render_outputs(names: list[str], project, as_of: date, stage: Path, extras:
                                              for audience, ex in extras.items()}
         return run
 
-    results, forked = _side_by_side({name: job(name) for name in names})
+    results, forked = parallel.each({name: job(name) for name in names})
     figures = {}
     for name in names:  # in stage order, so the nav keeps the modules' order
         seconds, added = results[name]
@@ -104,50 +108,8 @@ def _build_sites(project, root: Path, stage: Path, as_of: date, extras: dict, wo
             return time.perf_counter() - t
         return run
 
-    results, _ = _side_by_side({folder: job(audience, folder) for audience, folder in SITES})
+    results, _ = parallel.each({folder: job(audience, folder) for audience, folder in SITES})
     return {f"site-{folder}": seconds for folder, seconds in results.items()}
-
-
-def _side_by_side(jobs: dict) -> tuple[dict, bool]:
-    """Run each job in a forked child process; return their results by name, and whether forked.
-
-    Forked children inherit the model without copying it; each sends back its result or its
-    error, and the first error is raised here as if the job had run in this process. Where the
-    system cannot fork, or there is one job, the jobs run here one after the other.
-    """
-    if len(jobs) == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return {name: job() for name, job in jobs.items()}, False
-
-    def child(conn, job):
-        try:
-            conn.send(("ok", job()))
-        except BaseException as err:  # noqa: BLE001 - every failure goes back to the parent
-            conn.send(("error", err))
-        finally:
-            conn.close()
-
-    ctx = multiprocessing.get_context("fork")
-    running = []
-    for name, job in jobs.items():
-        receive, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=child, args=(send, job), daemon=True)
-        proc.start()
-        send.close()
-        running.append((name, proc, receive))
-    results, failure = {}, None
-    for name, proc, receive in running:
-        try:
-            kind, value = receive.recv()
-        except EOFError:
-            kind, value = "error", RuntimeError(f"{name} stopped unexpectedly")
-        proc.join()
-        if kind == "ok":
-            results[name] = value
-        elif failure is None:
-            failure = value
-    if failure is not None:
-        raise failure
-    return results, True
 
 
 def _remove_tree(path: Path) -> None:

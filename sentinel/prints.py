@@ -12,20 +12,20 @@ written, print_fit measures the real layout: a headline that needs too many line
 error at its `file:line`, never a clipped poster. Every PDF and preview is cached by what it is
 made from (the strand, the campaign without its entries, the code and theme): an unchanged
 poster is not even laid out as HTML, and a build that finds them all never imports WeasyPrint.
-The others render on two processes, each fed plain HTML strings.
+The others render on every core (sentinel.parallel), each fed plain HTML strings.
 """
 from __future__ import annotations
 
 import io
 import re
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from . import cache, urls
+from . import cache, parallel, urls
 from .model import Campaign, Project, Strand
 from .problems import ContentError, Problem
 from .site import page
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 PRINT_THEME = THEME / "print"      # base folder of the print templates' relative links
 PREVIEW_WIDTH = 600                # px: enough for a web page and a social card
-WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -241,7 +240,7 @@ def _problem(task: Task, misfit: Misfit) -> Problem:
 
 
 def _run(tasks: dict[int, Task], progress) -> dict[int, dict[str, bytes]]:
-    """Render the tasks on WORKERS processes; return their documents only if all of them succeeded."""
+    """Render the tasks on every core (sentinel.parallel); return their documents only if all of them succeeded."""
     if not tasks:
         return {}
     from .pdf import RefusedResource  # only now: a build with nothing to render never imports WeasyPrint
@@ -249,16 +248,18 @@ def _run(tasks: dict[int, Task], progress) -> dict[int, dict[str, bytes]]:
     problems: list[Problem] = []
     results: dict[int, dict[str, bytes]] = {}
     every = max(1, len(tasks) // 5)  # about five progress lines, however many files
-    with ProcessPoolExecutor(max_workers=WORKERS) as pool:
-        futures = {pool.submit(make, task.job()): i for i, task in tasks.items()}
-        for done, future in enumerate(as_completed(futures), 1):
-            task = tasks[futures[future]]
-            try:
-                results[futures[future]] = future.result()
-            except DoesNotFit as err:
-                problems += [_problem(task, m) for m in err.found]
-            except RefusedResource as err:  # content cannot ask (markup drops images): a template did
-                problems.append(Problem(task.where["pages"], f"{task.what}: {err}"))
+    jobs = {i: task.job() for i, task in tasks.items()}
+    with closing(parallel.unordered(lambda i: make(jobs[i]), list(tasks))) as finished:
+        for done, (i, ok, value) in enumerate(finished, 1):
+            task = tasks[i]
+            if ok:
+                results[i] = value
+            elif isinstance(value, DoesNotFit):
+                problems += [_problem(task, m) for m in value.found]
+            elif isinstance(value, RefusedResource):  # content cannot ask (markup drops images): a template did
+                problems.append(Problem(task.where["pages"], f"{task.what}: {value}"))
+            else:
+                raise value
             if done % every == 0 or done == len(tasks):
                 progress.step("posters and aide-memoires", done, len(tasks))
     if problems:

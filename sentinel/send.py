@@ -106,7 +106,7 @@ def read_recipients(path: Path) -> tuple[list[Recipient], list[str], list[str]]:
             fields = dict(zip(columns, row))
             bad = False
             for column in ("name", "organisation"):
-                problem = header_problem(fields.get(column, ""))
+                problem = header_problem(fields.get(column, "")) or _too_long(fields.get(column, ""))
                 if problem:
                     problems.append(f"{path}:{here}: the {column} {problem}")
                     bad = True
@@ -125,6 +125,27 @@ def read_recipients(path: Path) -> tuple[list[Recipient], list[str], list[str]]:
             out.append(Recipient(here, Address(display_name=name, addr_spec=address.addr_spec), name,
                                  fields.get("organisation", "").strip()))
     return out, problems, notes
+
+
+#: A name or organisation longer than this is a mistake in the list (a pasted paragraph); it
+#: also keeps every header line within RFC 5322's 998 characters, even as one unbreakable word.
+MAX_NAME_CHARS = 200
+
+
+def _too_long(value: str) -> str | None:
+    if len(value.strip()) > MAX_NAME_CHARS:
+        return f"is {len(value.strip()):,} characters long: at most {MAX_NAME_CHARS} fit an e-mail header"
+    return None
+
+
+def header_lines_problem(data: bytes) -> str | None:
+    """Why a message may not be sent as it is (a header line beyond RFC 5322's 998 characters)."""
+    head = data.split(b"\r\n\r\n", 1)[0]
+    for line in head.split(b"\r\n"):
+        if len(line) > 998:
+            return f"its header line '{line[:40].decode('ascii', 'replace')}...' is {len(line):,} characters long " \
+                   "(e-mail allows 998)"
+    return None
 
 
 def _server(text: str | None) -> tuple[str, int]:
@@ -289,7 +310,8 @@ def run(args, root: Path) -> int:
 
     if args.test_to:
         return _test_send(args, issue, sender, host, port, credentials, say)
-    journal = Journal(args.journal or send_journal.default_path(args.recipients, cid, month))
+    journal = Journal(args.journal or send_journal.default_path(args.recipients, cid, month), f"{cid}/{month}",
+                      [] if args.journal else send_journal.earlier_paths(args.recipients, cid, month))
     return _send(args, issue, sender, recipients, journal, host, port, credentials, say)
 
 
@@ -357,14 +379,23 @@ def _send(args, issue: BuiltIssue, sender: Address, recipients: list[Recipient],
         return 1
     except OSError as err:
         raise UsageError(f"cannot write the journal {journal.path}: {err.strerror}; choose one with --journal FILE")
+    messages = []  # every message made (and checked) before the first is sent
+    for r in pending:
+        msg_id = message_id(issue.issue, r.email, sender.domain)
+        data = issue.message(sender=sender, to=r.address, greeting=greeting_for(r.name, r.organisation),
+                             date=_now(), msg_id=msg_id).as_bytes()
+        problem = header_lines_problem(data)
+        if problem:
+            journal.close()
+            print(f"build.py send: the message for {r.email} (line {r.line}) cannot be sent: {problem}. "
+                  "Nothing was sent.", file=sys.stderr)
+            return 1
+        messages.append((r, msg_id, data))
     session = Session(host, port, args.starttls, credentials)
     sent, refused, stopped = [], [], None
     try:
-        for n, r in enumerate(pending, 1):
-            msg_id = message_id(issue.issue, r.email, sender.domain)
-            msg = issue.message(sender=sender, to=r.address, greeting=greeting_for(r.name, r.organisation),
-                                date=_now(), msg_id=msg_id)
-            state, reply = session.deliver(sender.addr_spec, r.email, msg.as_bytes(), journal, message_id=msg_id)
+        for n, (r, msg_id, data) in enumerate(messages, 1):
+            state, reply = session.deliver(sender.addr_spec, r.email, data, journal, message_id=msg_id)
             if state == SENT:
                 sent.append(r)
                 say(f"sent {n}/{len(pending)}  {r.email}")

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 
+from .faults import BuildStopped, describe
 from .pipeline import build
 from .problems import ContentError, UsageError
 from .progress import Progress
@@ -79,6 +80,10 @@ class Preview:
             problems = [str(p) for p in err.problems]
         except SiteError as err:
             problems = [line for line in str(err).splitlines() if line.strip()]
+        except BuildStopped as err:
+            problems = [str(err)]
+        except OSError as err:  # a full disk, a folder in use: the machine, not the content
+            problems = [describe(err)]
         except Exception as err:  # a bug, not the content: keep serving, and say so
             if self.stopping.is_set():
                 return  # the preview is closing under the build's feet

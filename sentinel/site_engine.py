@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import pickle
 import re
 import shutil
 from functools import partial
@@ -132,28 +131,24 @@ class _Memo(BasePlugin):
 
     def on_page_markdown(self, markdown, page, config, files):
         key = cache.key("markdown", self.settings, self.files_digest, page.file.src_uri, markdown)
-        data = cache.read(self.root, "site-markdown", key)
+        state = _recalled(self.root, "site-markdown", key, ("content", "toc", "title", "anchors", "links"))
         # `page.render` is what MkDocs calls next: this page's own, from memory or remembered.
-        page.render = (partial(_restore_render, page, pickle.loads(data)) if data is not None
+        page.render = (partial(_restore_render, page, state) if state is not None
                        else partial(self._render, page, key))
         return markdown
 
     def _render(self, page, key, config, files):
         type(page).render(page, config, files)
         links = {f.src_uri: dict(v) for f, v in (page.links_to_anchors or {}).items()}
-        state = {"content": page.content, "toc": page.toc, "title": page._title_from_render,
-                 "anchors": set(page.present_anchor_ids or ()), "links": links}
-        self.pending.append(("site-markdown", key, pickle.dumps(state, pickle.HIGHEST_PROTOCOL)))
+        state = {"content": page.content, "toc": _toc_plain(page.toc), "title": page._title_from_render,
+                 "anchors": sorted(page.present_anchor_ids or ()), "links": links}
+        self.pending.append(("site-markdown", key, state))
 
     def on_env(self, env, config, files):
         # Every page is converted now, so the nav's titles are final.
         self.nav_digest = _digest(_nav_shape(self.nav.items))
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({_MEMO_TEMPLATE: "{{ sentinel_memo }}"}),
                                           env.loader])
-        # mkdocs-material's templates are compiled once, not in every build that renders a page.
-        compiled = cache.cache_dir(self.root) / "jinja"
-        compiled.mkdir(parents=True, exist_ok=True)
-        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
         self.env = env
         self._remember_search(config)
         for file in files.documentation_pages():
@@ -167,11 +162,11 @@ class _Memo(BasePlugin):
     def _recall(self, name: str, key: str) -> bool:
         """Whether the page (or theme template) `name` is remembered under `key`; if not, the key
         it will be kept under once rendered."""
-        data = cache.read(self.root, "site-page", key)
-        if data is None:
+        state = _recalled(self.root, "site-page", key, ("html", "anchors", "search"))
+        if state is None:
             self.page_keys[name] = key
             return False
-        self.replay[name] = pickle.loads(data)
+        self.replay[name] = state
         return True
 
     def _replayed(self, context: dict, name: str) -> dict:
@@ -183,8 +178,7 @@ class _Memo(BasePlugin):
         """The rendered HTML, post-processed and set aside to be kept with `state`."""
         if self.post_process:
             output = self.post_process(output)
-        self.pending.append(("site-page", self.page_keys[name],
-                             pickle.dumps({"html": output, **state}, pickle.HIGHEST_PROTOCOL)))
+        self.pending.append(("site-page", self.page_keys[name], {"html": output, **state}))
         return output
 
     def on_page_context(self, context, page, config, nav):
@@ -194,9 +188,9 @@ class _Memo(BasePlugin):
         self.processed.add(page.file.dest_uri)
         remembered = self.replay.get(page.file.src_uri)
         if remembered is not None:
-            page.present_anchor_ids = remembered["anchors"]  # with the ids of its blocks
+            page.present_anchor_ids = set(remembered["anchors"])  # with the ids of its blocks
             return output
-        return self._finished(page.file.src_uri, output, anchors=set(page.present_anchor_ids or ()),
+        return self._finished(page.file.src_uri, output, anchors=sorted(page.present_anchor_ids or ()),
                               search=self.searched.get(page.file.src_uri))
 
     def _remember_search(self, config) -> None:
@@ -235,12 +229,36 @@ class _Memo(BasePlugin):
         return output if template_name in self.replay else self._finished(template_name, output)
 
     def keep(self) -> None:
-        for kind, key, data in self.pending:
-            cache.write(self.root, kind, key, data)
+        for kind, key, state in self.pending:
+            cache.write_value(self.root, kind, key, state)
+
+
+def _recalled(root, kind: str, key: str, names: tuple) -> dict | None:
+    """A remembered page's state (plain JSON data, see cache.read_value), or None."""
+    state = cache.read_value(root, kind, key, dict)
+    return state if state is not None and set(state) == set(names) else None
+
+
+def _toc_plain(toc) -> list:
+    return [{"title": a.title, "id": a.id, "level": a.level, "active": bool(getattr(a, "active", False)),
+             "children": _toc_plain(a.children)} for a in toc]
+
+
+def _toc_items(items: list) -> list:
+    from mkdocs.structure.toc import AnchorLink
+    out = []
+    for item in items:
+        link = AnchorLink(str(item["title"]), str(item["id"]), int(item["level"]))
+        if item["active"]:
+            link.active = True
+        link.children = _toc_items(item["children"])
+        out.append(link)
+    return out
 
 
 def _restore_render(page, state: dict, config, files) -> None:
-    page.content, page.toc = state["content"], state["toc"]
+    from mkdocs.structure.toc import TableOfContents
+    page.content, page.toc = state["content"], TableOfContents(_toc_items(state["toc"]))
     page._title_from_render = state["title"]
     page.present_anchor_ids = set(state["anchors"])
     page.links_to_anchors = {files.get_file_from_path(uri): links

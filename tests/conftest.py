@@ -94,6 +94,14 @@ def run_cli(*args: str, cwd: Path = ROOT, **kw) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, **kw)
 
 
+def cli_command(root: Path, *args: str) -> list[str]:
+    """The command line that runs build.py on project `root` in a process of its own (for tests
+    that kill it, limit it or run two at once)."""
+    code = ("import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); "
+            "from sentinel.cli import main; sys.exit(main(sys.argv[3:], root=Path(sys.argv[2])))")
+    return [sys.executable, "-c", code, str(ROOT), str(root), *args]
+
+
 @pytest.fixture
 def project(tmp_path):
     """A factory: project({path: text}) -> root of a scratch project over the minimal campaign."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import openpyxl
 
-from conftest import ROOT, run
+from conftest import ROOT, cli_command, run
 from sentinel.cli import report_problems
 from sentinel.load import load_project
 from sentinel.problems import ContentError
@@ -217,6 +217,102 @@ def test_import_xlsx_reads_dates_and_numbers_and_reports_bad_rows(project, tmp_p
     assert (drop_in.date, drop_in.objectives, drop_in.effectiveness) == (date(2013, 9, 5), (2,), 5)
     assert (leaflets.date, leaflets.objectives, leaflets.visibility) == (date(2013, 10, 1), (1, 3), "internal")
     assert run(root, "import", "activities", str(tmp_path / "plan.xlsx"))[1].startswith("Added 0 activities")
+
+
+# Hostile spreadsheets, made part by part as a zip: what Excel would never write.
+_XLSX_PARTS = {
+    "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+    'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+    'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+    'spreadsheetml.worksheet+xml"/></Types>',
+    "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+    'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+    '2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
+    'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="Plan" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+    'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.'
+    'org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+}
+_SHEET_HEAD = b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/' \
+    b'spreadsheetml/2006/main">'
+
+
+def _hostile_xlsx(path: Path, sheet_parts) -> Path:
+    import zipfile
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+        for name, text in _XLSX_PARTS.items():
+            book.writestr(name, text)
+        with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            for part in sheet_parts:
+                sheet.write(part)
+    return path
+
+
+def _row(number: int, *cells: str) -> bytes:
+    return f'<row r="{number}">'.encode() + b"".join(
+        f'<c r="{col}{number}" t="inlineStr"><is><t>{text}</t></is></c>'.encode() for col, text in cells) + b"</row>"
+
+
+def _import_bounded(root: Path, sheet: Path) -> subprocess.CompletedProcess:
+    """`import` as a user runs it, in a process allowed 1 GB of memory and one minute."""
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+    return subprocess.run(cli_command(root, "import", "activities", str(sheet)), cwd=root,
+                          capture_output=True, text=True, timeout=60, preexec_fn=limit)
+
+
+def test_import_does_not_believe_a_sheet_that_claims_a_million_rows(project, tmp_path):
+    """1.5 KB on disk, but its dimension says A1:XFD1048576 (every cell of a worksheet)."""
+    root = project()
+    header = _row(1, ("A", "title"), ("B", "date"), ("C", "unit"), ("D", "strands"), ("E", "type"))
+    entry = _row(2, ("A", "Drop-in"), ("B", "2013-09-05"), ("C", "Solihull LPU"), ("D", "abuse"), ("E", "Victim"))
+    # An empty row far down: a reader that believes the dimension pads 20,000 rows to 16,384 cells.
+    sheet = _hostile_xlsx(tmp_path / "claims.xlsx", [_SHEET_HEAD + b'<dimension ref="A1:XFD1048576"/><sheetData>'
+                                                     + header + entry + b'<row r="20000"/></sheetData></worksheet>'])
+    assert sheet.stat().st_size < 2000
+    result = _import_bounded(root, sheet)
+    assert result.returncode == 0 and result.stdout.startswith("Added 1 activit"), result.stderr[-2000:]
+    far = _hostile_xlsx(tmp_path / "far.xlsx", [_SHEET_HEAD + b"<sheetData>" + header + entry
+                                                + _row(1048576, ("A", "x")) + b"</sheetData></worksheet>"])
+    result = _import_bounded(root, far)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"{far}:1048576:A: row 1048576 is beyond row 10,000" in result.stderr
+
+
+def test_import_refuses_a_zip_bomb_quickly(project, tmp_path):
+    """A few hundred KB that would unzip to a 400 MB cell."""
+    def parts():
+        yield _SHEET_HEAD + b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+        for _ in range(400):
+            yield b"A" * (1 << 20)
+        yield b"</t></is></c></row></sheetData></worksheet>"
+    root = project()
+    bomb = _hostile_xlsx(tmp_path / "bomb.xlsx", parts())
+    assert bomb.stat().st_size < 4_000_000
+    started = time.perf_counter()
+    result = _import_bounded(root, bomb)
+    assert time.perf_counter() - started < 15
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"{bomb}:1:A: unzipped, this spreadsheet is 419," in result.stderr
+    assert "at most 100,000,000" in result.stderr
+
+
+def test_import_names_a_cell_or_column_beyond_the_bounds(project, tmp_path):
+    root = project()
+    wide = tmp_path / "wide.csv"
+    wide.write_text("title,date,unit,strands" + "," * 60 + "x\n", encoding="utf-8")
+    status, _, err = run(root, "import", "activities", str(wide))
+    assert status == 1 and f"{wide}:1:BL: a value in column BL" in err
+    long_cell = tmp_path / "long.csv"
+    long_cell.write_text("title,date,unit,strands\n" + "T" * 30_000 + ",2013-09-05,Solihull LPU,abuse\n")
+    status, _, err = run(root, "import", "activities", str(long_cell))
+    assert status == 1 and "Traceback" not in err and f"{long_cell}:" in err and "20,000 characters" in err
 
 
 # ---- check ---------------------------------------------------------------------------------------

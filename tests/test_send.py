@@ -164,7 +164,7 @@ def test_running_again_sends_nothing_more(built, server, tmp_path):
     status, out, _ = send(built, server, recipients)
     assert status == 0 and "All 4 partners on the list already have" in out
     assert everyone_once(server)
-    journal = tmp_path / "partners.demo-2013-08.journal.jsonl"   # beside the list, not in the build
+    journal = tmp_path / "demo-2013-08.journal.jsonl"   # beside the list, not in the build
     assert journal.is_file() and not list(built.rglob("*.jsonl"))
 
 
@@ -242,6 +242,52 @@ def test_a_crash_mid_send_neither_repeats_nor_drops_anyone(built, server, tmp_pa
     assert everyone_once(server)                         # bob got it once (the server has it); nobody twice
     status, out, err = send(built, server, recipients)
     assert everyone_once(server) and status == 1         # still not resent on its own
+
+
+def test_the_same_list_under_another_name_mails_nobody_twice(built, server, tmp_path):
+    first = partners_csv(tmp_path)
+    assert send(built, server, first)[0] == 0
+    again = tmp_path / "partners (1).csv"
+    again.write_bytes(first.read_bytes())
+    status, out, err = send(built, server, again)
+    assert status == 0 and "All 4 partners on the list already have" in out, err
+    assert everyone_once(server)
+
+
+def test_a_journal_from_an_earlier_version_still_counts(built, server, tmp_path):
+    """Journals used to be named after the list: whoever they record is not mailed again."""
+    recipients = partners_csv(tmp_path)
+    (tmp_path / "partners.demo-2013-08.journal.jsonl").write_text(
+        '{"email": "ann@example.org", "state": "sent", "at": "2013-08-20T10:00:00+00:00"}\n', encoding="utf-8")
+    status, out, err = send(built, server, tmp_path / "partners.csv")
+    assert status == 0, err
+    assert server.count_by_recipient() == Counter({e: 1 for e, _, _ in PARTNERS if e != "ann@example.org"})
+
+
+@pytest.mark.parametrize("damage", ["not-utf8", "folder"])
+def test_a_damaged_journal_stops_the_send_with_a_message(built, server, tmp_path, damage):
+    recipients = partners_csv(tmp_path)
+    journal = tmp_path / "demo-2013-08.journal.jsonl"
+    if damage == "folder":
+        journal.mkdir()
+    else:
+        journal.write_bytes(b'{"email": "ann@example.org", "state": "sent"}\n\xff\xfe broken\n')
+    status, _, err = send(built, server, recipients)
+    assert status == 1 and "Traceback" not in err
+    assert f"the send journal {journal}" in err and "nothing was sent" in err
+    assert server.received == []
+
+
+def test_a_name_too_long_for_a_header_is_refused_before_anything_is_sent(built, server, tmp_path):
+    path = partners_csv(tmp_path, PARTNERS + [("eve@example.org", "E" * 7200, "Trust")])
+    status, _, err = send(built, server, path)
+    assert status == 1 and f"{path}:6: the name is 7,200 characters long" in err
+    assert server.received == []
+    path = partners_csv(tmp_path, PARTNERS + [("eve@example.org", "Eve " * 40, "Trust")])
+    assert send(built, server, path)[0] == 0
+    for _, data in server.received:  # RFC 5322: every line of the headers within 998 characters
+        head = data.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in data else data.split(b"\n\n", 1)[0]
+        assert max(len(line) for line in head.splitlines()) <= 998
 
 
 # --- nothing is sent when anything is wrong --------------------------------------------------------
