@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import os
 import re
 from contextlib import contextmanager
 from functools import partial
