@@ -275,6 +275,8 @@ def _decoder(shape) -> Callable:
     origin, args = typing.get_origin(shape), typing.get_args(shape)
     if shape is typing.Any:
         return lambda data: data
+    if isinstance(shape, typing.NewType):  # model.Name: checked text, stored as text
+        return _decoder(shape.__supertype__)
     if origin in (typing.Union, types.UnionType):
         options = [_decoder(arg) for arg in args if arg is not type(None)]
         nullable = type(None) in args
