@@ -121,9 +121,10 @@ def _run(args, root: Path, as_of: date) -> int:
     try:
         if args.command == "check":
             from .pipeline import check
-            project = check(root)
-            count = sum(len(c.activities) for c in project.campaigns)
-            print(f"All content is valid: {len(project.campaigns)} campaign(s), {count} activities.")
+            from .progress import Progress
+            figures = check(root, as_of, Progress(quiet=args.quiet))
+            print(f"All content is valid: {figures['campaigns']} campaign(s), {figures['activities']} activities; "
+                  "every output was made and checked (posters fit, e-mails in size, links lead somewhere), nothing written.")
             return 0
         if args.command:
             module = importlib.import_module(f"sentinel.{COMMANDS[args.command][0]}")

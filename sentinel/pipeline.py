@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import cache, parallel
 from .load import load_project
+from .problems import ContentError, Problem
 from .progress import Progress
 from .visibility import Audience
 from .writer import check_out_dir, clear_stale, locked, previous_fingerprint, staging
@@ -27,9 +28,14 @@ def _module(name: str):
     return importlib.import_module(f"sentinel.{name}")
 
 
-def check(root: Path):
-    """Validate everything; raise ContentError listing every problem. Writes nothing."""
-    return load_project(root)
+def check(root: Path, as_of: date, progress: Progress | None = None) -> dict:
+    """Report every problem the build would, and write nothing: the whole build runs into a
+    throwaway folder (posters measured for fit, e-mails for size, every link followed), then
+    the folder is removed. What it made is remembered, so the build after it is quick.
+    Returns the build's figures; raises ContentError listing every problem."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="sentinel-check-") as scratch:
+        return build(root, Path(scratch) / "out", as_of, progress, force=True)
 
 
 def build(root: Path, out: Path, as_of: date, progress: Progress | None = None, force: bool = False) -> dict:
@@ -55,15 +61,19 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) 
     project = load_project(root)
     progress.step(f"read {sum(len(c.activities) for c in project.campaigns)} activities "
                   f"in {len(project.campaigns)} campaign(s)")
-    figures = {"load": time.perf_counter() - started}
+    figures = {"load": time.perf_counter() - started, "campaigns": len(project.campaigns),
+               "activities": sum(len(c.activities) for c in project.campaigns)}
     extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
+    problems: list[Problem] = []   # every output's, so that one run reports them all
     with staging(out, fingerprint) as stage:
         work = stage / ".work"
         work.mkdir()
         for names in OUTPUT_STAGES:
-            figures.update(_render_outputs(names, project, as_of, stage, extras, progress))
+            figures.update(_render_outputs(names, project, as_of, stage, extras, progress, problems))
         progress.step("building the public and staff sites")
-        figures.update(_build_sites(project, root, stage, as_of, extras, work))
+        figures.update(_build_sites(project, root, stage, as_of, extras, work, problems))
+        if problems:  # raised inside the staging block: nothing is swapped in
+            raise ContentError(sorted(set(problems)))
         _remove_tree(work)
     cache.prune(root)  # what recent builds no longer use
     figures["total"] = time.perf_counter() - started
@@ -74,7 +84,19 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) 
 SITES = ((Audience.PUBLIC, "public"), (Audience.STAFF, "intranet"))
 
 
-def _render_outputs(names: list[str], project, as_of: date, stage: Path, extras: dict, progress) -> dict:
+def _reporting(problems: list, run):
+    """`run`, with the content problems it finds given back as data instead of raised, so
+    that outputs side by side (and the stages after them) all report theirs."""
+    def reporting():
+        try:
+            return run(), []
+        except ContentError as err:
+            return None, list(err.problems)
+    return reporting
+
+
+def _render_outputs(names: list[str], project, as_of: date, stage: Path, extras: dict, progress,
+                    problems: list) -> dict:
     """Run one stage of output modules side by side; merge what each added to the sites."""
     def job(name):
         def run():
@@ -84,12 +106,16 @@ def _render_outputs(names: list[str], project, as_of: date, stage: Path, extras:
             _module(name).render(project, as_of, stage, extras, progress)
             return time.perf_counter() - t, {audience: ex.added_since(seen[audience])
                                              for audience, ex in extras.items()}
-        return run
+        return _reporting(problems, run)
 
     results, forked = parallel.each({name: job(name) for name in names})
     figures = {}
     for name in names:  # in stage order, so the nav keeps the modules' order
-        seconds, added = results[name]
+        result, found = results[name]
+        problems.extend(found)
+        if result is None:
+            continue
+        seconds, added = result
         figures[name] = seconds
         if forked:  # a child's additions to the sites reach this process only this way
             for audience, part in added.items():
@@ -97,7 +123,8 @@ def _render_outputs(names: list[str], project, as_of: date, stage: Path, extras:
     return figures
 
 
-def _build_sites(project, root: Path, stage: Path, as_of: date, extras: dict, work: Path) -> dict:
+def _build_sites(project, root: Path, stage: Path, as_of: date, extras: dict, work: Path,
+                 problems: list) -> dict:
     """Build the two sites side by side: they share nothing but the model."""
     from . import site
 
@@ -106,10 +133,12 @@ def _build_sites(project, root: Path, stage: Path, as_of: date, extras: dict, wo
             t = time.perf_counter()
             site.build(project, root, stage / folder, audience, as_of, extras[audience], work)
             return time.perf_counter() - t
-        return run
+        return _reporting(problems, run)
 
     results, _ = parallel.each({folder: job(audience, folder) for audience, folder in SITES})
-    return {f"site-{folder}": seconds for folder, seconds in results.items()}
+    for _, found in results.values():
+        problems.extend(found)
+    return {f"site-{folder}": seconds for folder, (seconds, _) in results.items() if seconds is not None}
 
 
 def _remove_tree(path: Path) -> None:

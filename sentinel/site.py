@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from . import cache, csp, feeds, markup, phones, site_engine, urls
 from .model import Campaign, Project, Sign
+from .problems import ContentError, Problem, Where
 from .templating import THEME, render
 from .visibility import Audience, select, visible
 from .writer import inside
@@ -74,6 +75,23 @@ class SiteExtras:
                 audience = path[len(prefix):-4]
                 found.append({"audience": audience, "png": path, "pdf": path[:-4] + ".pdf"})
         return found
+
+
+def _link_problems(err, root: Path, audience: Audience) -> list[Problem]:
+    """What the engine refused, as problems at `file:line:col`: a link in a hand-written page
+    is shown where it is written; one in a page made from the campaign at that page."""
+    problems = []
+    for page, link, message in err.complaints():
+        source = root / "content" / page if page else None
+        where = Where(f"{audience.value} site: {page}" if page else "mkdocs.yml")
+        if source is not None and link and source.is_file():
+            for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
+                if link in line:
+                    where = Where(f"content/{page}", number, line.index(link) + 1)
+                    break
+        hint = " Correct the address, or remove the link." if link else ""
+        problems.append(Problem(where, message.replace("Doc file", "the page", 1) + hint))
+    return problems
 
 
 def current_campaign(project: Project, as_of: date) -> Campaign:
@@ -163,10 +181,13 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     site_name = "Sentinel" + (" — staff site" if staff else "")
     # The policy is added to each page as the engine writes it (its own inline scripts are
     # hashed too), so a page the engine takes from its cache already carries it.
-    secured = site_engine.build_site(
-        root / "mkdocs.yml", docs, out, site_name=site_name, site_url=site_url,
-        nav=markup.escape_nav(nav), extra={"audience": audience.value, "quick_exit": quick_exit_html(settings)},
-        blocks=extras.blocks, post_process=_finish_page, cache_root=root)
+    try:
+        secured = site_engine.build_site(
+            root / "mkdocs.yml", docs, out, site_name=site_name, site_url=site_url,
+            nav=markup.escape_nav(nav), extra={"audience": audience.value, "quick_exit": quick_exit_html(settings)},
+            blocks=extras.blocks, post_process=_finish_page, cache_root=root)
+    except site_engine.SiteError as err:
+        raise ContentError(_link_problems(err, root, audience)) from None
     csp.secure_site(out, secured)
 
 

@@ -29,6 +29,18 @@ from . import cache
 class SiteError(Exception):
     """The engine refused the pages (a broken link, a missing anchor...): a bug or bad content."""
 
+    def complaints(self) -> list[tuple[str | None, str | None, str]]:
+        """(page, link, message) for each thing the engine said: the page and the link it names,
+        when it names them (MkDocs: "Doc file 'x.md' contains a link 'y.md', but ...")."""
+        found = []
+        for line in str(self).splitlines():
+            m = _LINK_COMPLAINT.search(line)
+            found.append((m["page"], m["link"], line) if m else (None, None, line))
+        return found
+
+
+_LINK_COMPLAINT = re.compile(r"Doc file '(?P<page>[^']+)' contains a link '(?P<link>[^']+)'")
+
 
 class _Collect(logging.Handler):
     def __init__(self):
