@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal, NewType, Optional
 
@@ -283,6 +283,12 @@ class Campaign:
 
     def objective(self, number: int) -> str:
         return self.objectives[number - 1]
+
+    def without_entries(self) -> "Campaign":
+        """The campaign as a document made from one part of it sees it: its settings without
+        its thousands of entries (the document keys the few it shows itself). One definition for
+        every cache key, so posters, newsletters and reports agree on what 'unchanged' means."""
+        return replace(self, activities=(), newsletters=(), events=())
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,7 @@ def _content_key(issue: Issue) -> str:
     without their line numbers, so that an edit elsewhere in a month file leaves the issue alone."""
     def as_shown(entry):
         return replace(entry, origin=None)
-    campaign = replace(issue.c, activities=(), newsletters=(), events=())
+    campaign = issue.c.without_entries()
     return cache.key(replace(issue, c=campaign, examples=[as_shown(a) for a in issue.examples],
                              events=[as_shown(e) for e in issue.events]))
 

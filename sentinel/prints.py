@@ -156,7 +156,7 @@ def _aide_memoire_html(c: Campaign, s: Strand) -> str:
 def _without_entries(c: Campaign) -> Campaign:
     """The campaign as a print is made from it: without its thousands of entries, and without
     its other strands (an edit to one strand re-renders only that strand's files)."""
-    return replace(c, strands=None, activities=(), newsletters=(), events=())
+    return replace(c.without_entries(), strands=None)
 
 
 def _unbroken_numbers(text: str) -> str:

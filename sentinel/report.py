@@ -430,7 +430,7 @@ def _content_key(r: Report, figures_key: str, staff_url: str, svgs: dict) -> str
     there), the example entries without their line numbers, the campaign without its entries,
     where the staff site is and the charts."""
     examples = [replace(a, origin=None) for _, entries in r.top_types for a in entries]
-    campaign = replace(r.c, activities=(), newsletters=(), events=())
+    campaign = r.c.without_entries()
     return cache.key(figures_key, examples, campaign, staff_url, sorted(svgs.items()))
 
 
