@@ -29,7 +29,7 @@ from . import cache, email_message, feeds, markup, templating, urls
 from .email_message import PLACEHOLDER_SENDER
 from .model import STANDARD_REPORT, Campaign, Newsletter, ReportRoute, Strand
 from .problems import ContentError, Problem
-from .site import component_css, page, yaml_str
+from .site import SiteExtras, component_css, page, poster_links, yaml_str
 from .templating import THEME
 from .visibility import Audience, audience_for, select, visible
 from .writer import inside, write_bytes, write_text
@@ -247,8 +247,10 @@ def index_page(c: Campaign, issues: list[Newsletter], feed: bool) -> str:
 
 # --- the output module ----------------------------------------------------------------------------
 
-def render(project, as_of: date, stage: Path, extras: dict, progress) -> None:
-    """Build every issue that staff may see on `as_of` (embargoed issues appear nowhere)."""
+def render(project, as_of: date, stage: Path, progress) -> dict[Audience, SiteExtras]:
+    """Build every issue that staff may see on `as_of` (embargoed issues appear nowhere); return
+    what each site shows of them (web pages, PDFs, the index and the public feed)."""
+    extras = {Audience.STAFF: SiteExtras(), Audience.PUBLIC: SiteExtras()}
     todo = [(c, n) for c in project.campaigns for n in select(c.newsletters, Audience.STAFF, as_of)]
     dates = {c.id: [a.date for a in c.activities] for c in project.campaigns}
     problems = []
@@ -257,7 +259,7 @@ def render(project, as_of: date, stage: Path, extras: dict, progress) -> None:
         progress.step("newsletters", done, len(todo))
         public = visible(n, Audience.PUBLIC, as_of)
         focus_id = c.schedule.get(n.month)
-        posters = extras[Audience.PUBLIC].posters(c.id, focus_id) if focus_id else []
+        posters = poster_links(c, c.strands[focus_id], Audience.PUBLIC, as_of) if focus_id in c.strands else []
         issue = assemble(c, n, as_of, dates[c.id], posters, public_web=public)
         folder = inside(stage, stage / "newsletters" / c.id / n.month)
         # Each output is cached by what the issue holds: an issue that an edit did not change is not rendered.
@@ -286,6 +288,7 @@ def render(project, as_of: date, stage: Path, extras: dict, progress) -> None:
     for c in project.campaigns:
         for audience in (Audience.STAFF, Audience.PUBLIC):
             _add_index(c, audience, built.get((c.id, audience), []), extras[audience])
+    return extras
 
 
 def _cached_text(root: str, kind: str, key: str, make) -> str:

@@ -1,8 +1,10 @@
 """The whole build, stage by stage: load -> validate -> model -> select -> render -> write.
 
-Each output kind is one module with a `render(project, as_of, out, extras, ...)` function; the
-sites come last because the other outputs add pages and files to them (posters, newsletters,
-the evaluation report).
+Each output is a plain function of the model, `render(project, as_of, stage, progress)`: it
+writes its own files under the staging folder and returns what it adds to each site (pages,
+files, nav entries), as `{Audience: SiteExtras}`. The outputs depend on nothing but the model,
+so they run side by side; the pipeline adds up what they return and builds the two sites last.
+Content problems of every output are reported together.
 """
 from __future__ import annotations
 
@@ -16,17 +18,6 @@ from .problems import ContentError, Problem
 from .progress import Progress
 from .visibility import Audience
 from .writer import check_out_dir, clear_stale, locked, previous_fingerprint, staging
-
-# Outputs other than the sites, in stages. Each is `module.render(project, as_of, out, extras, progress)`.
-# The modules of one stage run side by side (one process each); a stage sees what the earlier
-# stages added to the sites (the newsletter shows the posters made by `prints`).
-OUTPUT_STAGES: list[list[str]] = [["prints"], ["newsletter", "report"]]
-
-
-def _module(name: str):
-    import importlib
-    return importlib.import_module(f"sentinel.{name}")
-
 
 def check(root: Path, as_of: date, progress: Progress | None = None) -> dict:
     """Report every problem the build would, and write nothing: the whole build runs into a
@@ -57,7 +48,11 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) 
         clear_stale(out)
         progress.done(f"nothing changed since the last build: {out} is up to date")
         return {"total": time.perf_counter() - started, "unchanged": True}
-    from .site import SiteExtras  # the site engine is slow to import: not needed when nothing changed
+    # The outputs import the site engine, slow to load: not needed when nothing changed.
+    from . import newsletter, prints, report
+    from .site import SiteExtras
+    # Every output but the sites, in the order their nav entries appear (named for the figures).
+    outputs = {"prints": prints.render, "newsletter": newsletter.render, "report": report.render}
     project = load_project(root)
     progress.step(f"read {sum(len(c.activities) for c in project.campaigns)} activities "
                   f"in {len(project.campaigns)} campaign(s)")
@@ -68,8 +63,7 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) 
     with staging(out, fingerprint) as stage:
         work = stage / ".work"
         work.mkdir()
-        for names in OUTPUT_STAGES:
-            figures.update(_render_outputs(names, project, as_of, stage, extras, progress, problems))
+        figures.update(_render_outputs(outputs, project, as_of, stage, extras, progress, problems))
         progress.step("building the public and staff sites")
         figures.update(_build_sites(project, root, stage, as_of, extras, work, problems))
         if problems:  # raised inside the staging block: nothing is swapped in
@@ -84,7 +78,7 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) 
 SITES = ((Audience.PUBLIC, "public"), (Audience.STAFF, "intranet"))
 
 
-def _reporting(problems: list, run):
+def _reporting(run):
     """`run`, with the content problems it finds given back as data instead of raised, so
     that outputs side by side (and the stages after them) all report theirs."""
     def reporting():
@@ -95,30 +89,24 @@ def _reporting(problems: list, run):
     return reporting
 
 
-def _render_outputs(names: list[str], project, as_of: date, stage: Path, extras: dict, progress,
+def _render_outputs(outputs: dict, project, as_of: date, stage: Path, extras: dict, progress,
                     problems: list) -> dict:
-    """Run one stage of output modules side by side; merge what each added to the sites."""
-    def job(name):
+    """Run the outputs side by side; add up what each gives the sites, in the outputs' order."""
+    def job(render):
         def run():
-            seen = {audience: {cid: len(entries) for cid, entries in ex.nav.items()}
-                    for audience, ex in extras.items()}
             t = time.perf_counter()
-            _module(name).render(project, as_of, stage, extras, progress)
-            return time.perf_counter() - t, {audience: ex.added_since(seen[audience])
-                                             for audience, ex in extras.items()}
-        return _reporting(problems, run)
+            made = render(project, as_of, stage, progress)
+            return made, time.perf_counter() - t
+        return _reporting(run)
 
-    results, forked = parallel.each({name: job(name) for name in names})
+    results, _ = parallel.each({name: job(render) for name, render in outputs.items()})
     figures = {}
-    for name in names:  # in stage order, so the nav keeps the modules' order
+    for name in outputs:
         result, found = results[name]
         problems.extend(found)
-        if result is None:
-            continue
-        seconds, added = result
-        figures[name] = seconds
-        if forked:  # a child's additions to the sites reach this process only this way
-            for audience, part in added.items():
+        if result is not None:
+            made, figures[name] = result
+            for audience, part in made.items():
                 extras[audience].merge(part)
     return figures
 
@@ -133,7 +121,7 @@ def _build_sites(project, root: Path, stage: Path, as_of: date, extras: dict, wo
             t = time.perf_counter()
             site.build(project, root, stage / folder, audience, as_of, extras[audience], work)
             return time.perf_counter() - t
-        return _reporting(problems, run)
+        return _reporting(run)
 
     results, _ = parallel.each({folder: job(audience, folder) for audience, folder in SITES})
     for _, found in results.values():

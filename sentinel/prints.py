@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Callable
 from . import cache, parallel, urls
 from .model import Campaign, Project, Strand
 from .problems import ContentError, Problem
-from .site import page
+from .site import SiteExtras, page
 from .templating import THEME, render as render_template
 from .writer import inside
 from .visibility import Audience, select
@@ -84,7 +84,8 @@ class DoesNotFit(Exception):
         self.found = found
 
 
-def render(project: Project, as_of: date, stage: Path, extras: dict, progress) -> None:
+def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audience, SiteExtras]:
+    """Lay out every poster and aide-memoire into print/; return what each site shows of them."""
     tasks: list[Task] = []
     for c in project.campaigns:
         for s in c.strands.values():
@@ -98,8 +99,10 @@ def render(project: Project, as_of: date, stage: Path, extras: dict, progress) -
     documents.update(made)
     for i, task in enumerate(tasks):
         _write(task, documents[i])
+    extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
     for c in project.campaigns:
         _add_to_sites(c, as_of, stage, extras)
+    return extras
 
 
 # ---------------------------------------------------------------- what to render

@@ -33,11 +33,13 @@ CANDIDATES = 30  # best entries kept per type, to choose examples from different
 TOP_TYPES = 3
 
 
-def render(project: Project, as_of: date, stage: Path, extras: dict, progress) -> None:
-    """Write reports/<campaign>/ for every campaign and add the report to the staff site."""
+def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audience, SiteExtras]:
+    """Write reports/<campaign>/ for every campaign; return the report's pages for the staff site."""
+    staff = SiteExtras()
     for done, c in enumerate(project.campaigns, 1):
         progress.step(f"evaluation report of {c.id}", done, len(project.campaigns))
-        write_report(project, c, as_of, inside(stage, stage / "reports" / c.id), extras[Audience.STAFF])
+        write_report(project, c, as_of, inside(stage, stage / "reports" / c.id), staff)
+    return {Audience.STAFF: staff}
 
 
 # --- figures: one pass over the entries ------------------------------------------------------

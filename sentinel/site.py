@@ -40,24 +40,22 @@ CONTENT_NAV = [("Get help", "get-help.md"), ("About", "about.md"),
 
 @dataclass
 class SiteExtras:
-    """What other outputs add to a site: files to copy in, pages, and nav sections."""
+    """What an output adds to one site: files to copy in, pages, nav sections and large blocks.
+    Each output returns one per audience; the pipeline adds them up for the site engine."""
 
     files: dict = field(default_factory=dict)       # docs path -> source Path
     pages: dict = field(default_factory=dict)       # docs path -> page text
     nav: dict = field(default_factory=lambda: defaultdict(list))  # campaign id -> [(title, docs path)]
     blocks: dict = field(default_factory=dict)     # key -> large HTML inserted after Markdown
 
-    def added_since(self, nav_lengths: dict) -> dict:
-        """What was added since the nav had these lengths, as plain data (it crosses processes)."""
-        return {"files": dict(self.files), "pages": dict(self.pages), "blocks": dict(self.blocks),
-                "nav": {cid: entries[nav_lengths.get(cid, 0):] for cid, entries in self.nav.items()}}
-
-    def merge(self, part: dict) -> None:
-        self.files.update(part["files"])
-        self.pages.update(part["pages"])
-        self.blocks.update(part["blocks"])
-        for cid, entries in part["nav"].items():
+    def merge(self, other: "SiteExtras") -> "SiteExtras":
+        """Add `other`'s files, pages, blocks and nav entries (after this one's)."""
+        self.files.update(other.files)
+        self.pages.update(other.pages)
+        self.blocks.update(other.blocks)
+        for cid, entries in other.nav.items():
             self.nav[cid].extend(entries)
+        return self
 
     def block(self, html) -> Markup:
         """Set aside a large piece of our own (already safe) HTML; the page holds a marker that the
@@ -66,15 +64,13 @@ class SiteExtras:
         self.blocks[key] = str(html)
         return Markup(site_engine.block_marker(key))
 
-    def posters(self, cid: str, sid: str) -> list[dict]:
-        """Poster previews and downloads present for a strand, in audience order."""
-        found = []
-        prefix = f"{cid}/posters/{sid}-"
-        for path in sorted(self.files):
-            if path.startswith(prefix) and path.endswith(".png"):
-                audience = path[len(prefix):-4]
-                found.append({"audience": audience, "png": path, "pdf": path[:-4] + ".pdf"})
-        return found
+
+def poster_links(c: Campaign, s, audience: Audience, as_of: date) -> list[dict]:
+    """The posters of strand `s` that `audience` may see, with their preview and download
+    addresses, in the strand's order: from the model, so no output looks for another's files."""
+    return [{"audience": p.audience, "png": urls.poster(c.id, s.id, p.audience, ".png"),
+             "pdf": urls.poster(c.id, s.id, p.audience, ".pdf")}
+            for p in select(s.posters, audience, as_of, c.staff_only)]
 
 
 def _link_problems(err, root: Path, audience: Audience) -> list[Problem]:
@@ -283,7 +279,7 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
     strand_nav = []
     for sid, s in c.strands.items():
         rel = f"{base}/strands/{sid}.md"
-        posters = extras.posters(c.id, sid)
+        posters = poster_links(c, s, audience, as_of)
         meta = {"title": yaml_str(s.title), "description": yaml_str(s.summary), "search": HELP_SEARCH_BOOST}
         if s.also_called:  # mkdocs-material's search weighs tags above titles: the everyday words win
             meta["tags"] = "[" + ", ".join(yaml_str(w) for w in s.also_called) + "]"
