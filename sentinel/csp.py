@@ -20,9 +20,7 @@ from functools import lru_cache
 from html import unescape
 from pathlib import Path
 
-import material
-
-from .templating import THEME
+from . import site_engine
 
 # Scripts the browser runs; <script type="application/json"> (mkdocs-material's config) is data.
 _JS_TYPES = {"", "text/javascript", "application/javascript", "module"}
@@ -64,18 +62,12 @@ _CHARSET = re.compile(r"<meta\s+charset=[^>]*>", re.I)
 _HEAD = re.compile(r"<head(?:\s[^>]*)?>", re.I)
 
 
-def _template_dirs() -> list[Path]:
-    """Where the theme's inline code comes from: mkdocs-material's templates (but not its analytics
-    integrations, never used here) and our overrides."""
-    return [Path(material.__file__).parent / "templates", THEME / "site"]
-
-
 @lru_cache(maxsize=1)
 def trusted_inline() -> dict[str, tuple[re.Pattern, ...]]:
     """Patterns of the inline <script> and <style> bodies the theme's templates write, with each
     `{{ value }}` (a base URL, a path) standing for any text without quotes or angle brackets."""
     found: dict[str, list[re.Pattern]] = {"script": [], "style": []}
-    for folder in _template_dirs():
+    for folder in site_engine.template_dirs():
         for template in sorted(folder.rglob("*.html")):
             if "integrations" in template.parts or template.name == "redirect.html":
                 continue

@@ -345,6 +345,15 @@ class _ConfigLoader(yaml.SafeLoader):
 _ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
+def template_dirs() -> list[Path]:
+    """The folders of the HTML templates the engine draws pages with: the theme's own
+    (mkdocs-material's, not its analytics integrations, never used here) and our overrides.
+    The Content-Security-Policy hashes the inline code they write."""
+    import material
+    from .templating import THEME
+    return [Path(material.__file__).parent / "templates", THEME / "site"]
+
+
 def extra_settings(config_file: Path) -> dict:
     """The `extra:` settings of mkdocs.yml (site-wide settings such as the quick-exit URL)."""
     with open(config_file, encoding="utf-8") as f:
