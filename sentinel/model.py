@@ -127,7 +127,7 @@ class Strand:
     about: str                                     # Markdown
     colour: str = check(_hex_colour, "#1d3557")
     short: str = ""
-    sensitive: bool = True                         # puts the quick exit on every page of the strand
+    sensitive: bool = True                         # its pages never invite a calendar subscription
     signs: tuple[Sign, ...] = ()
     what_to_do: tuple[str, ...] = ()               # Markdown
     report: tuple[ReportRoute, ...] = ()
