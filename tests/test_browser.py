@@ -79,9 +79,13 @@ def neutral(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, neutral):
-    """A scratch project whose mkdocs.yml sends the quick exit to the local neutral site."""
+    """A scratch project whose mkdocs.yml sends the quick exit to the local neutral site; its
+    August has 120 public entries, three pages of activity."""
     base = tmp_path_factory.mktemp("exit")
-    root = write_project(base / "project", {})
+    entries = "".join(f"- {{title: Outreach session {i}, date: 2013-08-{1 + i // 4:02d}, unit: Solihull LPU, "
+                      f"strands: [abuse], type: Victim, summary: Session {i}., visibility: public}}\n"
+                      for i in range(120))
+    root = write_project(base / "project", {"campaigns/demo/activities/2013-08.yml": entries})
     config = root / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace(
         "quick_exit_url: https://www.bbc.co.uk/weather", f"quick_exit_url: {neutral}"), encoding="utf-8")
@@ -267,6 +271,30 @@ def test_button_stays_on_screen_and_uncovered(browser, site, viewport):
         assert on_top, "nothing may cover the button"
     colour = page.locator(".sn-exit__button").evaluate("b => getComputedStyle(b).backgroundColor")
     assert colour == "rgb(177, 14, 30)"   # red, as GOV.UK's warning button
+    context.close()
+
+
+def test_a_long_month_is_paged_for_a_phone(browser, site):
+    """Older / newer links a thumb can hit, named for a screen reader, and axe finds nothing."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    month = site + "demo/activities/2013-08/"
+    page.goto(month)
+    assert page.locator("article.sn-activity").count() == 50
+    pager = page.get_by_role("navigation", name="Pages of activity in August 2013")
+    assert pager.get_by_role("link").count() == 1   # the first page: newer entries only
+    pager.get_by_role("link", name="Newer entries of August 2013, page 2").click()
+    page.wait_for_url(month + "2/")
+    assert "(page 2 of 3)" in page.locator("h1").inner_text()
+    for name in ("Older entries of August 2013, page 1", "Newer entries of August 2013, page 3"):
+        box = pager.get_by_role("link", name=name).bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44
+    assert Axe().run(page, options=AXE).response["violations"] == []
+    pager.get_by_role("link", name="Newer entries of August 2013, page 3").click()
+    page.wait_for_url(month + "3/")
+    assert page.locator("article.sn-activity").count() == 20
+    pager.get_by_role("link", name="Older entries of August 2013, page 2").click()
+    page.wait_for_url(month + "2/")
     context.close()
 
 
