@@ -42,6 +42,7 @@ import generate  # noqa: E402
 import hugo_site  # noqa: E402
 
 RESULTS = BENCH / "RESULTS.md"
+PAGE_BOUND_KB = 150   # issue 12: no public page heavier than this (HTML, before compression) for a phone
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 EDIT_LINE = "    Edited for the benchmark: the figures were checked again."
 
@@ -73,6 +74,7 @@ class SizeResult:
     outputs: dict
     load: str = ""
     edit_rendered: dict = field(default_factory=dict)  # cache kind -> entries the edit made
+    largest_page: tuple = ("", 0)  # the heaviest public HTML page: (path, bytes before compression)
 
 
 def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
@@ -144,6 +146,14 @@ def outputs_of(files: dict) -> dict[str, int]:
         top = rel.split("/", 1)[0] if "/" in rel else "."
         kinds[f"{top}/*{Path(rel).suffix or '(none)'}"] += 1
     return dict(sorted(kinds.items()))
+
+
+def largest_public_page(out: Path) -> tuple[str, int]:
+    """The heaviest HTML page of the public site (path under public/, bytes before compression):
+    what a reader on a phone may have to load at once."""
+    sizes = [(p.stat().st_size, p.relative_to(out / "public").as_posix()) for p in (out / "public").rglob("*.html")]
+    size, rel = max(sizes, default=(0, ""))
+    return rel, size
 
 
 def cache_entries(cache: Path) -> dict[str, set]:
@@ -223,9 +233,11 @@ def bench_size(entries: int, work: Path, code: Path, plan_args: dict, with_hugo:
         hugo = measure(hugo_site.command(site, hugo_out), site)
         _check(hugo, "Hugo build")
     size = sum((out / rel).stat().st_size for rel in third)
+    largest = largest_public_page(out)
+    say(f"{entries} entries: largest public page {largest[0]}, {largest[1] / 1024:.0f} KB")
     return SizeResult(entries, generate_s, full, warm, noop, edit, hugo, len(third), size / 2**20,
                       changed(first, second), changed(second, third), edited, outputs_of(third), load,
-                      rendered)
+                      rendered, largest)
 
 
 # ---------------------------------------------------------------- reporting
@@ -333,6 +345,9 @@ def goals(results: list[SizeResult]) -> list[str]:
                  f"(made anew: {', '.join(f'{k} {v}' for k, v in big.edit_rendered.items()) or 'nothing'}); "
                  f"{big.edit.wall:.1f} s against {big.warm.wall:.1f} s for a full build with the cache -> "
                  f"{mark(rendered <= len(pages))} (judged as: no page rendered that the edit does not change)")
+    path, size = big.largest_page
+    lines.append(f"largest public HTML page under {PAGE_BOUND_KB} KB (before compression, issue 12): "
+                 f"{size / 1024:.0f} KB ({path}) -> {mark(size <= PAGE_BOUND_KB * 1024)}")
     peak = max(r.full.peak_mb for r in results)
     lines.append(f"peak memory under 1 GB: {peak:.0f} MB -> {mark(peak < 1024)}")
     return lines
@@ -342,7 +357,8 @@ def details(results: list[SizeResult]) -> list[str]:
     lines = []
     for r in results:
         lines.append(f"- {r.entries:,} entries (load average {r.load} when starting): generated in {r.generate_s:.1f} s; output {r.out_files} files, "
-                     f"{r.out_mb:.0f} MB; no-op CPU {r.noop.cpu:.1f} s, edit CPU {r.edit.cpu:.1f} s; "
+                     f"{r.out_mb:.0f} MB; largest public page {r.largest_page[1] / 1024:.0f} KB "
+                     f"({r.largest_page[0]}); no-op CPU {r.noop.cpu:.1f} s, edit CPU {r.edit.cpu:.1f} s; "
                      f"files that differ after a no-op rebuild: {len(r.noop_changed)}"
                      + (f" ({', '.join(r.noop_changed[:5])}{' ...' if len(r.noop_changed) > 5 else ''})"
                         if r.noop_changed else ""))

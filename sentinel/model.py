@@ -141,7 +141,7 @@ class Strand:
     colour: str = check(_hex_colour, "#1d3557")
     short: str = ""
     also_called: tuple[str, ...] = ()              # everyday words for it: shown, and found by search
-    sensitive: bool = True                         # puts the quick exit on every page of the strand
+    sensitive: bool = True                         # its pages never invite a calendar subscription
     signs: tuple[Sign, ...] = ()
     what_to_do: tuple[str, ...] = ()               # Markdown
     report: tuple[ReportRoute, ...] = ()

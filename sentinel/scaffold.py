@@ -134,7 +134,7 @@ def _strand(root: Path, c: Campaign, v: dict) -> Draft:
         Field("title", v["title"], "required: the strand's name on every output"),
         Field("short", v.get("short"), "optional short name for badges, like CSE"),
         Field("colour", v.get("colour") or "#1d3557", "brand colour #rrggbb, dark enough for white text"),
-        Field("sensitive", "true", "true: a quick-exit button on every page of the strand"),
+        Field("sensitive", "true", "true: its readers may be watched: its pages never invite a calendar subscription"),
         Field("summary", v["summary"], "required: one sentence for cards and search results"),
         Field("about", v.get("about") or v["summary"], "required: the strand page's text (Markdown): say more"),
         Field("partners", [], "organisations working on this strand, like [Women's Aid]"),

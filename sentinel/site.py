@@ -27,12 +27,14 @@ DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"  # GOV.UK's choice: neutral, 
 # A page listing every entry per objective grows to megabytes at 20,000 entries; the evaluation
 # report has the full counts.
 OBJECTIVE_LIST_LIMIT = 25
-# Hand-written pages that carry the quick exit whatever their front matter says.
-SENSITIVE_CONTENT = {"index.md", "get-help.md", "cover-your-tracks.md"}
 # Where a hand-written page shows the current campaign's national helplines, as cards.
 HELPLINES_MARKER = "<!-- helplines -->"
 # Help pages come before activity in the site's search (mkdocs-material's per-page boost).
 HELP_SEARCH_BOOST = "{boost: 5}"
+# Activity cards on one page of a month, on the public site: about 35 KB of HTML, so that no
+# page grows past what a phone on a poor connection loads (a month may hold 1,500 entries).
+# The staff site keeps one page per month (desktops; the evaluation report links into them).
+MONTH_PAGE_SIZE = 50
 CONTENT_NAV = [("Get help", "get-help.md"), ("About", "about.md"),
                ("Cover your tracks online", "cover-your-tracks.md"), ("Privacy", "privacy.md"),
                ("Accessibility statement", "accessibility.md")]
@@ -131,13 +133,15 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
         if rel.startswith("staff/") and not staff:
             continue
         front, body, _ = split_front_matter(text)
-        meta = {"sensitive": "true"} if rel in SENSITIVE_CONTENT else {}
+        meta = {}
         if rel == "index.md":
             body += "\n\n" + render("pages/home.md", c=current, campaigns=project.campaigns, **ctx)
         if HELPLINES_MARKER in body:
             meta["search"] = HELP_SEARCH_BOOST
             body = body.replace(HELPLINES_MARKER, render("pages/helplines.html", helplines=national_helplines(current)))
-        files[rel] = page(meta, body, front or "") if meta else text
+        if rel == "index.md" or meta:
+            text = page(meta, body, front or "") if meta or (front and front.strip()) else body
+        files[rel] = text
     for title, rel in CONTENT_NAV[:1]:
         if rel in files:
             nav.append({title: rel})
@@ -174,13 +178,15 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     shutil.copytree(THEME / "site" / "assets", docs / "assets", dirs_exist_ok=True)
     (docs / "assets" / "sentinel.css").write_text(component_css(), encoding="utf-8")
 
-    site_name = "Sentinel" + (" — staff site" if staff else "")
+    # The public site carries the running campaign's name (and its colours, under the header).
+    site_name = "Sentinel — staff site" if staff else current.name
     # The policy is added to each page as the engine writes it (its own inline scripts are
     # hashed too), so a page the engine takes from its cache already carries it.
     try:
         secured = site_engine.build_site(
             root / "mkdocs.yml", docs, out, site_name=site_name, site_url=site_url,
-            nav=markup.escape_nav(nav), extra={"audience": audience.value, "quick_exit": quick_exit_html(settings)},
+            nav=markup.escape_nav(nav), extra={"audience": audience.value, "quick_exit": quick_exit_html(settings),
+                                         "brand": {"band": brand_band(current)}},
             blocks=extras.blocks, post_process=_finish_page, cache_root=root)
     except site_engine.SiteError as err:
         raise ContentError(_link_problems(err, root, audience)) from None
@@ -225,6 +231,21 @@ def quick_exit_html(settings: dict) -> dict[str, str]:
     exit_url = settings.get("quick_exit_url") or DEFAULT_EXIT_URL
     return {part: render("components/quick_exit/page.html", exit_url=exit_url, part=part)
             for part in ("skip", "control")}
+
+
+def brand_band(c: Campaign) -> str:
+    """The style of the band under the header: the campaign's strand colours side by side."""
+    colours = [s.colour for s in c.strands.values()] or ["#1d2a6b"]
+    width = 100 / len(colours)
+    stops = ", ".join(f"{colour} {i * width:g}% {(i + 1) * width:g}%" for i, colour in enumerate(colours))
+    return f"background: linear-gradient(90deg, {stops})"
+
+
+def month_pages(entries: list, size: int | None) -> list[list]:
+    """A month's entries cut into pages of `size` (None: one page), in date order."""
+    if not size:
+        return [entries]
+    return [entries[i:i + size] for i in range(0, len(entries), size)] or [[]]
 
 
 def _activity_cards(root: Path, c: Campaign, activities: list, staff: bool) -> Markup:
@@ -283,8 +304,6 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
         meta = {"title": yaml_str(s.title), "description": yaml_str(s.summary), "search": HELP_SEARCH_BOOST}
         if s.also_called:  # mkdocs-material's search weighs tags above titles: the everyday words win
             meta["tags"] = "[" + ", ".join(yaml_str(w) for w in s.also_called) + "]"
-        if s.sensitive:
-            meta["sensitive"] = "true"
         if posters:
             meta["og_image"] = urls.absolute(site_url, posters[0]["png"])
         files[rel] = page(meta, render("pages/strand.md", c=c, s=s, sign_groups=sign_groups(c, s, audience, as_of),
@@ -292,25 +311,25 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
                                        total=len(by_strand.get(sid, [])), posters=posters, **ctx))
         strand_nav.append({s.title: rel})
     files[f"{base}/calendar.md"] = page(
-        {"title": "Calendar", "sensitive": "true"},
+        {"title": "Calendar"},
         render("pages/calendar.md", c=c, events_by_month=_group(events, lambda e: e.day.strftime("%Y-%m")),
                unscheduled=[e for e in events if e.day.strftime("%Y-%m") not in c.schedule], **ctx))
     files[f"{base}/calendar.ics"] = feeds.ics(c, events, site_url)
     month_nav = []
+    page_of: dict[int, int] = {}   # id(entry) -> its page of the month, for links to it
     for month in sorted(by_month):
-        rel = f"{base}/activities/{month}.md"
-        cards = _activity_cards(root, c, by_month[month], staff)
-        files[rel] = page({"title": yaml_str(f"Activity in {month}"), "sensitive": "true"},
-                          render("pages/month.md", c=c, month=month, count=len(by_month[month]),
-                                 cards=cards, **ctx))
-        month_nav.append(rel)
+        chunks = month_pages(by_month[month], None if staff else MONTH_PAGE_SIZE)
+        for number, chunk in enumerate(chunks, 1):
+            page_of.update((id(a), number) for a in chunk)
+            files[_month_source(base, month, number)] = _month_page(root, c, month, chunks, number, ctx)
+        month_nav.append(_month_source(base, month, 1))   # later pages are reached from the first
     files[f"{base}/activities/index.md"] = page(
         {"title": "Activity"},
         render("pages/activities.md", c=c, by_month=by_month, **ctx))
     feed_title = f"{c.name}: activity" + (" (staff)" if staff else "")
     files[f"{base}/activities/feed.xml"] = feeds.atom(
         c, activities, site_url, f"{base}/activities/feed.xml",
-        feed_title, urls.activity)
+        feed_title, lambda a: urls.activity(a, page_of.get(id(a), 1)))
     section = [f"{base}/index.md", {"Strands": strand_nav}, f"{base}/calendar.md",
                {"Activity": [f"{base}/activities/index.md"] + month_nav}]
     if staff:
@@ -321,3 +340,35 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
         section.append(f"{base}/objectives.md")
     section.extend(extras.nav.get(c.id, []))
     return section
+
+
+def _month_source(base: str, month: str, number: int) -> str:
+    """The Markdown file of a month's page `number`: its address is `urls.month(..., number)`."""
+    return f"{base}/activities/{month}.md" if number == 1 else f"{base}/activities/{month}/{number}.md"
+
+
+def _month_page(root: Path, c: Campaign, month: str, chunks: list[list], number: int, ctx: dict) -> str:
+    """Page `number` of a month's activity, with links to its neighbours (first page: the
+    month's address; page n: `n/` under it)."""
+    def href(n: int) -> str:   # from page `number` to page `n`, as final addresses
+        here = "" if number == 1 else "../"
+        return here + (f"{n}/" if n > 1 else "")
+
+    total = sum(len(chunk) for chunk in chunks)
+    first = sum(len(chunk) for chunk in chunks[:number - 1]) + 1
+    pager = {"number": number, "count": len(chunks), "total": total, "first": first,
+             "campaign": "../../" if number == 1 else "../../../",   # the campaign folder, from here
+             "last": first + len(chunks[number - 1]) - 1,
+             "older": href(number - 1) if number > 1 else None,
+             "newer": href(number + 1) if number < len(chunks) else None}
+    title = f"Activity in {month}" + (f", page {number} of {len(chunks)}" if number > 1 else "")
+    meta = {"title": yaml_str(title)}
+    if pager["older"]:
+        meta["prev_page"] = yaml_str(pager["older"])
+    if pager["newer"]:
+        meta["next_page"] = yaml_str(pager["newer"])
+    if number > 1:
+        meta["search"] = "{exclude: true}"   # the month is found by its first page
+    cards = _activity_cards(root, c, chunks[number - 1], ctx["staff"])
+    return page(meta, render("pages/month.md", c=c, month=month, count=total, cards=cards,
+                             pager=pager, **ctx))

@@ -10,12 +10,13 @@ def strand(cid: str, sid: str) -> str:
     return f"{cid}/strands/{sid}/"
 
 
-def month(cid: str, month: str) -> str:
-    return f"{cid}/activities/{month}/"
+def month(cid: str, month: str, page: int = 1) -> str:
+    """A month's activity; on the public site a long month is split into pages 2, 3..."""
+    return f"{cid}/activities/{month}/" + (f"{page}/" if page > 1 else "")
 
 
-def activity(a) -> str:
-    return f"{month(a.campaign, a.month)}#{a.anchor}"
+def activity(a, page: int = 1) -> str:
+    return f"{month(a.campaign, a.month, page)}#{a.anchor}"
 
 
 def calendar(cid: str) -> str:

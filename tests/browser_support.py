@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import threading
 from contextlib import contextmanager
+from html import unescape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from playwright.sync_api import sync_playwright
 
@@ -22,6 +25,17 @@ def pages(site: Path) -> list[str]:
         rel = index.parent.relative_to(site).as_posix()
         found.append("" if rel == "." else rel + "/")
     return found
+
+
+def public_pages(site: Path) -> list[str]:
+    """Every page a reader can land on: each index.html and the "not found" page."""
+    return pages(site) + (["404.html"] if (site / "404.html").exists() else [])
+
+
+def sitemap_pages(site: Path) -> list[str]:
+    """The pages the sitemap lists, as addresses relative to the site root."""
+    locs = re.findall(r"<loc>([^<]+)</loc>", (site / "sitemap.xml").read_text(encoding="utf-8"))
+    return sorted(urlsplit(unescape(loc)).path.lstrip("/") for loc in locs)
 
 
 def site_headers(site: Path) -> list[tuple[str, str]]:

@@ -101,7 +101,7 @@ def test_strand_page_has_every_part(sample_build):
                     "Recent activity"):
         assert heading in page, heading
     assert "Childline" in page and "0800 1111" in page
-    assert 'class="sn-exit' in page  # a sensitive strand carries the quick exit
+    assert 'class="sn-exit' in page  # every public page carries the quick exit
 
 
 def test_calendar_feed_and_activity_feed_parse(sample_build):

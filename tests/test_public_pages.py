@@ -1,0 +1,116 @@
+"""Public pages a phone can load and that put no one at risk: long months are paged, the calendar
+subscription comes with a warning and only on the calendar page, and every page carries the
+quick exit (the browser tests check that it works)."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+from conftest import run
+
+MONTH = "demo/activities/2013-08/"
+
+
+def _entries(n: int) -> str:
+    """`n` public entries in August 2013, in date order, each with a title that says its number."""
+    return "".join(f"""\
+- title: Outreach session {i:03d}
+  date: 2013-08-{1 + i * 30 // n:02d}
+  unit: Solihull LPU
+  strands: [abuse]
+  type: Victim
+  summary: Session number {i:03d}.
+  visibility: public
+""" for i in range(n))
+
+
+class _Page(HTMLParser):
+    """What a reader's browser sees of a page: card ids, links with their rel and the <link>s."""
+
+    def __init__(self):
+        super().__init__()
+        self.cards, self.links, self.head_links = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "article" and "sn-activity" in (a.get("class") or ""):
+            self.cards.append(a["id"])
+        elif tag == "a" and a.get("rel") in ("prev", "next"):
+            self.links.append((a["rel"], a["href"]))
+        elif tag == "link" and a.get("rel") in ("prev", "next"):
+            self.head_links.append((a["rel"], a["href"]))
+
+
+def _read(site: Path, address: str) -> _Page:
+    parsed = _Page()
+    parsed.feed((site / urlsplit(address).path.lstrip("/") / "index.html").read_text(encoding="utf-8"))
+    return parsed
+
+
+def _built(project, files: dict) -> Path:
+    root = project(files)
+    out = root.parent / "out"
+    status, _, err = run(root, "--out", str(out), "--as-of", "2013-12-20", "-q")
+    assert status == 0, err
+    return out
+
+
+def test_a_month_of_120_entries_is_three_linked_pages_with_every_card_once(project):
+    out = _built(project, {"campaigns/demo/activities/2013-08.yml": _entries(120)})
+    site = out / "public"
+    pages, seen = [], []
+    address, previous = "/" + MONTH, None
+    while address:   # follow the "newer entries" links from the month's address
+        page = _read(site, address)
+        pages.append(address)
+        seen += page.cards
+        links = dict(page.links)
+        assert dict(page.head_links) == links, "the <link rel> in <head> agree with the page's links"
+        if previous:
+            assert urljoin(address, links["prev"]) == previous, "each page links back to the one before"
+        else:
+            assert "prev" not in links
+        previous, address = address, urljoin(address, links["next"]) if "next" in links else None
+    assert pages == ["/" + MONTH, f"/{MONTH}2/", f"/{MONTH}3/"]
+    titles = [f"outreach-session-{i:03d}" for i in range(120)]
+    assert [re.sub(r"^\d{4}-\d\d-\d\d-|-[0-9a-f]{4}$", "", card) for card in seen] == titles, \
+        "every card once, in date order, across the pages"
+    assert [len(_read(site, p).cards) for p in pages] == [50, 50, 20]
+    third = (site / MONTH / "3" / "index.html").read_text(encoding="utf-8")
+    assert "Activity in August 2013 (page 3 of 3)" in third and "entries 101 to 120" in third
+    assert 'aria-label="Pages of activity in August 2013"' in third
+
+    # The feed links each entry to the page it is on; the staff site keeps the month on one page.
+    feed = feedparser.parse((site / "demo/activities/feed.xml").read_bytes())
+    by_title = {e.title: e.link for e in feed.entries}
+    assert by_title["Outreach session 119"] == f"https://demo.example.org/{MONTH}3/#{seen[119]}"
+    assert by_title["Outreach session 080"] == f"https://demo.example.org/{MONTH}2/#{seen[80]}"
+    assert len(_read(out / "intranet", "/" + MONTH).cards) == 120
+    assert not (out / "intranet" / MONTH / "2").exists()
+
+
+def test_a_month_of_50_entries_stays_one_page_without_links(project):
+    site = _built(project, {"campaigns/demo/activities/2013-08.yml": _entries(50)}) / "public"
+    page = _read(site, "/" + MONTH)
+    assert len(page.cards) == 50 and page.links == []
+    assert not [href for _, href in page.head_links if href.endswith("2/")]
+    assert not (site / MONTH / "2").exists()
+
+
+def test_the_calendar_subscription_comes_with_a_warning_and_only_on_the_calendar_page(sample_build):
+    site = sample_build / "public"
+    offering = sorted(p.parent.relative_to(site).as_posix() for p in site.rglob("*.html")
+                      if ".ics" in p.read_text(encoding="utf-8"))
+    assert offering == ["sentinel-2013/calendar"], "no strand page (nor any other) invites a subscription"
+    calendar = (site / "sentinel-2013/calendar/index.html").read_text(encoding="utf-8")
+    link = re.search(r'<a href="\.\./calendar\.ics" aria-describedby="([^"]+)">', calendar)
+    assert link, "the subscription link names its warning"
+    warning = re.search(rf'<div class="sn-warning" id="{link.group(1)}">(.*?)</div>', calendar, re.S).group(1)
+    assert "Webchat with a domestic abuse specialist" in warning and "nobody else can see" in warning
+    assert 'href="../../cover-your-tracks/#calendars-notifications-and-shared-devices"' in warning
+    tracks = (site / "cover-your-tracks/index.html").read_text(encoding="utf-8")
+    assert 'id="calendars-notifications-and-shared-devices"' in tracks
