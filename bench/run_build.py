@@ -16,7 +16,7 @@ sys.path.insert(0, str(REPO))
 
 
 def _record_figures(path: str) -> None:
-    from sentinel import pipeline
+    from sentinel.build import pipeline
     build = pipeline.build
 
     def build_and_record(*args, **kwargs):

@@ -7,7 +7,6 @@ Each subcommand other than build/check lives in its own module exposing
 from __future__ import annotations
 
 import argparse
-import importlib
 import signal
 import sys
 import threading
@@ -15,16 +14,17 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from .faults import BuildStopped, Terminated, describe, request_stop, reset_stop
-from .problems import ContentError, UsageError
-from .site_engine import SiteError
+from sentinel.build.faults import BuildStopped, Terminated, describe, request_stop, reset_stop
+from sentinel.problems import ContentError, UsageError
+from sentinel.outputs.site_engine import SiteError
+from sentinel.tools import importer, scaffold, send, serve
 
 #: subcommand -> (module, one-line help)
-COMMANDS: dict[str, tuple[str, str]] = {
-    "serve": ("serve", "live preview of the site on this computer, rebuilt each time you save"),
-    "new": ("scaffold", "add an activity, strand, newsletter or event, every field explained"),
-    "import": ("importer", "add the activities of a spreadsheet (.csv or .xlsx) to a campaign"),
-    "send": ("send", "mail a built newsletter issue to partners"),
+COMMANDS = {
+    "serve": (serve, "live preview of the site on this computer, rebuilt each time you save"),
+    "new": (scaffold, "add an activity, strand, newsletter or event, every field explained"),
+    "import": (importer, "add the activities of a spreadsheet (.csv or .xlsx) to a campaign"),
+    "send": (send, "mail a built newsletter issue to partners"),
 }
 
 
@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="validate all content, report every problem, write nothing")
     for name, (module, help_text) in COMMANDS.items():
         sp = sub.add_parser(name, help=help_text)
-        importlib.import_module(f"sentinel.{module}").add_arguments(sp)
+        module.add_arguments(sp)
     return p
 
 
@@ -77,8 +77,8 @@ def report_problems(err: ContentError, stream=None, root: Path | None = None,
 
 def _source_excerpt(root: Path, where) -> str:
     """The line a problem points at, with a caret under its column ('' if it cannot be shown)."""
-    from .problems import Problems
-    from .sources import read_text
+    from sentinel.problems import Problems
+    from sentinel.content.sources import read_text
     text = read_text(root, root / where.path, Problems())  # never a link out, a pipe or a huge file
     try:
         text = text.splitlines()[where.line - 1]
@@ -116,22 +116,22 @@ def _terminate_as_interrupt():
 
 
 def _run(args, root: Path, as_of: date) -> int:
-    from . import cache
+    from sentinel.build import cache
     cache.new_run()
     try:
         if args.command == "check":
-            from .pipeline import check
-            from .progress import Progress
+            from sentinel.build.pipeline import check
+            from sentinel.build.progress import Progress
             figures = check(root, as_of, Progress(quiet=args.quiet))
             print(f"All content is valid: {figures['campaigns']} campaign(s), {figures['activities']} activities; "
                   "every output was made and checked (posters fit, e-mails in size, links lead somewhere), nothing written.")
             return 0
         if args.command:
-            module = importlib.import_module(f"sentinel.{COMMANDS[args.command][0]}")
+            module = COMMANDS[args.command][0]
             args.as_of = as_of
             return module.run(args, root)
-        from .pipeline import build
-        from .progress import Progress
+        from sentinel.build.pipeline import build
+        from sentinel.build.progress import Progress
         out = args.out if args.out.is_absolute() else Path.cwd() / args.out
         build(root, out, as_of, Progress(quiet=args.quiet), force=args.force)
         return 0

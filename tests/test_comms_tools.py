@@ -17,7 +17,7 @@ import openpyxl
 
 from conftest import ROOT, cli_command, run
 from sentinel.cli import report_problems
-from sentinel.load import load_project
+from sentinel.content.load import load_project
 from sentinel.problems import ContentError
 
 AUGUST = "campaigns/demo/activities/2013-08.yml"

@@ -18,7 +18,7 @@ from axe_playwright_python.sync_playwright import Axe
 from browser_support import chromium
 from conftest import ROOT
 
-from sentinel.templating import environment
+from sentinel.render.templating import environment
 
 COMPONENTS = ROOT / "theme" / "components"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

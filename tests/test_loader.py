@@ -55,7 +55,7 @@ def test_anchors_aliases_and_tags_are_refused(project):
 
 def test_values_are_not_guessed(project):
     """`NO` is the text NO (not false), 0800 is not an octal number."""
-    from sentinel.load import load_project
+    from sentinel.content.load import load_project
     root = project({ACT: """\
         - title: NO
           date: 2013-08-15
@@ -193,7 +193,7 @@ def test_check_writes_nothing(project, tmp_path):
 
 def test_an_empty_value_is_no_value(project):
     """`effectiveness:` with nothing after it is left out, not the text "" (nor an error)."""
-    from sentinel.load import load_project
+    from sentinel.content.load import load_project
     root = project({ACT: """\
         - title: Street survey
           date: 2013-08-15

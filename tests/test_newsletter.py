@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import SAMPLE_AS_OF, run, write_project
-from sentinel.cache import cache_dir
+from sentinel.build.cache import cache_dir
 
 INTERNAL, EVENT_INTERNAL = "ZQNLINTERNAL", "ZQNLEVENTINTERNAL"
 PARTNERS, EVENT_PARTNERS, EMBARGOED = "ZQNLPARTNERS", "ZQNLEVENTPARTNERS", "ZQNLEMBARGOED"

@@ -13,10 +13,10 @@ from pypdf import PdfReader
 from pyzbar.pyzbar import decode
 
 from conftest import ROOT, run
-from sentinel import urls
-from sentinel.load import load_project
-from sentinel.pdf import RefusedResource, render_pdf
-from sentinel.templating import THEME
+from sentinel.render import urls
+from sentinel.content.load import load_project
+from sentinel.render.pdf import RefusedResource, render_pdf
+from sentinel.render.templating import THEME
 
 A4 = (595.28, 841.89)
 A6 = (297.64, 419.53)

@@ -239,7 +239,7 @@ def test_strand_bars_are_drawn_in_the_strand_colours(build):
 
 
 def test_charts_are_the_same_bytes_when_drawn_again(build, tmp_path, monkeypatch):
-    from sentinel import charts
+    from sentinel.render import charts
     chart = charts.Chart(("Domestic abuse", "CSE"), (167, 50), ("#8e1b1b", "#6a1b9a"), "Activities")
     monkeypatch.setenv("SENTINEL_CACHE", str(tmp_path / "one"))
     first = charts.svg(tmp_path, chart)

@@ -17,7 +17,7 @@ import pytest
 from browser_support import chromium, pages, serve
 from conftest import file_texts as texts
 from conftest import MINIMAL, run, write_project
-from sentinel import csp
+from sentinel.outputs import csp
 
 # Three ways in (raw script, event handler, javascript: link), all ending in the same marker.
 MARKER = "alert(1)"

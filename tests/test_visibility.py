@@ -43,7 +43,7 @@ def test_select_keeps_order_and_filters():
 
 
 def test_default_visibility_is_internal(project):
-    from sentinel.load import load_project
+    from sentinel.content.load import load_project
     root = project({"campaigns/demo/activities/2013-09.yml": """\
         - title: Quiet work
           date: 2013-09-02

@@ -1,0 +1,415 @@
+"""A content-addressed cache for expensive outputs (PDFs, PNGs, e-mails).
+
+The key is a hash of everything the output depends on, plus the code and theme that render it,
+so an edit to a template re-renders everything and an edit to one strand re-renders only that
+strand's files. The cache lives in `<project>/.sentinel-cache/` (never deployed, git-ignored).
+
+Nothing in it can run code or lie: entries are raw bytes (documents) or JSON (model objects,
+rebuilt field by field with their types checked), each sealed with an HMAC of its name and
+content under a key that stays on the machine (or SENTINEL_CACHE_SECRET). A damaged, foreign,
+swapped or unreadable entry is dropped and made again, with a line on stderr.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import shutil
+import stat
+import sys
+import time
+import types
+import typing
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable
+
+from sentinel import PACKAGE, THEME
+
+
+#: The libraries whose version shapes what the build writes: upgrading one re-renders everything.
+RENDERERS = ("mkdocs", "mkdocs-material", "pymdown-extensions", "Jinja2", "Markdown", "nh3",
+             "icalendar", "feedgen", "weasyprint", "pydyf", "segno", "pypdfium2", "css-inline",
+             "matplotlib", "PyYAML")
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of the package and theme sources and of the renderers' versions: any change to
+    them invalidates every entry."""
+    h = hashlib.sha256(repr([_version(name) for name in RENDERERS]).encode())
+    for base in (PACKAGE, THEME):
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(path.relative_to(base.parent).as_posix().encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "-"
+
+
+def inputs_fingerprint(root: str | Path, *extra: object) -> str:
+    """A hash of every source the build reads (content, campaigns, theme, mkdocs.yml) and the code.
+
+    Equal fingerprints mean an identical build: `build.py` then leaves the output as it is.
+    """
+    root = Path(root)
+    h = hashlib.sha256(code_version().encode())
+    h.update(repr(extra).encode())
+    sources = [root / "mkdocs.yml"]
+    for folder in ("content", "campaigns", "theme"):
+        sources += sorted((root / folder).rglob("*"))
+    for path in sources:
+        h.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0")
+        # Folders count too: a new or misspelt one (empty or not) is something `check` reports.
+        h.update(b"(folder)" if path.is_dir() else path.read_bytes() if path.is_file() else b"(missing)")
+    return h.hexdigest()
+
+
+def key(*parts: object) -> str:
+    h = hashlib.sha256(code_version().encode())
+    for part in parts:
+        h.update(b"\0")
+        h.update(part if isinstance(part, bytes) else repr(part).encode())
+    return h.hexdigest()
+
+
+def cache_dir(root: str | Path) -> Path:
+    return Path(os.environ.get("SENTINEL_CACHE", Path(root) / ".sentinel-cache"))
+
+
+# ---------------------------------------------------------------- entries that cannot lie
+
+#: The first line of every entry; an entry in any other format (an older one, a pickle) is dropped.
+MAGIC = b"sentinel-cache 2\n"
+#: Damaged entries reported on stderr by one process; the rest are dropped without a line each.
+REPORT_AT_MOST = 10
+_reported = {"dropped": 0, "unwritable": False}
+
+
+def new_run() -> None:
+    """Report damaged entries afresh (one process may run several commands: tests, serve)."""
+    _reported.update(dropped=0, unwritable=False)
+
+
+@lru_cache(maxsize=None)
+def _secret(base: Path) -> bytes:
+    """The key that authenticates every entry: SENTINEL_CACHE_SECRET when set (CI: a secret that
+    untrusted builds do not get), else a random key kept beside the cache folder, never inside it,
+    so a cache copied from elsewhere (a CI cache, an archive) is rebuilt rather than believed."""
+    given = os.environ.get("SENTINEL_CACHE_SECRET")
+    if given:
+        return hashlib.sha256(b"sentinel-cache-secret\0" + given.encode()).digest()
+    path = base.with_name(base.name + ".key")
+    try:
+        with open(path, "rb") as f:
+            key = f.read(64)
+        # Unusable key file: this process trusts no entry (and its own entries last one build).
+        return key if len(key) == 32 else secrets.token_bytes(32)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return secrets.token_bytes(32)
+    key = secrets.token_bytes(32)
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(key)
+        os.link(tmp, path)  # whole or not at all; a process that made one first wins
+    except FileExistsError:
+        return _secret.__wrapped__(base)
+    except OSError:
+        pass  # nowhere to keep a key: entries live for this build only
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+    return key
+
+
+def _seal(base: Path, kind: str, digest: str, data: bytes) -> bytes:
+    # The name (kind and key) is inside the MAC: one entry's bytes under another's name fail.
+    return hmac.new(_secret(base), kind.encode() + b"\0" + digest.encode() + b"\0" + data,
+                    hashlib.sha256).hexdigest().encode()
+
+
+def _drop(path: Path, why: str) -> None:
+    """Remove a bad entry (it is made again) and say so, once per entry."""
+    try:
+        shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+    except OSError:
+        pass
+    _reported["dropped"] += 1
+    if _reported["dropped"] <= REPORT_AT_MOST:
+        print(f"build.py: cache entry {path} {why}: dropped, made again", file=sys.stderr)
+    elif _reported["dropped"] == REPORT_AT_MOST + 1:
+        print("build.py: more cache entries dropped (not listed)", file=sys.stderr)
+
+
+def _read_file(path: Path) -> bytes | None:
+    """The bytes of a regular file, never following a link nor waiting on a FIFO or device."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise IsADirectoryError(f"{path} is not a regular file")
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read(root: str | Path, kind: str, digest: str) -> bytes | None:
+    """The bytes kept under (kind, digest), or None. An entry that is damaged, not ours, another
+    entry's content, or unreadable is dropped with a line on stderr, never returned."""
+    base = cache_dir(root)
+    path = base / kind / digest
+    try:
+        raw = _read_file(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # no entry (or no cache folder at all)
+    except OSError as err:
+        _drop(path, f"cannot be read ({err.strerror or err})")
+        return None
+    head, _, rest = raw.partition(b"\n")
+    mac, sep, data = rest.partition(b"\n")
+    if head + b"\n" != MAGIC or not sep or not hmac.compare_digest(mac, _seal(base, kind, digest, data)):
+        _drop(path, "is damaged or was not written by this machine's builds")
+        return None
+    try:
+        os.utime(path)  # in use: `prune` keeps it
+    except OSError:
+        pass
+    return data
+
+
+def write(root: str | Path, kind: str, digest: str, data: bytes) -> None:
+    """Keep `data` under (kind, digest). A cache that cannot be written (a file where the folder
+    should be, a full or read-only disk) only makes the next build slower: one line says so."""
+    base = cache_dir(root)
+    path = base / kind / digest
+    tmp = path.with_name(f"{digest}.tmp{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(MAGIC + _seal(base, kind, digest, data) + b"\n" + data)
+        tmp.replace(path)  # atomic: two workers making the same entry cannot corrupt it
+    except OSError as err:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        if not _reported["unwritable"]:
+            _reported["unwritable"] = True
+            print(f"build.py: the cache {base} cannot be written ({err.strerror or err}): "
+                  "building without it", file=sys.stderr)
+
+
+def cached(root: str | Path, kind: str, parts: Iterable[object], make: Callable[[], bytes]) -> bytes:
+    """The bytes made by `make()` for these parts, from the cache when they were made before."""
+    digest = key(*parts)
+    data = read(root, kind, digest)
+    if data is None:
+        data = make()
+        write(root, kind, digest, data)
+    return data
+
+
+# ---------------------------------------------------------------- plain data for model objects
+
+def read_value(root: str | Path, kind: str, digest: str, shape: object):
+    """The value kept by `write_value`, rebuilt as `shape` (a type such as list[Activity]), or
+    None. JSON holds no code; a value that does not fit `shape` is dropped like a damaged entry."""
+    data = read(root, kind, digest)
+    if data is None:
+        return None
+    try:
+        return from_plain(shape, json.loads(data))
+    except (ValueError, TypeError, KeyError, RecursionError) as err:
+        _drop(cache_dir(root) / kind / digest, f"does not hold what it should ({err})")
+        return None
+
+
+def write_value(root: str | Path, kind: str, digest: str, value: object) -> None:
+    write(root, kind, digest, json.dumps(to_plain(value), ensure_ascii=False,
+                                         separators=(",", ":")).encode())
+
+
+def to_plain(value):
+    """Dataclasses as mappings of their fields, dates as ISO text, tuples and sets as lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_plain(getattr(value, f.name)) for f in _init_fields(type(value))}
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"{type(value).__name__} is not plain data")
+
+
+def from_plain(shape, data):
+    """`data` (from JSON) as a value of `shape`, checking every type on the way."""
+    return _decoder(shape)(data)
+
+
+@lru_cache(maxsize=None)
+def _decoder(shape) -> Callable:
+    """A function that rebuilds a value of `shape` from JSON data: made once per type, as
+    20,000 entries are rebuilt at every warm load."""
+    origin, args = typing.get_origin(shape), typing.get_args(shape)
+    if shape is typing.Any:
+        return lambda data: data
+    if isinstance(shape, typing.NewType):  # model.Name: checked text, stored as text
+        return _decoder(shape.__supertype__)
+    if origin in (typing.Union, types.UnionType):
+        options = [_decoder(arg) for arg in args if arg is not type(None)]
+        nullable = type(None) in args
+
+        def union(data):
+            if data is None and nullable:
+                return None
+            last = None
+            for option in options:
+                try:
+                    return option(data)
+                except (ValueError, TypeError, KeyError) as err:
+                    last = err
+            raise last or TypeError("no type fits")
+        return union
+    if origin is typing.Literal:
+        allowed = frozenset(args)
+
+        def literal(data):
+            if not isinstance(data, str) or data not in allowed:
+                raise ValueError(f"{data!r} is not one of {sorted(allowed)}")
+            return data
+        return literal
+    if shape is tuple:  # untyped tuple (Origin.fields, Activity.source): text and numbers
+        def plain_tuple(data):
+            _expect(data, list)
+            if set(map(type, data)) <= _SCALARS:  # the usual flat tuple, checked at C speed
+                return tuple(data)
+            return tuple(_scalar_tuple(v) for v in data)
+        return plain_tuple
+    if origin in (tuple, list, set, frozenset) or shape is list:
+        item = _decoder(args[0] if args else typing.Any)
+        make = origin or shape
+
+        def sequence(data):
+            _expect(data, list)
+            return make([item(v) for v in data])
+        return sequence
+    if origin is dict or shape is dict:
+        value = _decoder(args[1] if len(args) == 2 else typing.Any)
+
+        def mapping(data):
+            _expect(data, dict)
+            return {k: value(v) for k, v in data.items()}
+        return mapping
+    if dataclasses.is_dataclass(shape):
+        hints = typing.get_type_hints(shape)
+        fields = [(f.name, _decoder(hints[f.name])) for f in _init_fields(shape)]
+        names = frozenset(name for name, _ in fields)
+
+        post_init = getattr(shape, "__post_init__", None)
+        new = object.__new__
+
+        def record(data):
+            if type(data) is not dict or data.keys() != names:
+                raise ValueError(f"fields of {shape.__name__} differ")
+            # As pickle does: the fields set directly, not through the frozen class's __init__
+            # (every field is here, checked); derived fields are derived again.
+            value = new(shape)
+            value.__dict__.update({name: decode(data[name]) for name, decode in fields})
+            if post_init:
+                post_init(value)
+            return value
+        return record
+    if shape in (date, datetime):
+        def when(data):
+            _expect(data, str)
+            return shape.fromisoformat(data)
+        return when
+    if shape is float:
+        def number(data):
+            _expect(data, (int, float))
+            return float(data)
+        return number
+    if shape in (str, int, bool):
+        def scalar(data):
+            if type(data) is not shape:
+                raise TypeError(f"expected {shape.__name__}, found {type(data).__name__}")
+            return data
+        return scalar
+    raise TypeError(f"cannot rebuild {shape!r}")
+
+
+def _expect(data, kind) -> None:
+    if not isinstance(data, kind):
+        raise TypeError(f"expected {kind}, found {type(data).__name__}")
+
+
+_SCALARS = {str, int, float, bool, type(None)}
+
+
+def _scalar_tuple(v):
+    if isinstance(v, list):
+        return tuple(_scalar_tuple(x) for x in v)
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    raise TypeError("expected text or numbers")
+
+
+@lru_cache(maxsize=None)
+def _init_fields(cls) -> tuple:
+    return tuple(f for f in dataclasses.fields(cls) if f.init)
+
+
+
+
+#: Entries that no build has read or written for this long are removed (see `prune`).
+KEEP_UNUSED_DAYS = 30
+
+
+def prune(root: str | Path, days: int = KEEP_UNUSED_DAYS) -> int:
+    """Remove the entries no build has used for `days`, at most once a day; returns how many.
+
+    Every edit adds entries (a page, a card, an issue), so without this the cache would keep
+    every version of everything since the project began. Reading an entry marks it as in use.
+    """
+    base = cache_dir(root)
+    stamp = base / ".pruned"
+    now = time.time()
+    try:
+        if now - stamp.stat().st_mtime < 86400:
+            return 0
+    except OSError:
+        if not base.is_dir():
+            return 0
+    removed = 0
+    try:
+        for kind in os.scandir(base):
+            if kind.is_dir(follow_symlinks=False):
+                for entry in os.scandir(kind.path):
+                    if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < now - days * 86400:
+                        os.unlink(entry.path)
+                        removed += 1
+        stamp.touch()
+    except OSError:
+        pass  # a cache that cannot be tidied now is tidied by a later build
+    return removed

@@ -1,0 +1,134 @@
+"""The whole build, stage by stage: load -> validate -> model -> select -> render -> write.
+
+Each output is a plain function of the model, `render(project, as_of, stage, progress)`: it
+writes its own files under the staging folder and returns what it adds to each site (pages,
+files, nav entries), as `{Audience: SiteExtras}`. The outputs depend on nothing but the model,
+so they run side by side; the pipeline adds up what they return and builds the two sites last.
+Content problems of every output are reported together.
+"""
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+
+from sentinel.build import cache, parallel
+from sentinel.content.load import load_project
+from sentinel.problems import ContentError, Problem
+from sentinel.build.progress import Progress
+from sentinel.visibility import Audience
+from sentinel.build.writer import check_out_dir, clear_stale, locked, previous_fingerprint, staging
+
+def check(root: Path, as_of: date, progress: Progress | None = None) -> dict:
+    """Report every problem the build would, and write nothing: the whole build runs into a
+    throwaway folder (posters measured for fit, e-mails for size, every link followed), then
+    the folder is removed. What it made is remembered, so the build after it is quick.
+    Returns the build's figures; raises ContentError listing every problem."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="sentinel-check-") as scratch:
+        return build(root, Path(scratch) / "out", as_of, progress, force=True)
+
+
+def build(root: Path, out: Path, as_of: date, progress: Progress | None = None, force: bool = False) -> dict:
+    """Build every output of every campaign into `out`, atomically. Returns timing figures.
+
+    When nothing the build reads has changed since the build now in `out` (same sources, code,
+    theme and build date), the output is already right and is left as it is.
+    """
+    progress = progress or Progress(quiet=True)
+    check_out_dir(root, out)
+    with locked(out):  # one build per --out at a time
+        return _build(root, out, as_of, progress, force)
+
+
+def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) -> dict:
+    started = time.perf_counter()
+    fingerprint = cache.inputs_fingerprint(root, as_of.isoformat(), str(out.resolve()))
+    if not force and previous_fingerprint(out) == fingerprint:
+        clear_stale(out)
+        progress.done(f"nothing changed since the last build: {out} is up to date")
+        return {"total": time.perf_counter() - started, "unchanged": True}
+    # The outputs import the site engine, slow to load: not needed when nothing changed.
+    from sentinel.outputs import newsletter, prints, report
+    from sentinel.outputs.site import SiteExtras
+    # Every output but the sites, in the order their nav entries appear (named for the figures).
+    outputs = {"prints": prints.render, "newsletter": newsletter.render, "report": report.render}
+    project = load_project(root)
+    progress.step(f"read {sum(len(c.activities) for c in project.campaigns)} activities "
+                  f"in {len(project.campaigns)} campaign(s)")
+    figures = {"load": time.perf_counter() - started, "campaigns": len(project.campaigns),
+               "activities": sum(len(c.activities) for c in project.campaigns)}
+    extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
+    problems: list[Problem] = []   # every output's, so that one run reports them all
+    with staging(out, fingerprint) as stage:
+        work = stage / ".work"
+        work.mkdir()
+        figures.update(_render_outputs(outputs, project, as_of, stage, extras, progress, problems))
+        progress.step("building the public and staff sites")
+        figures.update(_build_sites(project, root, stage, as_of, extras, work, problems))
+        if problems:  # raised inside the staging block: nothing is swapped in
+            raise ContentError(sorted(set(problems)))
+        _remove_tree(work)
+    cache.prune(root)  # what recent builds no longer use
+    figures["total"] = time.perf_counter() - started
+    progress.done(f"built {out} in {figures['total']:.1f} s")
+    return figures
+
+
+SITES = ((Audience.PUBLIC, "public"), (Audience.STAFF, "intranet"))
+
+
+def _reporting(run):
+    """`run`, with the content problems it finds given back as data instead of raised, so
+    that outputs side by side (and the stages after them) all report theirs."""
+    def reporting():
+        try:
+            return run(), []
+        except ContentError as err:
+            return None, list(err.problems)
+    return reporting
+
+
+def _render_outputs(outputs: dict, project, as_of: date, stage: Path, extras: dict, progress,
+                    problems: list) -> dict:
+    """Run the outputs side by side; add up what each gives the sites, in the outputs' order."""
+    def job(render):
+        def run():
+            t = time.perf_counter()
+            made = render(project, as_of, stage, progress)
+            return made, time.perf_counter() - t
+        return _reporting(run)
+
+    results, _ = parallel.each({name: job(render) for name, render in outputs.items()})
+    figures = {}
+    for name in outputs:
+        result, found = results[name]
+        problems.extend(found)
+        if result is not None:
+            made, figures[name] = result
+            for audience, part in made.items():
+                extras[audience].merge(part)
+    return figures
+
+
+def _build_sites(project, root: Path, stage: Path, as_of: date, extras: dict, work: Path,
+                 problems: list) -> dict:
+    """Build the two sites side by side: they share nothing but the model."""
+    from sentinel.outputs import site
+
+    def job(audience, folder):
+        def run():
+            t = time.perf_counter()
+            site.build(project, root, stage / folder, audience, as_of, extras[audience], work)
+            return time.perf_counter() - t
+        return _reporting(run)
+
+    results, _ = parallel.each({folder: job(audience, folder) for audience, folder in SITES})
+    for _, found in results.values():
+        problems.extend(found)
+    return {f"site-{folder}": seconds for folder, (seconds, _) in results.items() if seconds is not None}
+
+
+def _remove_tree(path: Path) -> None:
+    import shutil
+    shutil.rmtree(path, ignore_errors=True)

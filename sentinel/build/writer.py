@@ -1,0 +1,206 @@
+"""The last stage: every renderer writes into a staging folder that replaces `--out` at the end.
+
+A build that fails or is interrupted leaves the previous output exactly as it was: the new tree
+is made beside it and swapped in with one atomic rename (`renameat2(RENAME_EXCHANGE)` on Linux).
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import fcntl
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from sentinel.build.faults import BuildStopped, stop_if_requested
+from sentinel.problems import UsageError
+
+MARKER = ".sentinel-build"  # tells a previous build apart from any other folder
+SOURCE_FOLDERS = ("content", "campaigns", "theme", "tests", "sentinel", "bench", ".git")
+
+
+def check_out_dir(root: Path, out: Path) -> None:
+    """Refuse an --out that would destroy something that is not a previous build."""
+    root, out = root.resolve(), out.resolve()
+    if out == root or out in root.parents:
+        raise UsageError(f"--out {out} is the project folder or contains it: choose a folder such as build/")
+    for name in SOURCE_FOLDERS:
+        src = root / name
+        if out == src or src in out.parents:
+            raise UsageError(f"--out {out} is inside the source folder {name}/: choose a folder such as build/")
+    for folder in reversed((out, *out.parents)):
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"--out {out}: {folder} is a file, not a folder: choose a folder such as build/")
+    if out.exists():
+        if any(out.iterdir()) and not (out / MARKER).is_file():
+            raise UsageError(f"--out {out} holds files that are not a Sentinel build: "
+                             "choose an empty or new folder (nothing was changed)")
+
+
+class OutsideOutput(RuntimeError):
+    """A renderer made an output path outside its folder: a bug (names are checked as they are
+    read), stopped before anything is written there."""
+
+
+def inside(folder: Path, path: Path) -> Path:
+    """`path`, once proven to stay under `folder` (the staging folder, or a part of it): every
+    renderer that makes a path from a name of the content passes it through here."""
+    top, full = os.path.normpath(os.path.abspath(folder)), os.path.normpath(os.path.abspath(path))
+    if not full.startswith(top.rstrip(os.sep) + os.sep):
+        raise OutsideOutput(f"internal error: the output path {path} is outside {folder}; nothing was written there")
+    return path
+
+
+def write_text(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths; False where the system cannot."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    if not hasattr(libc, "renameat2"):
+        return False
+    AT_FDCWD, RENAME_EXCHANGE = -100, 2
+    rc = libc.renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)
+    return rc == 0
+
+
+def clear_stale(out: Path) -> None:
+    """Remove what a killed build left beside `out` (or inside it, when it is a mount point).
+    Only under the build lock: another build's staging folder is not stale."""
+    out = out.resolve()
+    stale = list(out.parent.glob(f".{out.name}.staging-*")) + list(out.parent.glob(f".{out.name}.old-*"))
+    if out.is_dir():
+        stale += list(out.glob(f"{INSIDE_STAGING}*")) + list(out.glob(f"{INSIDE_OLD}*"))
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextmanager
+def locked(out: Path):
+    """Hold the lock of `out` for one build: a second build into the same folder stops at once
+    with a message naming the first. The lock file sits beside `out`, not inside it, so it stays
+    the same file across the swap; the kernel releases it when the build ends, however it ends,
+    and a build that ends normally removes it (nothing is left beside `out`)."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    path = out.parent / f".{out.name}.lock"
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another build"
+            os.close(fd)
+            raise BuildStopped(f"{out} is being built by {holder}: wait until it has finished "
+                               f"(or stop it), then build again. Nothing was changed.") from None
+        except BaseException:
+            os.close(fd)
+            raise
+        try:
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the lock file was removed by the build that held it: take the new one
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"process {os.getpid()} (build.py, started {time.strftime('%Y-%m-%d %H:%M:%S')})\n"
+                  .encode(), 0)
+        yield
+    finally:
+        try:
+            os.unlink(path)  # while still holding it: a build waiting on this file then opens a new one
+        except OSError:
+            pass
+        os.close(fd)  # releases the lock
+
+
+def previous_fingerprint(out: Path) -> str | None:
+    """The inputs fingerprint recorded by the build now in `out`, if any."""
+    try:
+        lines = (out / MARKER).read_text().splitlines()
+    except OSError:
+        return None
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("inputs:")), None)
+
+
+INSIDE_STAGING = ".sentinel-staging-"  # in a mount point --out, which cannot itself be renamed
+INSIDE_OLD = ".sentinel-old-"
+
+
+@contextmanager
+def staging(out: Path, fingerprint: str = ""):
+    """Yield a fresh folder beside `out`; on success, it becomes `out`; on failure, it vanishes.
+
+    A mount point (a container volume) cannot be renamed: the folder is then made inside it and
+    its contents are swapped instead, entry by entry, once everything is built."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    clear_stale(out)
+    mounted = out.is_dir() and os.path.ismount(out)
+    stage = out / f"{INSIDE_STAGING}{os.getpid()}" if mounted else out.parent / f".{out.name}.staging-{os.getpid()}"
+    stage.mkdir()
+    try:
+        yield stage
+        (stage / MARKER).write_text("This folder was written by build.py and is replaced at each build.\n"
+                                    f"inputs: {fingerprint}\n")
+        stop_if_requested()  # a SIGTERM Python could not raise where it came: not swapped in
+        if mounted:
+            _swap_contents(stage, out)
+        elif out.exists() and _exchange(stage, out):
+            shutil.rmtree(stage)  # now holds the previous build
+        else:
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            if out.exists():
+                out.rename(old)
+            try:
+                stage.rename(out)
+            except BaseException:
+                if old.exists():
+                    old.rename(out)  # the previous build, back where it was
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def _swap_contents(stage: Path, out: Path) -> None:
+    """Make the entries of `stage` (inside `out`) the entries of `out`: the old ones are first
+    moved aside into one folder, so a failure before the end puts them back."""
+    old = out / f"{INSIDE_OLD}{os.getpid()}"
+    old.mkdir()
+    keep = {stage.name, old.name}
+    moved = []
+    try:
+        for entry in sorted(os.listdir(out)):
+            if entry not in keep:
+                os.rename(out / entry, old / entry)
+                moved.append(entry)
+        for entry in sorted(os.listdir(stage)):
+            os.rename(stage / entry, out / entry)
+    except BaseException:
+        for entry in os.listdir(out):
+            if entry not in keep:
+                shutil.rmtree(out / entry, ignore_errors=True) if (out / entry).is_dir() else (out / entry).unlink()
+        for entry in moved:
+            os.rename(old / entry, out / entry)
+        shutil.rmtree(old, ignore_errors=True)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(stage, ignore_errors=True)

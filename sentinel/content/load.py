@@ -1,0 +1,280 @@
+"""Stage 1-3 of the pipeline: read every source file, check it, and return the model.
+
+Nothing is written here. All problems of all files are collected and raised together as one
+`ContentError`, so a comms officer fixes a whole batch of mistakes in one go.
+"""
+from __future__ import annotations
+
+import dataclasses
+import gc
+import os
+import re
+from contextlib import contextmanager
+from functools import partial
+from operator import attrgetter
+from pathlib import Path
+
+from sentinel.build import cache, parallel
+from sentinel.content import schema, sources, validate
+from sentinel.content.model import NAME, NAME_RULE, Activity, Campaign, Event, Newsletter, Project, Strand
+from sentinel.problems import ContentError, Problems, Where
+from sentinel.content.yamlsafe import load_settings, load_yaml, split_front_matter
+
+CAMPAIGN_ID = STRAND_ID = NAME   # folder and file names that become ids
+MONTH_FILE = re.compile(r"(\d{4})-(\d{2})")
+#: What a campaign folder may hold; anything else is most likely a misspelt name.
+CAMPAIGN_ENTRIES = {"campaign.yml", "strands", "activities", "newsletters", "events.yml", "README.md"}
+
+
+def load_project(root: Path) -> Project:
+    problems = Problems()
+    campaigns = []
+    campaigns_dir = root / "campaigns"
+    if not campaigns_dir.is_dir():
+        problems.add(Where("campaigns"), "there is no campaigns/ folder: is this the project folder?")
+    else:
+        for folder in (p for p in sources.entries(root, campaigns_dir, problems) if p.is_dir()):
+            campaign = _load_campaign(root, folder, problems)
+            if campaign:
+                campaigns.append(campaign)
+        if not campaigns and not problems:
+            problems.add(Where("campaigns"), "no campaign found: add campaigns/<id>/campaign.yml")
+    pages = _load_pages(root, problems)
+    _check_site_files(root, problems)
+    if problems:
+        raise ContentError(problems.sorted())
+    return Project(root=str(root), campaigns=tuple(campaigns), pages=pages)
+
+
+_rel = sources.rel
+
+
+def _load_doc(root: Path, path: Path, problems: Problems):
+    text = sources.read_text(root, path, problems)
+    return None if text is None else load_yaml(text, _rel(root, path), problems)
+
+
+def _load_campaign(root: Path, folder: Path, problems: Problems) -> Campaign | None:
+    cid = folder.name
+    rel = _rel(root, folder)
+    if not CAMPAIGN_ID.fullmatch(cid):
+        problems.add(Where(rel), f"campaign folder '{cid}' cannot be a name: rename it in {NAME_RULE}")
+        return None
+    for entry in sources.entries(root, folder, problems):
+        if entry.name not in CAMPAIGN_ENTRIES:
+            problems.add(Where(_rel(root, entry)), _unknown_entry(entry.name))
+    path = folder / "campaign.yml"
+    if not os.path.lexists(path):
+        problems.add(Where(rel), "missing campaign.yml: every campaign folder needs one")
+        return None
+    doc = _load_doc(root, path, problems)
+    campaign = doc and schema.build(Campaign, doc.data, doc, (), problems, id=cid)
+    strands = _load_strands(root, folder, cid, problems)
+    rules = campaign and validate.EntryRules.of(campaign, strands)
+    activities = _load_activities(root, folder, cid, rules, problems)
+    newsletters = _load_newsletters(root, folder, cid, problems)
+    events = _load_events(root, folder, cid, problems)
+    if campaign is None:
+        return None
+    campaign = dataclasses.replace(
+        campaign, strands=strands,
+        activities=tuple(sorted(activities, key=attrgetter("date", "unit", "title"))),
+        newsletters=tuple(sorted(newsletters, key=lambda n: n.month)),
+        events=tuple(sorted(events, key=lambda e: (e.day, e.title))))
+    validate.campaign(campaign, problems)
+    return campaign
+
+
+def _unknown_entry(name: str) -> str:
+    import difflib
+    close = difflib.get_close_matches(name, sorted(CAMPAIGN_ENTRIES), n=1, cutoff=0.6)
+    hint = f": did you mean '{close[0]}'?" if close else f"; a campaign folder holds {', '.join(sorted(CAMPAIGN_ENTRIES))}"
+    return f"unexpected '{name}' in the campaign folder{hint}"
+
+
+def _yaml_files(root: Path, folder: Path, problems: Problems) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    files = []
+    for path in sources.entries(root, folder, problems):
+        if path.suffix == ".yaml":
+            problems.add(Where(_rel(root, path)), "name YAML files with '.yml', not '.yaml'")
+        elif path.suffix != ".yml":
+            problems.add(Where(_rel(root, path)), f"only .yml files belong in {folder.name}/")
+        else:
+            files.append(path)
+    return files
+
+
+def _load_strands(root: Path, folder: Path, cid: str, problems: Problems) -> dict[str, Strand]:
+    strands: dict[str, Strand] = {}
+    for path in _yaml_files(root, folder / "strands", problems):
+        sid = path.stem
+        if not STRAND_ID.fullmatch(sid):
+            problems.add(Where(_rel(root, path)), f"strand file name '{sid}' cannot be a name: rename it in {NAME_RULE}")
+            continue
+        doc = _load_doc(root, path, problems)
+        strand = doc and schema.build(Strand, doc.data, doc, (), problems, id=sid, campaign=cid)
+        if strand:
+            strands[sid] = strand
+    return strands
+
+
+def _load_activities(root: Path, folder: Path, cid: str, rules: validate.EntryRules | None,
+                     problems: Problems) -> list[Activity]:
+    """Every entry of the campaign, each checked on its own against `rules` (none when the
+    campaign itself could not be read); checks across entries come later, on every load."""
+    files = [(_rel(root, path), data) for path in _yaml_files(root, folder / "activities", problems)
+             if (data := sources.read(root, path, problems)) is not None]
+    out: list[Activity] = []
+    for entries, found in _activities_of_files(root, files, cid, rules):
+        out.extend(entries)
+        problems.items.extend(found)
+    return out
+
+
+def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
+                         rules: validate.EntryRules | None) -> list[tuple[list[Activity], list]]:
+    """The checked entries and the problems of each month file, in order: from the cache when
+    neither the file nor the rules changed, else read and checked (on both cores when many files
+    are new, as in the first build of a large campaign). Month files are the bulk of a campaign
+    and most do not change between builds; only a file without any problem is cached."""
+    done: dict[int, tuple[list[Activity], list]] = {}
+    todo = []
+    for i, (rel, data) in enumerate(files):
+        source = cache.key("activities", rel, cid, data)
+        key = cache.key(source, rules)
+        with _collector_paused():
+            cached = cache.read_value(root, "activities", key, list[Activity])
+        if cached is not None:
+            done[i] = (cached, [])
+        else:
+            todo.append((i, (rel, data, source, key)))
+    read = partial(_read_and_check, str(root), cid=cid, rules=rules)
+    for (i, _), result in zip(todo, _on_both_cores(read, [item for _, item in todo])):
+        done[i] = result
+    return [done[i] for i in range(len(files))]
+
+
+def _read_and_check(root: str, item: tuple, cid: str, rules: validate.EntryRules | None):
+    rel, data, source, key = item
+    problems = Problems()
+    entries = _read_activities(data, rel, cid, source, problems)
+    if rules:
+        validate.activities(rules, entries, problems)
+    if not problems:
+        cache.write_value(root, "activities", key, entries)
+    return entries, problems.items
+
+
+#: Month files to read before it pays to start a second process for them.
+PARALLEL_FROM = 4
+
+
+def _on_both_cores(fn, items: list) -> list:
+    """`[fn(item) for item in items]`, on every core when there are enough items."""
+    if len(items) < PARALLEL_FROM:
+        return [fn(item) for item in items]
+    with _collector_paused():  # the entries come back as half a million new objects
+        return parallel.map(fn, items)
+
+
+def _read_activities(data: bytes, rel: str, cid: str, source: str, problems: Problems) -> list[Activity]:
+    text = sources.text(data, rel, problems)
+    doc = None if text is None else load_yaml(text, rel, problems)
+    if doc is None or doc.data is None:
+        return []
+    if not isinstance(doc.data, list):
+        problems.add(doc.at(()), "an activities file is a list of entries, each starting with '- title:'")
+        return []
+    return [a for i, item in enumerate(doc.data)
+            if (a := schema.build(Activity, item, doc, (i,), problems, campaign=cid, source=(source, i)))]
+
+
+@contextmanager
+def _collector_paused():
+    """The garbage collector off while a large campaign's entries are made: half a million new
+    objects, which it would otherwise scan again and again as they come (twice as slow)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_events(root: Path, folder: Path, cid: str, problems: Problems) -> list[Event]:
+    path = folder / "events.yml"
+    if not os.path.lexists(path):
+        return []
+    doc = _load_doc(root, path, problems)
+    if doc is None or doc.data is None:
+        return []
+    if not isinstance(doc.data, list):
+        problems.add(doc.at(()), "events.yml is a list of events, each starting with '- title:'")
+        return []
+    return [e for i, item in enumerate(doc.data)
+            if (e := schema.build(Event, item, doc, (i,), problems, campaign=cid))]
+
+
+def _load_newsletters(root: Path, folder: Path, cid: str, problems: Problems) -> list[Newsletter]:
+    out = []
+    ndir = folder / "newsletters"
+    if not ndir.is_dir():
+        return out
+    for path in sources.entries(root, ndir, problems):
+        rel = _rel(root, path)
+        m = MONTH_FILE.fullmatch(path.stem)
+        if path.suffix != ".md" or not m or not 1 <= int(m.group(2)) <= 12:
+            problems.add(Where(rel), "a newsletter file is named after its month, like 2013-09.md")
+            continue
+        text = sources.read_text(root, path, problems)
+        if text is None:
+            continue
+        front, body, body_line = split_front_matter(text)
+        if front is None:
+            problems.add(Where(rel), "a newsletter starts with front matter between '---' lines (title, issue, date)")
+            continue
+        doc = load_yaml(front, rel, problems, line_offset=1)
+        if doc is None:
+            continue
+        issue = schema.build(Newsletter, doc.data, doc, (), problems, month=path.stem, body=body, campaign=cid)
+        if issue:
+            out.append(issue)
+    return out
+
+
+def _load_pages(root: Path, problems: Problems) -> tuple:
+    content = root / "content"
+    pages = []
+    if content.is_dir():
+        for path in sources.files(root, content, problems):
+            text = sources.read_text(root, path, problems) if path.suffix == ".md" else None
+            if text is not None:
+                pages.append((path.relative_to(content).as_posix(), text))
+                _check_page(root, _rel(root, path), text, problems)
+    return tuple(pages)
+
+
+def _check_page(root: Path, rel: str, text: str, problems: Problems) -> None:
+    """validate.page, unless the same page passed it before: the check renders the Markdown."""
+    key = cache.key("page", rel, text)
+    if cache.read(root, "checked-pages", key) is not None:
+        return
+    before = len(problems)
+    validate.page(text, Where(rel), problems)
+    if len(problems) == before:
+        cache.write(root, "checked-pages", key, b"")
+
+
+def _check_site_files(root: Path, problems: Problems) -> None:
+    """mkdocs.yml and theme/ are read by MkDocs itself: each must be a file the project may hold,
+    and mkdocs.yml must be YAML the build can read."""
+    settings = root / "mkdocs.yml"
+    if os.path.lexists(settings):
+        text = sources.read_text(root, settings, problems)
+        if text is not None:
+            load_settings(text, "mkdocs.yml", problems)
+    for path in sources.files(root, root / "theme", problems):
+        sources.check(root, path, problems)

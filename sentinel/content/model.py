@@ -1,0 +1,303 @@
+"""The content model: what comms staff write, as frozen, typed objects.
+
+The dataclasses below *are* the schema. `schema.build()` reads a YAML mapping into one of them
+by looking at the field names and types, so a new optional field is one line here. Fields whose
+metadata says `yaml=False` are filled in by the loader (ids, children), not read from the file.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Literal, NewType, Optional
+
+from sentinel.problems import Where
+
+Visibility = Literal["public", "partners", "internal"]
+
+#: THE pattern of every name that becomes part of a file name or a web address: campaign and
+#: strand ids, audiences. Checked once, as the name is read (schema.py for values typed `Name`,
+#: load.py for names taken from file and folder names); writer.inside() guards the outputs.
+NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+Name = NewType("Name", str)
+NAME_RULE = ("lower-case letters, digits and hyphens (at most 64, starting with a letter or digit), "
+             "like 'young-people': it becomes part of file names and web addresses")
+
+#: The national routes that every strand shows unless it lists its own.
+STANDARD_REPORT = (
+    ("In an emergency", "999", "", ""),
+    ("Non-emergency", "101", "", ""),
+    ("Anonymously", "0800 555 111", "Crimestoppers", "https://crimestoppers-uk.org/"),
+)
+
+
+def derived(default=None, **kw):
+    """A field the loader fills in; never read from YAML."""
+    return field(default=default, metadata={"yaml": False}, **kw)
+
+
+def check(fn, default=..., **kw):
+    """A field with an extra rule: `fn(value)` returns an error message or None."""
+    if default is ...:
+        return field(metadata={"check": fn}, **kw)
+    return field(default=default, metadata={"check": fn}, **kw)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an object and each of its fields came from, for messages that point at the line."""
+
+    where: Where
+    # (name, line, col, name, line, col, ...) for each field, list item ("strands.3") and mapping
+    # key ("schedule.2013-08"): one flat tuple per entry keeps 20,000 cached entries quick to load.
+    fields: tuple = field(default=(), compare=False)
+
+    def at(self, name: str) -> Where:
+        fields = self.fields
+        for i in range(0, len(fields), 3):
+            if fields[i] == name:
+                return Where(self.where.path, fields[i + 1], fields[i + 2])
+        return self.where
+
+
+def _hex_colour(v: str):
+    return None if re.fullmatch(r"#[0-9a-fA-F]{6}", v) else "a colour is written like \"#6a1b9a\" (in quotes)"
+
+
+def _one_to_five(v: int):
+    return None if 1 <= v <= 5 else "effectiveness is rated from 1 (not effective) to 5 (very effective)"
+
+
+def _web_url(v: str):
+    return None if re.fullmatch(r"https?://[^\s<>\"']+", v) else "expected a web address starting with https://"
+
+
+def _site_url(v: str):
+    if not re.fullmatch(r"https?://[^\s<>\"']+/", v):
+        return "site_url is the public site's address and ends with '/', e.g. https://sentinel.example.org/"
+    return None
+
+
+def _phone(v: str):
+    return None if re.fullmatch(r"[0-9 +()]{3,20}|Ext\.? [0-9 ]{2,12}", v) else \
+        "a phone number holds digits and spaces only, e.g. \"0800 555 111\""
+
+
+@dataclass(frozen=True)
+class ReportRoute:
+    label: str
+    phone: str = check(_phone, "")
+    name: str = ""
+    url: str = check(_web_url, "")
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A helpline or a contact on an aide-memoire."""
+
+    name: str
+    phone: str = check(_phone, "")
+    url: str = check(_web_url, "")
+    hours: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Sign:
+    text: str
+    audiences: tuple[Name, ...] = ()  # empty: every audience
+
+    def for_audience(self, audience: str) -> bool:
+        return not self.audiences or audience in self.audiences
+
+
+@dataclass(frozen=True)
+class Poster:
+    audience: Name
+    headline: str
+    body: str
+    origin: Optional[Origin] = derived()
+
+    @property
+    def audiences(self) -> tuple[str, ...]:
+        """Whom the poster is for, as a sign says it (the visibility rule reads both alike)."""
+        return (self.audience,)
+
+
+@dataclass(frozen=True)
+class AideMemoire:
+    checklist: tuple[str, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    # An officers' card: staff only, whatever the strand's own pages are.
+    visibility: Visibility = "internal"
+
+
+@dataclass(frozen=True)
+class Strand:
+    title: str
+    summary: str
+    about: str                                     # Markdown
+    colour: str = check(_hex_colour, "#1d3557")
+    short: str = ""
+    also_called: tuple[str, ...] = ()              # everyday words for it: shown, and found by search
+    sensitive: bool = True                         # its pages never invite a calendar subscription
+    signs: tuple[Sign, ...] = ()
+    what_to_do: tuple[str, ...] = ()               # Markdown
+    report: tuple[ReportRoute, ...] = ()
+    helplines: tuple[Contact, ...] = ()
+    partners: tuple[str, ...] = ()
+    posters: tuple[Poster, ...] = ()
+    aide_memoire: Optional[AideMemoire] = None
+    id: str = derived("")
+    campaign: str = derived("")
+    origin: Optional[Origin] = derived()
+
+    @property
+    def label(self) -> str:
+        return self.short or self.title
+
+    @property
+    def report_routes(self) -> tuple[ReportRoute, ...]:
+        return self.report or tuple(ReportRoute(*r) for r in STANDARD_REPORT)
+
+    def signs_for(self, audience: str) -> tuple[Sign, ...]:
+        return tuple(s for s in self.signs if s.for_audience(audience))
+
+
+def entry_key(date_text, unit, title) -> tuple[str, str, str]:
+    """Same date, unit and title: the same activity, whatever the spacing or capitals.
+    The check refuses a second one; an import skips a row that is already there."""
+    return tuple(" ".join(str(x or "").split()).casefold() for x in (date_text, unit, title))
+
+
+@dataclass(frozen=True)
+class Activity:
+    title: str
+    date: date
+    unit: str
+    strands: tuple[Name, ...]
+    type: str = ""
+    objectives: tuple[int, ...] = ()
+    partners: tuple[str, ...] = ()
+    summary: str = ""                              # Markdown
+    effectiveness: Optional[int] = check(_one_to_five, None)
+    sustain: bool = False
+    visibility: Visibility = "internal"
+    publish_from: Optional[date] = None
+    campaign: str = derived("")
+    origin: Optional[Origin] = derived()
+    # Which text the entry was read from: (digest of its month file, index in the file). Equal
+    # sources mean equal entries, so the sites cache each month's cards by them.
+    source: tuple = derived((), repr=False, compare=False)
+    # "YYYY-MM": pages, feeds and newsletters group 20,000 entries by month again and again.
+    month: str = derived("", init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "month", self.date.isoformat()[:7])
+
+    @property
+    def anchor(self) -> str:
+        """A stable id for links: date and a slug of the title."""
+        slug = re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")[:60]
+        # Two units may record the same title on the same day: the unit keeps the ids apart.
+        unit = hashlib.sha1(self.unit.encode()).hexdigest()[:4]
+        return f"{self.date.isoformat()}-{slug}-{unit}"
+
+    @property
+    def key(self) -> tuple:
+        return entry_key(self.date.isoformat(), self.unit, self.title)
+
+
+@dataclass(frozen=True)
+class Event:
+    title: str
+    date: Optional[date] = None
+    start: Optional[datetime] = None
+    end: Optional[datetime] = None
+    location: str = ""
+    strands: tuple[Name, ...] = ()
+    summary: str = ""                              # Markdown
+    url: str = check(_web_url, "")
+    visibility: Visibility = "internal"
+    publish_from: Optional[date] = None
+    campaign: str = derived("")
+    origin: Optional[Origin] = derived()
+
+    @property
+    def day(self) -> date:
+        return self.date or self.start.date()  # validation guarantees one of them
+
+
+@dataclass(frozen=True)
+class Newsletter:
+    title: str
+    issue: int
+    date: date
+    visibility: Visibility = "partners"
+    publish_from: Optional[date] = None
+    summary: str = ""                              # one line for feeds and previews
+    month: str = derived("")                       # YYYY-MM, from the file name
+    body: str = derived("")                        # Markdown editorial
+    campaign: str = derived("")
+    origin: Optional[Origin] = derived()
+
+    @property
+    def public_from(self) -> date:
+        """An issue's date is its publication day: the public sees nothing of it before."""
+        return self.date
+
+
+@dataclass(frozen=True)
+class Campaign:
+    name: str
+    aim: str
+    starts: date
+    ends: date
+    site_url: str = check(_site_url)
+    organisation: str = ""
+    objectives: tuple[str, ...] = ()
+    schedule: dict = field(default_factory=dict)   # "YYYY-MM" -> strand id
+    audiences: tuple[Name, ...] = ()
+    # Audiences whose signs and posters stay on the staff site; None: visibility.STAFF_AUDIENCES.
+    staff_audiences: Optional[tuple[Name, ...]] = None
+    # National helplines for the Get help page (a page shows them where it says <!-- helplines -->).
+    helplines: tuple[Contact, ...] = ()
+    activity_types: tuple[str, ...] = ()
+    id: str = derived("")
+    strands: dict = derived(None)                  # id -> Strand, in file-name order
+    activities: tuple = derived(())                # sorted by date
+    newsletters: tuple = derived(())               # sorted by month
+    events: tuple = derived(())                    # sorted by day
+    origin: Optional[Origin] = derived()
+
+    def focus(self, month: str) -> Optional[Strand]:
+        sid = self.schedule.get(month)
+        return self.strands.get(sid) if sid else None
+
+    @property
+    def staff_only(self) -> tuple[str, ...]:
+        """The audiences whose signs and posters are for the staff site only."""
+        from sentinel.visibility import STAFF_AUDIENCES
+        return STAFF_AUDIENCES if self.staff_audiences is None else self.staff_audiences
+
+    def objective(self, number: int) -> str:
+        return self.objectives[number - 1]
+
+    def without_entries(self) -> "Campaign":
+        """The campaign as a document made from one part of it sees it: its settings without
+        its thousands of entries (the document keys the few it shows itself). One definition for
+        every cache key, so posters, newsletters and reports agree on what 'unchanged' means."""
+        return replace(self, activities=(), newsletters=(), events=())
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything one build reads: the campaigns and the hand-written pages."""
+
+    root: str
+    campaigns: tuple[Campaign, ...]
+    pages: tuple = ()   # (relative path under content/, text)
+
+    def campaign(self, cid: str) -> Campaign:
+        return next(c for c in self.campaigns if c.id == cid)

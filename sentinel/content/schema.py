@@ -1,0 +1,189 @@
+"""Read a YAML mapping into a model dataclass, reporting every problem with its position.
+
+One generic reader serves every kind of file: it takes the field names, types and defaults of
+the dataclass as the schema, so there is no load-check-raise block per file type.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import sys
+import types
+import typing
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any, Literal, Union
+
+from sentinel.content.model import NAME, NAME_RULE, Name, Origin
+from sentinel.problems import Problems, Where
+from sentinel.content.yamlsafe import Located
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?")
+_INT = re.compile(r"[+-]?\d+")
+EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)  # outside this, a date is a typo
+
+
+class Invalid(Exception):
+    """One value is wrong; the message says what would be right."""
+
+
+@lru_cache(maxsize=None)
+def _fields(cls) -> tuple:
+    hints = typing.get_type_hints(cls)
+    return tuple((f, hints[f.name]) for f in dataclasses.fields(cls) if f.metadata.get("yaml", True))
+
+
+def _required(f) -> bool:
+    return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+
+
+def build(cls, data: Any, doc: Located, path: tuple, problems: Problems, **extra):
+    """Build `cls` from `data` (a dict from the loader). Returns None if any problem was found."""
+    where = doc.at(path)
+    if not isinstance(data, dict):
+        problems.add(where, f"expected a set of 'key: value' lines here, found {_describe(data)}")
+        return None
+    before = len(problems)
+    known = {f.name for f, _ in _fields(cls)}
+    for key in data:
+        if key not in known:
+            problems.add(doc.key_at(path + (key,)), _unknown_key(key, known))
+    values: dict[str, Any] = {}
+    positions: list = []  # name, line, col, name, line, col, ... (see Origin.fields)
+    for f, hint in _fields(cls):
+        if f.name not in data or data[f.name] is None:
+            if _required(f):
+                problems.add(where, f"missing required key '{f.name}'")
+            continue
+        vpath = path + (f.name,)
+        positions += _pos(f.name, doc.at(vpath))
+        try:
+            value = _convert(hint, data[f.name], doc, vpath, problems)
+        except Invalid as err:
+            problems.add(doc.at(vpath), f"'{f.name}': {err}")
+            continue
+        rule = f.metadata.get("check")
+        message = rule(value) if rule and value is not None else None
+        if message:
+            problems.add(doc.at(vpath), f"'{f.name}': {message}")
+            continue
+        values[f.name] = value
+        # Items of lists and keys of mappings get their own positions, for cross-checks.
+        if isinstance(value, tuple):
+            for i in range(len(value)):
+                positions += _pos(f"{f.name}.{i}", doc.at(vpath + (i,)))
+        elif isinstance(value, dict):
+            for k in value:
+                positions += _pos(f"{f.name}.{k}", doc.key_at(vpath + (k,)))
+    if "origin" in {f.name for f in dataclasses.fields(cls)}:
+        extra["origin"] = Origin(where, tuple(positions))
+    if len(problems) != before:
+        # Still return what can be built (wrong optional values left at their defaults), so the
+        # cross-checks can report the rest of the entry's problems in the same run. Nothing is
+        # written when there is any problem, so this object never reaches an output.
+        if any(_required(f) and f.name not in values for f, _ in _fields(cls)):
+            return None
+    return cls(**values, **extra)
+
+
+def _pos(name: str, where: Where) -> tuple[str, int, int]:
+    # Interned: the names repeat in every entry, and a cached file then stores each name once.
+    return (sys.intern(name), where.line, where.col)
+
+
+def _convert(hint, value, doc: Located, path: tuple, problems: Problems):
+    origin = typing.get_origin(hint)
+    if origin in (Union, types.UnionType):
+        inner = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _convert(inner[0], value, doc, path, problems)
+    if origin is Literal:
+        choices = typing.get_args(hint)
+        if value not in choices:
+            raise Invalid(_choice_message(value, choices))
+        return value
+    if origin is tuple:
+        item_hint = typing.get_args(hint)[0]
+        if not isinstance(value, list):
+            if isinstance(value, str) and item_hint in (str, Name):
+                value = [value]  # a single item may be written without the list brackets
+            else:
+                raise Invalid(f"expected a list (lines starting with '- '), found {_describe(value)}")
+        out = []
+        for i, item in enumerate(value):
+            try:
+                converted = _convert(item_hint, item, doc, path + (i,), problems)
+            except Invalid as err:
+                problems.add(doc.at(path + (i,)), f"item {i + 1}: {err}")
+                continue
+            if converted is not None:
+                out.append(converted)
+        return tuple(out)
+    if hint is dict or origin is dict:
+        if not isinstance(value, dict):
+            raise Invalid(f"expected a set of 'key: value' lines, found {_describe(value)}")
+        return dict(value)
+    if dataclasses.is_dataclass(hint):
+        return build(hint, value, doc, path, problems)
+    if not isinstance(value, str):
+        raise Invalid(f"expected a single value, found {_describe(value)}")
+    if hint is str:
+        return value
+    if hint is Name:
+        if not NAME.fullmatch(value):
+            raise Invalid(f"'{value}' cannot be a name: write it in {NAME_RULE}")
+        return value
+    if hint is bool:
+        if value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise Invalid(f"expected true or false, found '{value}'")
+    if hint is int:
+        if _INT.fullmatch(value.strip()):
+            return int(value)
+        raise Invalid(f"expected a whole number, found '{value}'")
+    if hint is date:
+        return parse_date(value)
+    if hint is datetime:
+        if not _DATETIME.fullmatch(value.strip()):
+            raise Invalid(f"expected a date and time like 2013-09-06T09:30, found '{value}'")
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError as err:
+            raise Invalid(f"'{value}' is not a real date and time ({err})") from None
+    raise TypeError(f"no reader for {hint!r}")  # a programming error, not a content one
+
+
+def parse_date(value: str) -> date:
+    if not _DATE.fullmatch(value.strip()):
+        raise Invalid(f"expected a date like 2013-08-15 (year-month-day), found '{value}'")
+    try:
+        d = date.fromisoformat(value.strip())
+    except ValueError:
+        raise Invalid(f"'{value}' is not a real date") from None
+    if not EARLIEST <= d <= LATEST:
+        raise Invalid(f"{d.isoformat()} is outside {EARLIEST.year}-{LATEST.year}: is the year mistyped?")
+    return d
+
+
+def _unknown_key(key: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+    if close:
+        return f"unknown key '{key}': did you mean '{close[0]}'?"
+    return f"unknown key '{key}': the keys allowed here are {', '.join(sorted(known))}"
+
+
+def _choice_message(value, choices) -> str:
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"'{value}' is not one of {', '.join(map(str, choices))}{hint}"
+
+
+def _describe(value) -> str:
+    if isinstance(value, dict):
+        return "a set of 'key: value' lines"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return f"'{value}'"

@@ -1,0 +1,232 @@
+"""Cross-checks that need more than one file: ids that must exist, numbers that must be in range.
+
+Each check adds a Problem pointing at the exact value that is wrong and says what would be right.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sentinel.render import markup
+from sentinel.outputs.email_message import header_problem
+from sentinel.content.model import Campaign
+from sentinel.problems import Problems, Where
+
+MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+# Anything the browser fetches by itself (an image, a frame, a stylesheet...) from another host
+# tells that host who reads the page: a privacy leak for a victim. Found in Markdown images,
+# reference-style images (whose address is defined elsewhere), raw tags and CSS.
+_REMOTE = r"(?:https?:)?//"
+REMOTE_IMAGE = re.compile(
+    # ![alt](https://...)
+    r"!\[[^\]]*\]\(\s*<?\s*" + _REMOTE
+    # <img src="https://...">, <iframe src=...>, <link href=...>, <img srcset="a.png 1x, //b.png 2x">
+    + r"|<(?:img|iframe|frame|embed|object|link|script|video|audio|source|track|input|image|use)\b"
+    r"[^>]*?\s(?:src|srcset|href|xlink:href|data|poster|background)\s*=\s*[\"']?\s*(?:[^\"'>]*?[\s,])?"
+    + _REMOTE
+    # CSS in a style attribute or element
+    + r"|url\(\s*[\"']?\s*" + _REMOTE + r"|@import\s+[\"']?\s*" + _REMOTE,
+    re.I)
+_REFERENCE = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?\s*" + _REMOTE, re.M)   # [logo]: https://...
+_IMAGE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?![(\[:])")    # ![alt][logo], ![logo]
+_REMOTE_MESSAGE = ("images, frames and other embedded content from other websites are not allowed (they "
+                   "would tell that site who reads the page): put the file in the project and link to it")
+
+
+def contrast_ratio(fg: str, bg: str) -> float:
+    """WCAG 2.x contrast ratio of two #rrggbb colours."""
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _suggest(value: str, choices) -> str:
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else f"; known: {', '.join(choices)}"
+
+
+def _label(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def remote_resources(text: str) -> list[int]:
+    """Offsets in `text` of everything that would load from another host."""
+    found = [m.start() for m in REMOTE_IMAGE.finditer(text)]
+    remote_labels = {_label(m.group(1)) for m in _REFERENCE.finditer(text)}
+    if remote_labels:
+        found += [m.start() for m in _IMAGE_REFERENCE.finditer(text)
+                  if _label(m.group(2) or m.group(1)) in remote_labels]
+    return sorted(found)
+
+
+def _where(text: str, offset: int, where: Where) -> Where:
+    """The file position of `offset` in a Markdown value that starts at `where`.
+
+    A YAML value with line breaks in it is a block (`about: |`): its position is that of the
+    `|`, and its text starts on the next line, indented (the indent is not known here: the
+    column is counted from the start of the text's own line)."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    block = "\n" in text and where.col > 1
+    line = where.line + text.count("\n", 0, offset) + (1 if block else 0)
+    col = where.col + offset if line_start == 0 and not block else offset - line_start + 1
+    return Where(where.path, line, col)
+
+
+def markdown(text: str, where: Where, problems: Problems) -> None:
+    for offset in remote_resources(text or ""):
+        problems.add(_where(text, offset, where), _REMOTE_MESSAGE)
+
+
+def page(text: str, where: Where, problems: Problems) -> None:
+    """A hand-written page (content/*.md): MkDocs renders it without sanitising, so refuse here
+    any raw HTML, attribute or link address that the sanitiser would have removed."""
+    markdown(text, where, problems)
+    for offset, message in markup.unsafe_page_html(text or ""):
+        problems.add(_where(text, offset, where), message)
+
+
+def _months(starts: date, ends: date) -> set[str]:
+    out, y, m = set(), starts.year, starts.month
+    while (y, m) <= (ends.year, ends.month):
+        out.add(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def campaign(c: Campaign, problems: Problems) -> None:
+    o = c.origin
+    if c.starts > c.ends:
+        problems.add(o.at("ends"), f"the campaign ends ({c.ends}) before it starts ({c.starts})")
+    if not c.strands:
+        problems.add(o.where, "this campaign has no strands: add strands/<id>.yml")
+    for i, aud in enumerate(c.staff_audiences or ()):
+        if aud not in c.audiences:
+            problems.add(o.at(f"staff_audiences.{i}"), f"unknown audience '{aud}'{_suggest(aud, c.audiences)}")
+    months = _months(c.starts, c.ends)
+    for month, sid in c.schedule.items():
+        where = o.at(f"schedule.{month}")
+        if not MONTH.fullmatch(month):
+            problems.add(where, f"schedule months are written YYYY-MM, like 2013-08, found '{month}'")
+        elif month not in months:
+            problems.add(where, f"{month} is outside the campaign ({c.starts} to {c.ends})")
+        if not isinstance(sid, str):
+            problems.add(where, "each schedule month names one strand id")
+        elif sid not in c.strands:
+            problems.add(o.at(f"schedule.{month}"), f"unknown strand '{sid}'{_suggest(sid, c.strands)}")
+    for strand in c.strands.values():
+        _strand(c, strand, problems)
+    # Each entry on its own is checked as it is loaded (`activities`); here, entries across files.
+    seen_entries: dict[tuple, object] = {}
+    for a in c.activities:
+        first = seen_entries.setdefault(a.key, a)
+        if first is not a:
+            problems.add(a.origin.at("title"), f"this entry is recorded twice (same date, unit and title as "
+                                               f"{first.origin.where}): remove one, or tell them apart in the title")
+    seen_issues: dict[int, str] = {}
+    for n in c.newsletters:
+        if n.issue in seen_issues:
+            problems.add(n.origin.at("issue"), f"issue number {n.issue} is also used by {seen_issues[n.issue]}.md")
+        seen_issues.setdefault(n.issue, n.month)
+        if n.date.strftime("%Y-%m") < n.month:
+            problems.add(n.origin.at("date"), f"the {n.month} issue cannot be published before its month ({n.date})")
+        markdown(n.body, Where(n.origin.where.path, 1, 1), problems)
+    for e in c.events:
+        _event(c, e, problems)
+    _header_values(c, problems)
+
+
+def _header_values(c: Campaign, problems: Problems) -> None:
+    """Values that become e-mail headers of the newsletter (From, List-Id, Subject): one line of
+    plain text, or the e-mail could carry headers nobody wrote (or not be made at all)."""
+    values = [(c.origin.at(name), f"'{name}'", getattr(c, name)) for name in ("name", "organisation")]
+    values += [(n.origin.at("title"), "the newsletter's 'title'", n.title) for n in c.newsletters]
+    for where, what, value in values:
+        why = header_problem(value)
+        if why:
+            problems.add(where, f"{what} {why}: it is a line of the newsletter e-mail's header, "
+                                "write it on one line of plain text")
+
+
+def _strand(c: Campaign, s, problems: Problems) -> None:
+    o = s.origin
+    ratio = contrast_ratio(s.colour, "#ffffff")
+    if ratio < 4.5:
+        problems.add(o.at("colour"), f"white text on {s.colour} has a contrast of {ratio:.1f}:1, below the "
+                                     "4.5:1 that WCAG AA requires: choose a darker colour")
+    for i, sign in enumerate(s.signs):
+        for aud in sign.audiences:
+            if aud not in c.audiences:
+                problems.add(o.at(f"signs.{i}"), f"unknown audience '{aud}'{_suggest(aud, c.audiences)}")
+    seen = set()
+    for i, poster in enumerate(s.posters):
+        where = poster.origin.at("audience")
+        if poster.audience not in c.audiences:
+            problems.add(where, f"unknown poster audience '{poster.audience}'{_suggest(poster.audience, c.audiences)}")
+        if poster.audience in seen:
+            problems.add(where, f"a second poster for '{poster.audience}': one poster per audience")
+        seen.add(poster.audience)
+    for field in ("about",):
+        markdown(getattr(s, field), o.at(field), problems)
+    for i, text in enumerate(s.what_to_do):
+        markdown(text, o.at(f"what_to_do.{i}"), problems)
+
+
+@dataclass(frozen=True)
+class EntryRules:
+    """All that an activity is checked against on its own. Entries that passed against equal
+    rules pass again: the loader keeps checked month files in the cache by their rules."""
+
+    starts: date
+    ends: date
+    strands: tuple[str, ...]
+    activity_types: tuple[str, ...]
+    objectives: int   # how many strategic objectives there are
+
+    @classmethod
+    def of(cls, c: Campaign, strands: dict) -> EntryRules:
+        return cls(c.starts, c.ends, tuple(strands), c.activity_types, len(c.objectives))
+
+
+def activities(rules: EntryRules, entries, problems: Problems) -> None:
+    for a in entries:
+        _activity(rules, a, problems)
+
+
+def _activity(r: EntryRules, a, problems: Problems) -> None:
+    o = a.origin
+    if not r.starts <= a.date <= r.ends:
+        problems.add(o.at("date"), f"{a.date} is outside the campaign ({r.starts} to {r.ends})")
+    if not a.strands:
+        problems.add(o.at("strands"), "an activity names at least one strand")
+    for i, sid in enumerate(a.strands):
+        if sid not in r.strands:
+            problems.add(o.at(f"strands.{i}"), f"unknown strand '{sid}'{_suggest(sid, r.strands)}")
+    if r.activity_types:
+        if not a.type:
+            problems.add(o.where, f"missing required key 'type' (one of: {', '.join(r.activity_types)})")
+        elif a.type not in r.activity_types:
+            problems.add(o.at("type"), f"unknown activity type '{a.type}'{_suggest(a.type, r.activity_types)}")
+    for i, number in enumerate(a.objectives):
+        if not 1 <= number <= r.objectives:
+            problems.add(o.at(f"objectives.{i}"),
+                         f"there is no strategic objective {number}: this campaign has 1 to {r.objectives}")
+    markdown(a.summary, o.at("summary"), problems)
+
+
+def _event(c: Campaign, e, problems: Problems) -> None:
+    o = e.origin
+    if (e.date is None) == (e.start is None):
+        problems.add(o.where, "an event has either a 'date' (all day) or a 'start' date-time, not both")
+    if e.end and not e.start:
+        problems.add(o.at("end"), "'end' goes with 'start'")
+    if e.start and e.end and e.end < e.start:
+        problems.add(o.at("end"), f"the event ends ({e.end}) before it starts ({e.start})")
+    for i, sid in enumerate(e.strands):
+        if sid not in c.strands:
+            problems.add(o.at(f"strands.{i}"), f"unknown strand '{sid}'{_suggest(sid, c.strands)}")
+    markdown(e.summary, o.at("summary"), problems)

@@ -1,0 +1,310 @@
+"""The monthly partnership newsletter: the editorial a comms officer wrote, plus what the data says.
+
+For each issue (`campaigns/<c>/newsletters/YYYY-MM.md`) this assembles, as seed 001 did by hand:
+the campaign aim and objectives, the month's strand of focus (what it is, signs, how to report),
+next month's focus, examples of activity of the period, upcoming events, and contacts. Every
+activity and event comes through `visibility.select()` for the issue's own audience, so a
+partners issue never holds an internal entry and a public issue holds public entries only.
+
+Outputs, in `newsletters/<campaign>/<YYYY-MM>/`: email.html (tables, inlined CSS), email.txt,
+newsletter.eml (what `send` posts) and newsletter.pdf; plus a web version on the staff site, on
+the public site when the issue is public, and an Atom feed of the public issues.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, replace
+from email.headerregistry import Address
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
+
+import css_inline
+from markupsafe import Markup
+
+from sentinel.build import cache
+from sentinel.outputs import email_message, feeds
+from sentinel.render import markup, templating, urls
+from sentinel.outputs.email_message import PLACEHOLDER_SENDER
+from sentinel.content.model import STANDARD_REPORT, Campaign, Newsletter, ReportRoute, Strand
+from sentinel.problems import ContentError, Problem
+from sentinel.outputs.site import SiteExtras, component_css, page, poster_links, yaml_str
+from sentinel.render.templating import THEME
+from sentinel.visibility import Audience, audience_for, select, visible
+from sentinel.build.writer import inside, write_bytes, write_text
+
+#: Gmail clips an HTML part larger than this and hides the rest behind "View entire message".
+EMAIL_HTML_LIMIT = 102 * 1024
+#: Seed 001 gave "a couple of examples"; a screenful keeps the e-mail short and under the limit.
+MAX_EXAMPLES = 8
+#: A newsletter's sign list is for the people who read it: partners are professionals.
+SIGNS_FOR = {Audience.PUBLIC: "public", Audience.PARTNERS: "professionals", Audience.STAFF: "police"}
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One issue, assembled: everything the templates show, already chosen for its audience."""
+
+    c: Campaign
+    n: Newsletter
+    audience: Audience
+    focus: Strand | None
+    next_month: str
+    next_focus: Strand | None
+    period: tuple[str, str]            # the month before and the issue's month, YYYY-MM
+    examples: list
+    more: int                          # activities of the period not shown as examples
+    events: list
+    report_routes: tuple
+    signs_audience: str
+    poster: dict | None = None         # a public poster of the focus strand: {"png", "pdf", "alt"} site paths
+    web_url: str | None = None         # the public web version, when there is one
+
+    @property
+    def id(self) -> str:
+        return f"{self.c.id}/{self.n.month}"
+
+    @property
+    def helplines(self) -> tuple:
+        return self.focus.helplines if self.focus else ()
+
+
+def _month_after(month: str) -> str:
+    y, m = map(int, month.split("-"))
+    return f"{y + (m == 12)}-{m % 12 + 1:02d}"
+
+
+def _month_before(month: str) -> str:
+    y, m = map(int, month.split("-"))
+    return f"{y - (m == 1)}-{(m - 2) % 12 + 1:02d}"
+
+
+def _month_end(month: str) -> date:
+    y, m = map(int, _month_after(month).split("-"))
+    return date(y, m, 1) - timedelta(days=1)
+
+
+def assemble(c: Campaign, n: Newsletter, as_of: date, dates: list[date], public_posters: list | None = None,
+             public_web: bool = False) -> Issue:
+    """The issue's content. Activities are those of the month before and the issue's month, up to
+    the issue's date: an issue rebuilt later still shows what it showed when it was sent.
+    `dates` are the dates of `c.activities`, in their (date) order."""
+    audience = audience_for(n.visibility)
+    before = _month_before(n.month)
+    first, last = date.fromisoformat(f"{before}-01"), min(n.date, _month_end(n.month))
+    period = select(_dated(c, dates, first, last), audience, as_of)
+    examples = sorted(period, key=lambda a: (a.date, a.title), reverse=True)[:MAX_EXAMPLES]
+    next_month = _month_after(n.month)
+    events = [e for e in select(c.events, audience, as_of) if n.date <= e.day <= _month_end(next_month)]
+    focus = c.focus(n.month)
+    poster = None
+    if focus and public_posters:
+        preferred = (SIGNS_FOR[audience], "public", "professionals")
+        best = min(public_posters, key=lambda p: preferred.index(p["audience"]) if p["audience"] in preferred else 9)
+        poster = {"png": best["png"], "pdf": best["pdf"], "alt": f"Poster for {best['audience']}: {focus.title}"}
+    return Issue(c=c, n=n, audience=audience, focus=focus, next_month=next_month,
+                 next_focus=c.focus(next_month), period=(before, n.month), examples=examples,
+                 more=len(period) - len(examples), events=events,
+                 report_routes=focus.report_routes if focus else tuple(ReportRoute(*r) for r in STANDARD_REPORT),
+                 signs_audience=SIGNS_FOR[audience], poster=poster,
+                 web_url=urls.absolute(c.site_url, urls.newsletter(c.id, n.month)) if public_web else None)
+
+
+def _dated(c: Campaign, dates: list[date], first: date, last: date) -> tuple:
+    """The campaign's activities dated `first` to `last`: a slice of the date-ordered entries,
+    so that 36 issues do not each look at all 20,000 of them."""
+    return c.activities[bisect_left(dates, first):bisect_right(dates, last)]
+
+
+def _content_key(issue: Issue) -> str:
+    """A key of everything the issue's outputs are made from, quick to compute: the campaign
+    without its thousands of entries (the issue holds the few it shows), and the entries it shows
+    without their line numbers, so that an edit elsewhere in a month file leaves the issue alone."""
+    def as_shown(entry):
+        return replace(entry, origin=None)
+    campaign = issue.c.without_entries()
+    return cache.key(replace(issue, c=campaign, examples=[as_shown(a) for a in issue.examples],
+                             events=[as_shown(e) for e in issue.events]))
+
+
+# --- the e-mail -----------------------------------------------------------------------------------
+
+_LINK = re.compile(r'\b(href|src)="([^"]*)"')
+
+
+def _absolute_links(html: str, base: str) -> str:
+    """Every link and image of an e-mail must work from a mail client: resolve relative ones
+    (an editorial may link like the web pages do) against the issue's place on the site."""
+    def fix(m):
+        value = m.group(2)
+        if re.match(r"(https?|mailto|tel):", value):
+            return m.group(0)
+        return f'{m.group(1)}="{urljoin(base, value.replace("&amp;", "&")).replace("&", "&amp;")}"'
+    return _LINK.sub(fix, html)
+
+
+def _css(name: str, extra: str = "") -> Markup:
+    """The component styles plus one of ours: trusted (our own theme), so not HTML-escaped."""
+    return Markup(component_css() + "\n" + (THEME / "newsletter" / name).read_text(encoding="utf-8") + extra)
+
+
+def _css_string(text: str) -> str:
+    """`text` as a CSS string literal that cannot close the string or the <style> element."""
+    return '"' + re.sub(r'[\\"<>\n]', lambda m: f"\\{ord(m.group(0)):x} ", text) + '"'
+
+
+def _context(issue: Issue, link) -> dict:
+    """What every newsletter template gets: the issue, and links made for the output."""
+    return {"i": issue, "link": link, "urls": urls,
+            "strand_link": lambda sid: link(urls.strand(issue.c.id, sid))}
+
+
+def _absolute(issue: Issue):
+    return lambda path: urls.absolute(issue.c.site_url, path)
+
+
+def _issue_url(issue: Issue) -> str:
+    """Where the issue sits on the site: relative links of an editorial are resolved from here."""
+    return urls.absolute(issue.c.site_url, urls.newsletter(issue.c.id, issue.n.month))
+
+
+def email_html(issue: Issue) -> str:
+    css = re.sub(r"/\*.*?\*/", "", _css("email.css"), flags=re.S)  # css-inline keeps comments in <style>
+    html = templating.render("newsletter/email.html", **_context(issue, _absolute(issue)),
+                             greeting=email_message.GREETING, css=Markup(css))
+    inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False,
+                                    resolve_css_variables=True, minify_css=True)
+    return _absolute_links(inliner.inline(html), _issue_url(issue)).rstrip("\n") + "\n"
+
+
+_MD_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)")
+_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$", re.M)
+
+
+def markdown_text(text: str, base: str) -> str:
+    """Markdown reads well as plain text already; only links and headings need a hand."""
+    text = markup.markdown_source(text)   # no raw HTML, no javascript: link, as in the HTML part
+    text = _MD_LINK.sub(lambda m: f"{m.group(1)} <{urljoin(base, m.group(2))}>", text)
+    return _MD_HEADING.sub(lambda m: f"{m.group(2)}\n{'-' * len(m.group(2))}", text).strip()
+
+
+def email_text(issue: Issue) -> str:
+    base = _issue_url(issue)
+    text = templating.render_text("newsletter/email.txt", **_context(issue, _absolute(issue)),
+                                  greeting=email_message.GREETING, editorial=markdown_text(issue.n.body, base),
+                                  text=lambda md: markdown_text(md, base))
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def eml(issue: Issue, html: str, text: str) -> bytes:
+    """The built message, as a preview and as what `send` posts: From is a placeholder there."""
+    host = issue.c.site_url.split("//", 1)[1].split("/")[0]
+    # Made from its parts, not parsed from text: a comma or quote in the name is quoted, not split.
+    sender = Address(display_name=issue.c.organisation or issue.c.name, addr_spec=PLACEHOLDER_SENDER)
+    sent = datetime.combine(issue.n.date, time(9, 0), tzinfo=LONDON)
+    msg = email_message.compose(
+        subject=issue.n.title, sender=sender, to=None, html=html, text=text, date=sent,
+        msg_id=f"<{issue.c.id}.{issue.n.month}@{host}>",
+        list_id=f"{issue.c.name} partnership newsletter <{issue.c.id}.newsletter.{host}>",
+        list_slug=f"{issue.c.id}-newsletter", issue=issue.id, audience=issue.audience.value)
+    # The boundary is random by default: derive it from the content so an unchanged issue
+    # gives a byte-identical file at every build.
+    msg.set_boundary("=_sentinel_" + hashlib.sha256((html + text).encode()).hexdigest()[:32])
+    return msg.as_bytes()
+
+
+# --- print and web --------------------------------------------------------------------------------
+
+def pdf(issue: Issue, base_dir: Path) -> bytes:
+    from sentinel.render.pdf import render_pdf  # WeasyPrint takes most of a second to import: only when a PDF is made
+    footer = _css_string(f"{issue.c.name} · Issue {issue.n.issue} · page ")
+    html = templating.render("newsletter/print.html", **_context(issue, _absolute(issue)), css=_css(
+        "print.css", f'\n@page {{ @bottom-right {{ content: {footer} counter(page) " of " counter(pages); }} }}'))
+    html = _absolute_links(html, _issue_url(issue))  # a printed link must say where it goes
+    return render_pdf(html, base_dir)
+
+
+def _relative(depth: int):
+    """Links from a page `depth` folders below the site root (directory URLs)."""
+    return lambda path: "../" * depth + path
+
+
+def web_page(issue: Issue) -> str:
+    body = templating.render("newsletter/page.md", **_context(issue, _relative(3)),
+                             pdf_href=f"../{issue.n.month}.pdf")
+    meta = {"title": yaml_str(issue.n.title), "sensitive": "true"}
+    if issue.n.summary:
+        meta["description"] = yaml_str(issue.n.summary)
+    return page(meta, body)
+
+
+def index_page(c: Campaign, issues: list[Newsletter], feed: bool) -> str:
+    body = templating.render("newsletter/index.md", c=c, issues=issues, feed=feed)
+    return page({"title": "Partnership newsletter"}, body)
+
+
+# --- the output module ----------------------------------------------------------------------------
+
+def render(project, as_of: date, stage: Path, progress) -> dict[Audience, SiteExtras]:
+    """Build every issue that staff may see on `as_of` (embargoed issues appear nowhere); return
+    what each site shows of them (web pages, PDFs, the index and the public feed)."""
+    extras = {Audience.STAFF: SiteExtras(), Audience.PUBLIC: SiteExtras()}
+    todo = [(c, n) for c in project.campaigns for n in select(c.newsletters, Audience.STAFF, as_of)]
+    dates = {c.id: [a.date for a in c.activities] for c in project.campaigns}
+    problems = []
+    built: dict[tuple, list] = {}
+    for done, (c, n) in enumerate(todo, 1):
+        progress.step("newsletters", done, len(todo))
+        public = visible(n, Audience.PUBLIC, as_of)
+        focus_id = c.schedule.get(n.month)
+        posters = poster_links(c, c.strands[focus_id], Audience.PUBLIC, as_of) if focus_id in c.strands else []
+        issue = assemble(c, n, as_of, dates[c.id], posters, public_web=public)
+        folder = inside(stage, stage / "newsletters" / c.id / n.month)
+        # Each output is cached by what the issue holds: an issue that an edit did not change is not rendered.
+        key = _content_key(issue)
+        html = _cached_text(project.root, "newsletter-email-html", key, lambda: email_html(issue))
+        size = len(html.encode("utf-8"))
+        if size > EMAIL_HTML_LIMIT:
+            problems.append(Problem(n.origin.where, f"the e-mail of this issue is {size // 1024} KB of HTML; "
+                                    f"Gmail cuts messages over {EMAIL_HTML_LIMIT // 1024} KB: shorten the editorial"))
+            continue
+        text = _cached_text(project.root, "newsletter-email-text", key, lambda: email_text(issue))
+        write_text(folder / "email.html", html)
+        write_text(folder / "email.txt", text)
+        write_bytes(folder / "newsletter.eml",
+                    cache.cached(project.root, "newsletter-eml", [key], lambda: eml(issue, html, text)))
+        write_bytes(folder / "newsletter.pdf",
+                    cache.cached(project.root, "newsletter-pdf", [key], lambda: pdf(issue, folder)))
+        page_text = _cached_text(project.root, "newsletter-page", key, lambda: web_page(issue))
+        audiences = [Audience.STAFF] + ([Audience.PUBLIC] if public else [])
+        for audience in audiences:
+            extras[audience].pages[f"{c.id}/newsletters/{n.month}.md"] = page_text
+            extras[audience].files[f"{c.id}/newsletters/{n.month}.pdf"] = folder / "newsletter.pdf"
+            built.setdefault((c.id, audience), []).append(n)
+    if problems:
+        raise ContentError(problems)
+    for c in project.campaigns:
+        for audience in (Audience.STAFF, Audience.PUBLIC):
+            _add_index(c, audience, built.get((c.id, audience), []), extras[audience])
+    return extras
+
+
+def _cached_text(root: str, kind: str, key: str, make) -> str:
+    return cache.cached(root, kind, [key], lambda: make().encode()).decode()
+
+
+def _add_index(c: Campaign, audience: Audience, issues: list[Newsletter], extras) -> None:
+    if not issues:
+        return
+    base = f"{c.id}/newsletters"
+    feed = audience is Audience.PUBLIC
+    if feed:
+        extras.pages[f"{base}/feed.xml"] = feeds.atom(
+            c, issues, c.site_url, f"{base}/feed.xml", f"{c.name}: partnership newsletter",
+            lambda n: urls.newsletter(c.id, n.month))
+    extras.pages[f"{base}/index.md"] = index_page(c, issues, feed)
+    extras.nav[c.id].append({"Newsletter": [f"{base}/index.md"] + [f"{base}/{n.month}.md" for n in issues]})

@@ -1,0 +1,315 @@
+"""Posters and aide-memoires: print-ready, tagged PDFs and PNG previews from the shared templates.
+
+For each strand of each campaign:
+    print/<campaign>/posters/<strand>-<audience>.pdf         A4, office printers and the web
+    print/<campaign>/posters/<strand>-<audience>-print.pdf   A4 + 3 mm bleed and crop marks
+    print/<campaign>/posters/<strand>-<audience>.png         preview, ~600 px wide (social card)
+    print/<campaign>/aide-memoires/<strand>.pdf              A6 officers' card, both sides
+
+The templates are theme/print/, built from the same components as the web pages. A poster is laid
+out once, for the print shop; its A4 copy is that PDF cut to the trim box. Before a PDF is
+written, print_fit measures the real layout: a headline that needs too many lines is a content
+error at its `file:line`, never a clipped poster. Every PDF and preview is cached by what it is
+made from (the strand, the campaign without its entries, the code and theme): an unchanged
+poster is not even laid out as HTML, and a build that finds them all never imports WeasyPrint.
+The others render on every core (sentinel.build.parallel), each fed plain HTML strings.
+"""
+from __future__ import annotations
+
+import io
+import re
+from contextlib import closing
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from sentinel.build import cache, parallel
+from sentinel.render import urls
+from sentinel.content.model import Campaign, Project, Strand
+from sentinel.problems import ContentError, Problem
+from sentinel.outputs.site import SiteExtras, page
+from sentinel.render.templating import THEME, render as render_template
+from sentinel.build.writer import inside
+from sentinel.visibility import Audience, select
+
+if TYPE_CHECKING:
+    from sentinel.render.print_fit import Misfit
+
+PRINT_THEME = THEME / "print"      # base folder of the print templates' relative links
+PREVIEW_WIDTH = 600                # px: enough for a web page and a social card
+
+
+@dataclass(frozen=True)
+class Job:
+    """One document to lay out: plain data only, so that it travels cheaply to a worker process."""
+
+    html: str
+    pages: int = 1          # pages the document must have
+    trimmed: bool = False   # also the copy cut to the trim box (the A4 poster of the print-shop one)
+    preview: bool = False   # also a PNG of the first page (of the trimmed copy, if there is one)
+
+
+@dataclass
+class Task:
+    """One document: where it is cached and goes, how to make it, whom to blame."""
+
+    root: str                   # project root, where the cache lives
+    kind: str                   # cache folder of the document: poster-print, aide-memoire
+    key: str                    # cache key of what the document is made from
+    html: Callable[[], str]     # its HTML, made only when the cache does not have the document
+    pdf: Path
+    where: dict = field(default_factory=dict)   # data-fit name -> Where
+    what: str = ""                              # "the cse poster for parents", for messages
+    pages: int = 1
+    trimmed: Path | None = None  # the A4 copy, cut from the print-shop one (cached as "poster")
+    png: Path | None = None      # the preview (cached as "poster-preview")
+
+    def job(self) -> Job:
+        return Job(self.html(), self.pages, trimmed=self.trimmed is not None, preview=self.png is not None)
+
+    def files(self) -> dict[str, tuple[str, str, Path]]:
+        """Each file the task makes: part -> (cache folder, cache key, output file)."""
+        files = {"pdf": (self.kind, self.key, self.pdf)}
+        if self.trimmed:
+            files["trimmed"] = ("poster", self.key, self.trimmed)
+        if self.png:
+            files["png"] = ("poster-preview", cache.key(self.key, PREVIEW_WIDTH), self.png)
+        return files
+
+
+class DoesNotFit(Exception):
+    def __init__(self, found: list[Misfit]):
+        super().__init__(found)
+        self.found = found
+
+
+def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audience, SiteExtras]:
+    """Lay out every poster and aide-memoire into print/; return what each site shows of them."""
+    tasks: list[Task] = []
+    for c in project.campaigns:
+        for s in c.strands.values():
+            tasks += _poster_tasks(project.root, c, s, stage)
+            if s.aide_memoire:
+                tasks.append(_aide_memoire_task(project.root, c, s, stage))
+    documents = {i: _from_cache(t) for i, t in enumerate(tasks)}
+    made = _run({i: t for i, t in enumerate(tasks) if documents[i] is None}, progress)
+    for i, document in made.items():
+        _keep(tasks[i], document)
+    documents.update(made)
+    for i, task in enumerate(tasks):
+        _write(task, documents[i])
+    extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
+    for c in project.campaigns:
+        _add_to_sites(c, as_of, stage, extras)
+    return extras
+
+
+# ---------------------------------------------------------------- what to render
+
+def _poster_tasks(root: str, c: Campaign, s: Strand, stage: Path) -> list[Task]:
+    """One layout per poster: the print-shop copy (bleed, crop marks); the A4 copy is that page cut
+    to its trim box, so the two are the same poster and nothing is laid out twice."""
+    folder = stage / "print" / c.id / "posters"
+    campaign = _without_entries(c)
+    tasks = []
+    for poster in s.posters:
+        name = f"{s.id}-{poster.audience}"
+        where = {"headline": poster.origin.at("headline"), "body": poster.origin.at("body"),
+                 "layout": poster.origin.at("body"), "pages": poster.origin.where}
+        tasks.append(Task(root, "poster-print", cache.key(campaign, s, poster.audience),
+                          partial(_poster_html, c, s, poster), inside(stage, folder / f"{name}-print.pdf"), where,
+                          f"the {s.id} poster for {poster.audience}", trimmed=inside(stage, folder / f"{name}.pdf"),
+                          png=inside(stage, folder / f"{name}.png")))
+    return tasks
+
+
+def _poster_html(c: Campaign, s: Strand, poster) -> str:
+    page_url = urls.absolute(c.site_url, urls.strand(c.id, s.id))
+    return render_template(
+        "print/poster.html", c=c, s=s, poster=poster, headline=_unbroken_numbers(poster.headline),
+        body=_unbroken_numbers(poster.body), qr=_qr_code(page_url), page_url=page_url, short_url=_short(page_url),
+        title=f"{poster.headline} ({s.title} poster for {poster.audience}, {c.name})")
+
+
+@lru_cache(maxsize=None)  # a strand's posters share their QR code
+def _qr_code(url: str) -> str:
+    import segno
+    return segno.make(url, error="m", micro=False).svg_data_uri(border=2)
+
+
+def _aide_memoire_task(root: str, c: Campaign, s: Strand, stage: Path) -> Task:
+    o = s.origin
+    where = {"front": o.at("signs") if s.signs else o.at("what_to_do"),
+             "back": o.at("aide_memoire"), "pages": o.at("aide_memoire")}
+    return Task(root, "aide-memoire", cache.key(_without_entries(c), s), partial(_aide_memoire_html, c, s),
+                inside(stage, stage / "print" / c.id / "aide-memoires" / f"{s.id}.pdf"), where,
+                f"the {s.id} aide-memoire", pages=2)
+
+
+def _aide_memoire_html(c: Campaign, s: Strand) -> str:
+    page_url = urls.absolute(c.site_url, urls.strand(c.id, s.id))
+    return render_template(
+        "print/aide_memoire.html", c=c, s=s, memo=s.aide_memoire, signs=s.signs_for("police"),
+        what_to_do=[_unbroken_numbers(text) for text in s.what_to_do],
+        short_url=_short(page_url), audience_note="for officers",
+        title=f"{s.title}: aide-memoire for officers ({c.name})")
+
+
+def _without_entries(c: Campaign) -> Campaign:
+    """The campaign as a print is made from it: without its thousands of entries, and without
+    its other strands (an edit to one strand re-renders only that strand's files)."""
+    return replace(c.without_entries(), strands=None)
+
+
+def _unbroken_numbers(text: str) -> str:
+    """A phone number split over two lines gets misdialled: join its digit groups (no-break spaces)."""
+    return re.sub(r"(?<=\d) (?=\d)", "\u00a0", text)
+
+
+def _short(url: str) -> str:
+    return url.split("://", 1)[-1]
+
+
+# ---------------------------------------------------------------- rendering, two processes
+
+def make(job: Job) -> dict[str, bytes]:
+    """The document of one job, by part (see `Task.files`). Runs in a worker."""
+    from sentinel.render.pdf import layout, trimmed, write  # WeasyPrint takes most of a second to import: only to render
+    from sentinel.render.print_fit import misfits_in
+
+    document = layout(job.html, PRINT_THEME)  # laid out once: measured, then written
+    found = misfits_in(document, job.pages)
+    if found:
+        raise DoesNotFit(found)
+    made = {"pdf": write(document)}
+    if job.trimmed:
+        made["trimmed"] = trimmed(made["pdf"])
+    if job.preview:
+        made["png"] = preview(made.get("trimmed", made["pdf"]))
+    return made
+
+
+def _from_cache(task: Task) -> dict[str, bytes] | None:
+    """The document made before from the same inputs (every part of it), or None."""
+    found = {part: cache.read(task.root, kind, key) for part, (kind, key, _) in task.files().items()}
+    return None if None in found.values() else found
+
+
+def _keep(task: Task, document: dict[str, bytes]) -> None:
+    for part, (kind, key, _) in task.files().items():
+        cache.write(task.root, kind, key, document[part])
+
+
+def _write(task: Task, document: dict[str, bytes]) -> None:
+    for part, (_, _, path) in task.files().items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(document[part])
+
+
+def preview(pdf: bytes, width: int = PREVIEW_WIDTH) -> bytes:
+    """The first page as a PNG `width` px wide (PDFium, from the pypdfium2 wheel)."""
+    import pypdfium2
+    from PIL import Image
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        first = document[0]
+        image = first.render(scale=width / first.get_width()).to_pil()
+    finally:
+        document.close()
+    # 64 colours: a third of the size, the same look (flat colours and text), the QR code intact.
+    image = image.convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+#: How a misfit is told: the part of the page (by its data-fit name) and what to do about it.
+PARTS = {
+    "headline": ("the headline", ""),
+    "body": ("the body text", ""),
+    "layout": ("the headline and body text", "shorten the body text or the headline, or list fewer helplines"),
+    "front": ("the front (signs to look out for, what to do)", "shorten the signs or the steps"),
+    "back": ("the back (checklist, contacts, how to report)", "shorten the checklist or the contacts"),
+    "pages": ("the whole document", "shorten its text"),
+}
+
+
+def _problem(task: Task, misfit: Misfit) -> Problem:
+    part, advice = PARTS.get(misfit.name, (misfit.name, ""))
+    return Problem(task.where.get(misfit.name, task.where["pages"]),
+                   f"{part} of {task.what} {misfit.message}" + (f": {advice}" if advice else ""))
+
+
+def _run(tasks: dict[int, Task], progress) -> dict[int, dict[str, bytes]]:
+    """Render the tasks on every core (sentinel.build.parallel); return their documents only if all of them succeeded."""
+    if not tasks:
+        return {}
+    from sentinel.render.pdf import RefusedResource  # only now: a build with nothing to render never imports WeasyPrint
+
+    problems: list[Problem] = []
+    results: dict[int, dict[str, bytes]] = {}
+    every = max(1, len(tasks) // 5)  # about five progress lines, however many files
+    jobs = {i: task.job() for i, task in tasks.items()}
+    with closing(parallel.unordered(lambda i: make(jobs[i]), list(tasks))) as finished:
+        for done, (i, ok, value) in enumerate(finished, 1):
+            task = tasks[i]
+            if ok:
+                results[i] = value
+            elif isinstance(value, DoesNotFit):
+                problems += [_problem(task, m) for m in value.found]
+            elif isinstance(value, RefusedResource):  # content cannot ask (markup drops images): a template did
+                problems.append(Problem(task.where["pages"], f"{task.what}: {value}"))
+            else:
+                raise value
+            if done % every == 0 or done == len(tasks):
+                progress.step("posters and aide-memoires", done, len(tasks))
+    if problems:
+        raise ContentError(sorted(set(problems)))
+    return results
+
+
+# ---------------------------------------------------------------- the sites
+
+def _add_to_sites(c: Campaign, as_of: date, stage: Path, extras: dict) -> None:
+    """Posters on both sites (strand pages and a Resources page), each where the visibility rule
+    lets it go (posters for police stay on the staff site); aide-memoires where allowed."""
+    folder = stage / "print" / c.id
+    for audience in (Audience.PUBLIC, Audience.STAFF):
+        site = extras[audience]
+        staff = audience is Audience.STAFF
+        sections, cards = [], []
+        for s in c.strands.values():
+            posters = []
+            for poster in select(s.posters, audience, as_of, c.staff_only):
+                name = f"{s.id}-{poster.audience}"
+                files = [".png", ".pdf"] + (["-print.pdf"] if staff else [])
+                for ext in files:
+                    site.files[urls.poster(c.id, s.id, poster.audience, ext)] = folder / "posters" / f"{name}{ext}"
+                posters.append({"poster": poster, "name": name, "alt": _alt(poster),
+                                "size": _size(folder / "posters" / f"{name}.pdf"),
+                                "print_size": _size(folder / "posters" / f"{name}-print.pdf")})
+            if posters:
+                sections.append((s, posters))
+            if s.aide_memoire and select([s.aide_memoire], audience, as_of):
+                site.files[f"{c.id}/aide-memoires/{s.id}.pdf"] = folder / "aide-memoires" / f"{s.id}.pdf"
+                cards.append((s, _size(folder / "aide-memoires" / f"{s.id}.pdf")))
+        if not sections and not cards:
+            continue
+        site.pages[f"{c.id}/resources.md"] = page({"title": "Posters and resources"}, render_template(
+            "print/resources.md", c=c, sections=sections, cards=cards, staff=staff,
+            width=PREVIEW_WIDTH, height=round(PREVIEW_WIDTH * 297 / 210)))
+        site.nav[c.id].append({"Posters and resources": f"{c.id}/resources.md"})
+
+
+def _alt(poster) -> str:
+    """The poster's words, for people who cannot see the preview."""
+    stop = "" if poster.headline.rstrip()[-1:] in ".?!" else "."
+    return f"Poster for {poster.audience}: {poster.headline}{stop} {poster.body}"
+
+
+def _size(path: Path) -> str:
+    kb = path.stat().st_size / 1024
+    return f"{kb:.0f} KB" if kb < 1024 else f"{kb / 1024:.1f} MB"

@@ -1,0 +1,474 @@
+"""The evaluation report (seed 000, paras 11-14): what the campaign did, from its own entries.
+
+One pass over the entries staff may see on the build date (`select(..., STAFF, as_of)`:
+embargoed entries are not counted) gives the figures. The same figures make `evaluation.json`,
+the charts, the standalone `evaluation.html`, its PDF and a page of the staff site, so no two of
+them can disagree. The report is for commanders: it never reaches the public site.
+"""
+from __future__ import annotations
+
+import base64
+import heapq
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from markupsafe import Markup
+
+from sentinel.build import cache
+from sentinel.render import charts, urls
+from sentinel.outputs import site_engine
+from sentinel.render.charts import BAR, MUTED, Chart
+from sentinel.content.model import Activity, Campaign, Project
+from sentinel.outputs.site import SiteExtras, current_campaign, page
+from sentinel.render.templating import THEME, render as render_template
+from sentinel.visibility import Audience, select
+from sentinel.build.writer import inside, write_bytes, write_text
+
+RATINGS = {1: "1 – not effective", 2: "2", 3: "3", 4: "4", 5: "5 – very effective"}
+EXAMPLES_PER_TYPE = 3
+PRINT_LEGACY_MAX = 300  # sustained entries listed in the PDF; beyond, the best of each unit
+CANDIDATES = 30  # best entries kept per type, to choose examples from different strands and units
+TOP_TYPES = 3
+
+
+def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audience, SiteExtras]:
+    """Write reports/<campaign>/ for every campaign; return the report's pages for the staff site."""
+    staff = SiteExtras()
+    for done, c in enumerate(project.campaigns, 1):
+        progress.step(f"evaluation report of {c.id}", done, len(project.campaigns))
+        write_report(project, c, as_of, inside(stage, stage / "reports" / c.id), staff)
+    return {Audience.STAFF: staff}
+
+
+# --- figures: one pass over the entries ------------------------------------------------------
+
+@dataclass
+class Evaluation:
+    figures: dict    # exactly what evaluation.json holds
+    examples: dict   # activity type -> the entries that show it best, best first
+    sustained: dict  # unit -> its entries to be kept after the campaign, by date
+
+
+def evaluate(c: Campaign, activities: list[Activity], as_of: date) -> Evaluation:
+    """Count everything the report shows, in one pass (20,000 entries take a fraction of a second)."""
+    strands, types, units, months, ratings, objectives, partners = (Counter() for _ in range(7))
+    ratings_by_type: dict[str, Counter] = defaultdict(Counter)
+    sustained_by_type: Counter = Counter()
+    partner_names: dict[str, str] = {}
+    best: dict[str, list] = defaultdict(list)   # type -> min-heap of (rank, tie-break, entry)
+    sustained: dict[str, list] = defaultdict(list)
+    for order, a in enumerate(activities):
+        for sid in set(a.strands):
+            strands[sid] += 1
+        types[a.type] += 1
+        units[a.unit] += 1
+        months[a.month] += 1
+        for n in set(a.objectives):
+            objectives[n] += 1
+        for folded, name in {_fold(p): " ".join(p.split()) for p in a.partners}.items():
+            partner_names.setdefault(folded, name)
+            partners[folded] += 1
+        if a.effectiveness is not None:
+            ratings[a.effectiveness] += 1
+            ratings_by_type[a.type][a.effectiveness] += 1
+        if a.sustain:
+            sustained[a.unit].append(a)
+            sustained_by_type[a.type] += 1
+        if a.type:
+            item = ((a.effectiveness or 0, a.sustain, a.date), -order, a)
+            heap = best[a.type]
+            (heapq.heappush if len(heap) < CANDIDATES else heapq.heappushpop)(heap, item)
+
+    type_names = [t for t in dict.fromkeys([*c.activity_types, *sorted(types)]) if t]
+    ranked = sorted((t for t in type_names if types[t]), key=lambda t: (-types[t], t))[:TOP_TYPES]
+    examples = {t: _varied([a for _, _, a in sorted(best[t], reverse=True)]) for t in ranked}
+    rated = sum(ratings.values())
+    figures = {
+        "campaign": c.id,
+        "campaign_name": c.name,
+        "as_of": as_of.isoformat(),
+        "period": {"starts": c.starts.isoformat(), "ends": c.ends.isoformat()},
+        "activities_total": len(activities),
+        "by_strand": {sid: strands[sid] for sid in c.strands},
+        "by_type": {t: types[t] for t in type_names},
+        "type_not_recorded": types[""],
+        "by_unit": dict(units),
+        "by_month": {m: months[m] for m in _months(c, months)},
+        "partners_distinct": len(partners),
+        "partners": {partner_names[k]: n for k, n in partners.items()},
+        "sustained": sum(sustained_by_type.values()),
+        "sustained_by_unit": {u: [_entry(a) for a in entries] for u, entries in sustained.items()},
+        "effectiveness_mean": _mean(ratings),
+        "effectiveness_rated": rated,
+        "effectiveness_not_rated": len(activities) - rated,
+        "effectiveness_distribution": {str(r): ratings[r] for r in RATINGS},
+        "effectiveness_by_type": {t: {"activities": types[t],
+                                      "rated": sum(ratings_by_type[t].values()),
+                                      "mean": _mean(ratings_by_type[t]),
+                                      "distribution": {str(r): ratings_by_type[t][r] for r in RATINGS},
+                                      "sustained": sustained_by_type[t]} for t in type_names},
+        "top_types": [{"type": t, "activities": types[t], "effectiveness_mean": _mean(ratings_by_type[t]),
+                       "sustained": sustained_by_type[t], "examples": [_entry(a) for a in examples[t]]}
+                      for t in ranked],
+        "objectives": [{"number": n, "text": text, "activities": objectives[n]}
+                       for n, text in enumerate(c.objectives, 1)],
+        "objectives_unaddressed": [n for n in range(1, len(c.objectives) + 1) if not objectives[n]],
+    }
+    return Evaluation(figures, examples, dict(sorted(sustained.items())))
+
+
+def _varied(candidates: list[Activity]) -> list[Activity]:
+    """The best-rated examples, preferring a strand and a unit not already shown."""
+    chosen: list[Activity] = []
+    for a in candidates:
+        if len(chosen) < EXAMPLES_PER_TYPE and all(a.unit != b.unit and a.strands[0] not in b.strands
+                                                   for b in chosen):
+            chosen.append(a)
+    for a in candidates:  # too few different ones: the next best, whatever they are
+        if len(chosen) < EXAMPLES_PER_TYPE and a not in chosen:
+            chosen.append(a)
+    return chosen
+
+
+@lru_cache(maxsize=4096)  # the same few names recur in thousands of entries
+def _fold(name: str) -> str:
+    """One partner however it is spelt: 'Salvation  army' and 'Salvation Army' are the same."""
+    return " ".join(name.split()).casefold()
+
+
+def _mean(ratings: Counter) -> float | None:
+    n = sum(ratings.values())
+    return round(sum(r * k for r, k in ratings.items()) / n, 2) if n else None
+
+
+def _months(c: Campaign, counted: Counter) -> list[str]:
+    """Every month of the campaign, even those without activity, and any month that has some."""
+    months, y, m = set(counted), c.starts.year, c.starts.month
+    while (y, m) <= (c.ends.year, c.ends.month):
+        months.add(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return sorted(months)
+
+
+def _entry(a: Activity) -> dict:
+    return {"title": a.title, "date": a.date.isoformat(), "unit": a.unit, "type": a.type,
+            "strands": list(a.strands), "objectives": list(a.objectives),
+            "effectiveness": a.effectiveness, "sustain": a.sustain, "anchor": a.anchor}
+
+
+# --- what the pages show: charts with their data tables and text alternatives ---------------
+
+@dataclass(frozen=True)
+class Table:
+    key: str                  # the evaluation.json figure it shows
+    caption: str
+    headers: tuple[str, ...]  # the first one heads the row headers
+    rows: tuple[tuple, ...]   # (row key, row header, cell, ...), cells already formatted
+    text_columns: tuple[int, ...] = ()  # cells (by position) that are words, not figures
+
+
+@dataclass(frozen=True)
+class Exhibit:
+    id: str          # the section anchor and the chart's file name
+    title: str
+    summary: str     # the finding, in words (figcaption)
+    alt: str         # the chart in words, for who cannot see it
+    chart: Chart
+    table: Table
+
+
+def exhibits(c: Campaign, f: dict) -> dict[str, Exhibit]:
+    total = f["activities_total"]
+    found = [_by_strand(c, f, total), _by_type(f, total), _by_month(c, f), _by_unit(f, total),
+             _ratings(f, total), _ratings_by_type(f), _objectives(f)]
+    return {e.id: e for e in found}
+
+
+def _bars(title: str, labels, values, colours=None, **kw) -> tuple[Chart, str]:
+    """A chart and its short text alternative (every value when there are few)."""
+    labels, values = tuple(labels), tuple(values)
+    chart = Chart(labels, values, tuple(colours or [BAR] * len(values)), **kw)
+    shown = chart.value_labels or tuple(f"{v:g}" for v in values)
+    pairs = [f"{label} {value}".replace("\n", " ") for label, value in zip(labels, shown)]
+    more = f", and {len(pairs) - 8} more in the table" if len(pairs) > 8 else ""
+    return chart, f"Bar chart of {title}: " + (", ".join(pairs[:8]) + more if pairs else "no data") + "."
+
+
+def _share(n: int, total: int) -> str:
+    return f"{100 * n / total:.0f}%" if total else "–"
+
+
+def _rating(mean) -> str:
+    return "–" if mean is None else f"{mean:.2f}"
+
+
+def _most_and_least(counts: dict, names: dict, what: str) -> str:
+    present = sorted((k for k in counts if counts[k]), key=lambda k: (-counts[k], names[k]))
+    if not present:
+        return "No activity has been recorded yet."
+    top, low = present[0], present[-1]
+    if top == low:
+        return f"{names[top]} had all the activities ({counts[top]})."
+    return (f"{names[top]} had the most activities ({counts[top]}) and {names[low]} the fewest "
+            f"({counts[low]}), of {len(present)} {what}.")
+
+
+def _by_strand(c: Campaign, f: dict, total: int) -> Exhibit:
+    counts = f["by_strand"]
+    order = sorted(counts, key=lambda s: (-counts[s], c.strands[s].title))
+    titles = {s: c.strands[s].title for s in order}
+    short = [t if len(t) <= charts.LABEL_MAX else c.strands[s].label for s, t in titles.items()]
+    chart, alt = _bars("activities by strand", short, [counts[s] for s in order],
+                       [c.strands[s].colour for s in order], axis_label="Activities")
+    summary = _most_and_least(counts, titles, "strands addressed")
+    if sum(counts.values()) > total:
+        summary += (f" An activity that addresses several strands counts for each, so these counts add up "
+                    f"to more than the {total} activities.")
+    table = Table("by_strand", "Activities by strand", ("Strand", "Activities", "Share of activities"),
+                  tuple((s, titles[s], counts[s], _share(counts[s], total)) for s in order))
+    return Exhibit("by-strand", "Activities by strand", summary, alt, chart, table)
+
+
+def _counted(key: str, anchor: str, title: str, what: str, column: str, f: dict, total: int) -> Exhibit:
+    """Activities by some name (type, unit): most first."""
+    counts = f[key]
+    order = sorted(counts, key=lambda k: (-counts[k], k))
+    chart, alt = _bars(title.lower(), order, [counts[k] for k in order], axis_label="Activities")
+    table = Table(key, title, (column, "Activities", "Share of activities"),
+                  tuple((k, k, counts[k], _share(counts[k], total)) for k in order))
+    return Exhibit(anchor, title, _most_and_least(counts, {k: k for k in counts}, what), alt, chart, table)
+
+
+def _by_type(f: dict, total: int) -> Exhibit:
+    e = _counted("by_type", "by-type", "Activities by type", "types of activity", "Type", f, total)
+    if f["type_not_recorded"]:
+        e = replace(e, summary=e.summary + f" {f['type_not_recorded']} activities have no type recorded.")
+    return e
+
+
+def _by_unit(f: dict, total: int) -> Exhibit:
+    return _counted("by_unit", "by-unit", "Activities by unit", "units and departments", "Unit or department",
+                    f, total)
+
+
+def _by_month(c: Campaign, f: dict) -> Exhibit:
+    counts = f["by_month"]
+    focus = {m: c.focus(m) for m in counts}
+    label = {m: date.fromisoformat(m + "-01").strftime("%b %Y") for m in counts}
+    chart, alt = _bars("activities by month", label.values(), counts.values(),
+                       [focus[m].colour if focus[m] else MUTED for m in counts], axis_label="Activities",
+                       horizontal=False, legend=tuple({s.label: s.colour for s in focus.values() if s}.items()))
+    long_name = {m: date.fromisoformat(m + "-01").strftime("%B %Y") for m in counts}
+    summary = _most_and_least(counts, long_name, "months with activity")
+    summary += " Each bar is in the colour of the month's strand of focus."
+    table = Table("by_month", "Activities by month", ("Month", "Activities", "Strand of focus"),
+                  tuple((m, long_name[m], counts[m], focus[m].title if focus[m] else "–") for m in counts),
+                  text_columns=(1,))
+    return Exhibit("by-month", "Activities by month", summary, alt, chart, table)
+
+
+def _ratings(f: dict, total: int) -> Exhibit:
+    dist, unrated = f["effectiveness_distribution"], f["effectiveness_not_rated"]
+    labels = ["1\nnot effective", "2", "3", "4", "5\nvery effective", "Not\nrated"]
+    values = [*dist.values(), unrated]
+    chart, alt = _bars("how effective units rated their activities", labels, values,
+                       [BAR] * len(dist) + [MUTED], axis_label="Activities", horizontal=False)
+    mean = f["effectiveness_mean"]
+    summary = (f"Units rated {f['effectiveness_rated']} of {total} activities; the mean rating is "
+               f"{_rating(mean)} out of 5." if mean is not None else "No activity has been rated yet.")
+    rows = [(str(r), RATINGS[r], dist[str(r)], _share(dist[str(r)], total)) for r in RATINGS]
+    table = Table("effectiveness_distribution", "Effectiveness ratings (1 to 5)",
+                  ("Rating", "Activities", "Share of activities"),
+                  tuple(rows + [("not_rated", "Not rated", unrated, _share(unrated, total))]))
+    return Exhibit("effectiveness", "Effectiveness ratings", summary, alt, chart, table)
+
+
+def _ratings_by_type(f: dict) -> Exhibit:
+    by_type = f["effectiveness_by_type"]
+    order = sorted(by_type, key=lambda t: (-(by_type[t]["mean"] or 0), t))
+    mean = {t: _rating(by_type[t]["mean"]) for t in order}
+    chart, alt = _bars("mean effectiveness rating by type of activity", order,
+                       [by_type[t]["mean"] or 0 for t in order], axis_label="Mean rating (1 to 5)",
+                       value_labels=tuple(mean.values()), limit=5)
+    rated = [t for t in order if by_type[t]["mean"] is not None]
+    if not rated:
+        summary = "No activity has been rated yet."
+    elif len(rated) == 1:
+        summary = f"Only {rated[0]} activities have been rated ({mean[rated[0]]})."
+    else:
+        summary = (f"{rated[0]} was rated the most effective ({mean[rated[0]]}) "
+                   f"and {rated[-1]} the least ({mean[rated[-1]]}).")
+    table = Table("effectiveness_by_type", "Effectiveness by type of activity",
+                  ("Type", "Activities", "Rated", "Mean rating", "To be sustained"),
+                  tuple((t, t, by_type[t]["activities"], by_type[t]["rated"], mean[t], by_type[t]["sustained"])
+                        for t in order))
+    return Exhibit("effectiveness-by-type", "Effectiveness by type", summary, alt, chart, table)
+
+
+def _objectives(f: dict) -> Exhibit:
+    objectives = f["objectives"]
+    names = {o["number"]: f"{o['number']}. {o['text']}" for o in objectives}
+    counts = {o["number"]: o["activities"] for o in objectives}
+    chart, alt = _bars("activities by strategic objective", names.values(), counts.values(),
+                       axis_label="Activities addressing the objective",
+                       value_labels=tuple(str(n) if n else "none" for n in counts.values()))
+    summary = _most_and_least(counts, {n: f"Objective {n}" for n in counts}, "objectives addressed")
+    missing = f["objectives_unaddressed"]
+    if missing:
+        summary += " No activity addresses objective" + ("s " if len(missing) > 1 else " ") + \
+            ", ".join(map(str, missing)) + "."
+    table = Table("objectives", "Activities by strategic objective", ("Objective", "Activities"),
+                  tuple((str(n), names[n], counts[n] if counts[n] else "None") for n in names))
+    return Exhibit("objectives", "Strategic objectives", summary, alt, chart, table)
+
+
+# --- the report as a whole -------------------------------------------------------------------
+
+@dataclass
+class Report:
+    c: Campaign
+    as_of: date
+    figures: dict
+    exhibits: dict
+    overview: list        # sentences, as a board report would say it (seed 000 para 14)
+    key_figures: list     # (json key, label, value)
+    top_types: list       # (figures of the type, example entries)
+    partners: list        # (name, activities), most frequent first
+    sustained: dict       # unit -> entries
+
+    def legacy(self, most: int | None = None) -> list[tuple[str, list, int]]:
+        """(unit, entries shown, entries left out): all of them, or about `most` in all, the
+        best rated of each unit (a printed list of thousands helps no one; the page has them all)."""
+        total = sum(len(v) for v in self.sustained.values())
+        if most is None or total <= most:
+            return [(unit, entries, 0) for unit, entries in self.sustained.items()]
+        each = max(3, most // max(len(self.sustained), 1))
+        best = lambda a: (-(a.effectiveness or 0), a.date)  # noqa: E731
+        return [(unit, sorted(entries, key=best)[:each], max(len(entries) - each, 0))
+                for unit, entries in self.sustained.items()]
+
+
+def report(c: Campaign, as_of: date) -> Report:
+    e = evaluate(c, select(c.activities, Audience.STAFF, as_of), as_of)
+    f = e.figures
+    addressed = sum(1 for n in f["by_strand"].values() if n)
+    key_figures = [("activities_total", "Activities recorded", f["activities_total"]),
+                   ("strands_addressed", "Strands addressed", f"{addressed} of {len(c.strands)}"),
+                   ("units", "Units and departments", len(f["by_unit"])),
+                   ("partners_distinct", "Distinct partners", f["partners_distinct"]),
+                   ("effectiveness_mean", "Mean effectiveness (1 to 5)", _rating(f["effectiveness_mean"])),
+                   ("sustained", "To be sustained", f["sustained"])]
+    partners = sorted(f["partners"].items(), key=lambda p: (-p[1], p[0].casefold()))
+    return Report(c, as_of, f, exhibits(c, f), _overview(c, f), key_figures,
+                  [(t, e.examples[t["type"]]) for t in f["top_types"]], partners, e.sustained)
+
+
+def _overview(c: Campaign, f: dict) -> list[str]:
+    total = f["activities_total"]
+    if not total:
+        when = date.fromisoformat(f["as_of"]).strftime("%-d %B %Y")
+        return [f"No activity of {c.name} had been recorded by {when}."]
+    counts = {s: n for s, n in f["by_strand"].items() if n}
+    top, low = max(counts, key=counts.get), min(counts, key=counts.get)
+    said = [f"Over the course of {c.name}, {total} activities were recorded by "
+            f"{len(f['by_unit'])} units and departments.",
+            f"The greatest number addressed {c.strands[top].title} ({counts[top]} activities)"
+            + (f" and the fewest {c.strands[low].title} ({counts[low]})." if low != top else ".")]
+    if f["partners_distinct"]:
+        said.append(f"{f['partners_distinct']} different partners were associated with the activities.")
+    if f["top_types"]:
+        names = [f"{t['type']} ({t['activities']})" for t in f["top_types"]]
+        said.append("The most popular types of activity were " +
+                    (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]) + ".")
+    if f["effectiveness_mean"] is not None:
+        said.append(f"Units rated their activities {_rating(f['effectiveness_mean'])} out of 5 on average.")
+    said.append(f"{f['sustained']} activities ({_share(f['sustained'], total)}) are to be sustained "
+                "after the campaign.")
+    return said
+
+
+def write_report(project: Project, c: Campaign, as_of: date, out: Path, staff) -> None:
+    """reports/<cid>/: evaluation.json, charts/*.svg, evaluation.html, evaluation.pdf; and the staff page.
+
+    Every file is cached by what it shows, so an edit that leaves the figures and the examples as
+    they were renders nothing (a template of 20,000 entries takes most of a second)."""
+    r = report(c, as_of)
+    root = project.root
+    figures_key = cache.key(r.figures)
+    figures = cache.cached(root, "report-json", [figures_key], lambda: json.dumps(
+        r.figures, indent=2, sort_keys=True, ensure_ascii=False).encode()).decode()
+    write_text(out / "evaluation.json", figures + "\n")
+    svgs = {}
+    for key, exhibit in r.exhibits.items():
+        if not exhibit.chart.empty:
+            svgs[key] = charts.svg(root, exhibit.chart)
+            write_bytes(out / "charts" / f"{key}.svg", svgs[key])
+    # Entries "in full" are on the staff site, at its own intranet address (mkdocs.yml extra).
+    staff_url = urls.staff_site(site_engine.extra_settings(Path(root) / "mkdocs.yml"),
+                                current_campaign(project, as_of).site_url)
+    key = _content_key(r, figures_key, staff_url, svgs)
+    pages = json.loads(cache.cached(root, "report-pages", [key],
+                                    lambda: json.dumps(_pages(r, staff_url, svgs)).encode()))
+    write_text(out / "evaluation.html", pages["html"])
+    write_bytes(out / "evaluation.pdf", cache.cached(root, "report-pdf", [key],
+                                                     lambda: _pdf(r, staff_url, svgs, out)))
+
+    # The staff site: the page, its charts and the downloads, beside each other.
+    base = f"{c.id}/evaluation"
+    for key in svgs:
+        staff.files[f"{base}/charts/{key}.svg"] = out / "charts" / f"{key}.svg"
+    for name in ("evaluation.pdf", "evaluation.json"):
+        staff.files[f"{base}/{name}"] = out / name
+    staff.files[f"{base}/report.css"] = THEME / "report" / "report.css"
+    staff.pages[f"{base}.md"] = pages["page"]
+    staff.blocks.update(pages["blocks"])
+    staff.nav[c.id].append({"Evaluation report": f"{base}.md"})
+
+
+def _content_key(r: Report, figures_key: str, staff_url: str, svgs: dict) -> str:
+    """A key of everything the pages show, quick to compute: the figures (each sustained entry is
+    there), the example entries without their line numbers, the campaign without its entries,
+    where the staff site is and the charts."""
+    examples = [replace(a, origin=None) for _, entries in r.top_types for a in entries]
+    campaign = r.c.without_entries()
+    return cache.key(figures_key, examples, campaign, staff_url, sorted(svgs.items()))
+
+
+def _context(r: Report, staff_url: str) -> dict:
+    return {"r": r, "c": r.c, "css": Markup(_css()),
+            "link": lambda a: urls.absolute(staff_url, urls.activity(a))}
+
+
+def _chart_file(svgs: dict):
+    """Where a chart is from the PDF's folder and from the staff page: the same relative path."""
+    return {k: f"charts/{k}.svg" for k in svgs}.get
+
+
+def _pages(r: Report, staff_url: str, svgs: dict) -> dict:
+    """The standalone evaluation.html and the staff page, with the page's large blocks (the
+    sustained list, put in after the Markdown step)."""
+    data_uri = {k: "data:image/svg+xml;base64," + base64.b64encode(v).decode() for k, v in svgs.items()}
+    html = render_template("report/report.html", src=data_uri.get, legacy=r.legacy(), **_context(r, staff_url))
+    site = SiteExtras()
+    staff_page = page(
+        {"title": "Evaluation report", "description": "What the campaign did, from its own entries"},
+        render_template("report/evaluation.md", src=_chart_file(svgs), r=r, c=r.c, legacy=r.legacy(),
+                        link=lambda a: f"../../{urls.activity(a)}", block=site.block))
+    return {"html": html, "page": staff_page, "blocks": site.blocks}
+
+
+def _pdf(r: Report, staff_url: str, svgs: dict, out: Path) -> bytes:
+    from sentinel.render.pdf import render_pdf  # WeasyPrint takes most of a second to import: only when the PDF is made
+    html = render_template("report/report.html", src=_chart_file(svgs), legacy=r.legacy(PRINT_LEGACY_MAX),
+                           **_context(r, staff_url))
+    return render_pdf(html, out, extra_allowed=(out / "charts",))
+
+
+def _css() -> str:
+    """The standalone file carries its styles: the components it uses, then the report's own."""
+    parts = [THEME / "components" / name / "style.css" for name in ("strand_badge", "activity_card")]
+    return "\n".join(p.read_text(encoding="utf-8") for p in [*parts, THEME / "report" / "report.css"])

@@ -1,0 +1,376 @@
+"""The public website and the staff site: one page tree per audience, built by the site engine.
+
+Pages are Markdown with headings (for the table of contents and search) around blocks of HTML
+rendered by the shared components. Entries reach a page only through `visibility.select()`.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from markupsafe import Markup
+
+from sentinel.build import cache
+from sentinel.outputs import csp, feeds, site_engine
+from sentinel.render import markup, phones, urls
+from sentinel.content.model import Campaign, Project, Sign
+from sentinel.problems import ContentError, Problem, Where
+from sentinel.render.templating import THEME, render
+from sentinel.visibility import Audience, select, visible
+from sentinel.build.writer import inside
+from sentinel.content.yamlsafe import split_front_matter
+
+DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"  # GOV.UK's choice: neutral, busy, quick to load
+# A page listing every entry per objective grows to megabytes at 20,000 entries; the evaluation
+# report has the full counts.
+OBJECTIVE_LIST_LIMIT = 25
+# Where a hand-written page shows the current campaign's national helplines, as cards.
+HELPLINES_MARKER = "<!-- helplines -->"
+# Help pages come before activity in the site's search (mkdocs-material's per-page boost).
+HELP_SEARCH_BOOST = "{boost: 5}"
+# Activity cards on one page of a month, on the public site: about 35 KB of HTML, so that no
+# page grows past what a phone on a poor connection loads (a month may hold 1,500 entries).
+# The staff site keeps one page per month (desktops; the evaluation report links into them).
+MONTH_PAGE_SIZE = 50
+CONTENT_NAV = [("Get help", "get-help.md"), ("About", "about.md"),
+               ("Cover your tracks online", "cover-your-tracks.md"), ("Privacy", "privacy.md"),
+               ("Accessibility statement", "accessibility.md")]
+
+
+@dataclass
+class SiteExtras:
+    """What an output adds to one site: files to copy in, pages, nav sections and large blocks.
+    Each output returns one per audience; the pipeline adds them up for the site engine."""
+
+    files: dict = field(default_factory=dict)       # docs path -> source Path
+    pages: dict = field(default_factory=dict)       # docs path -> page text
+    nav: dict = field(default_factory=lambda: defaultdict(list))  # campaign id -> [(title, docs path)]
+    blocks: dict = field(default_factory=dict)     # key -> large HTML inserted after Markdown
+
+    def merge(self, other: "SiteExtras") -> "SiteExtras":
+        """Add `other`'s files, pages, blocks and nav entries (after this one's)."""
+        self.files.update(other.files)
+        self.pages.update(other.pages)
+        self.blocks.update(other.blocks)
+        for cid, entries in other.nav.items():
+            self.nav[cid].extend(entries)
+        return self
+
+    def block(self, html) -> Markup:
+        """Set aside a large piece of our own (already safe) HTML; the page holds a marker that the
+        engine replaces after its Markdown step. Links inside a block are not re-validated."""
+        key = hashlib.sha1(str(html).encode()).hexdigest()[:20]
+        self.blocks[key] = str(html)
+        return Markup(site_engine.block_marker(key))
+
+
+def poster_links(c: Campaign, s, audience: Audience, as_of: date) -> list[dict]:
+    """The posters of strand `s` that `audience` may see, with their preview and download
+    addresses, in the strand's order: from the model, so no output looks for another's files."""
+    return [{"audience": p.audience, "png": urls.poster(c.id, s.id, p.audience, ".png"),
+             "pdf": urls.poster(c.id, s.id, p.audience, ".pdf")}
+            for p in select(s.posters, audience, as_of, c.staff_only)]
+
+
+def _link_problems(err, root: Path, audience: Audience) -> list[Problem]:
+    """What the engine refused, as problems at `file:line:col`: a link in a hand-written page
+    is shown where it is written; one in a page made from the campaign at that page."""
+    problems = []
+    for page, link, message in err.complaints():
+        source = root / "content" / page if page else None
+        where = Where(f"{audience.value} site: {page}" if page else "mkdocs.yml")
+        if source is not None and link and source.is_file():
+            for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
+                if link in line:
+                    where = Where(f"content/{page}", number, line.index(link) + 1)
+                    break
+        hint = " Correct the address, or remove the link." if link else ""
+        problems.append(Problem(where, message.replace("Doc file", "the page", 1) + hint))
+    return problems
+
+
+def current_campaign(project: Project, as_of: date) -> Campaign:
+    """The campaign running on `as_of`, else the latest that has started, else the first."""
+    running = [c for c in project.campaigns if c.starts <= as_of <= c.ends]
+    started = [c for c in project.campaigns if c.starts <= as_of]
+    pool = running or started or list(project.campaigns)
+    return max(pool, key=lambda c: c.starts)
+
+
+def page(meta: dict, body: str, front: str = "") -> str:
+    """A Markdown page with front matter (`front` is the page's own, kept as written)."""
+    lines = ["---", front.rstrip("\n")] if front.strip() else ["---"]
+    lines += [f"{k}: {v}" for k, v in meta.items()] + ["---", "", body]
+    return "\n".join(lines)
+
+
+def yaml_str(text: str) -> str:
+    """A one-line, double-quoted YAML string for the front matter of a generated page."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def build(project: Project, root: Path, out: Path, audience: Audience, as_of: date,
+          extras: SiteExtras, work: Path) -> None:
+    """Render the site for `audience` into `out` (public/ or intranet/)."""
+    staff = audience is Audience.STAFF
+    docs = work / ("docs-" + audience.value)
+    ctx = {"staff": staff, "as_of": as_of, "urls": urls, "block": extras.block}
+    nav: list = [{"Home": "index.md"}]
+    files: dict[str, str | bytes] = {}
+    current = current_campaign(project, as_of)
+    settings = site_engine.extra_settings(root / "mkdocs.yml")
+    # The staff site lives on the force's intranet, at its own address (mkdocs.yml extra).
+    staff_url = urls.staff_site(settings, current.site_url) if staff else None
+    ctx["staff_url"] = staff_url
+    site_url = staff_url or current.site_url
+
+    pages = dict(project.pages)
+    pages.setdefault("index.md", "# Sentinel\n")  # the home page exists even before it is written
+    for rel, text in pages.items():
+        if rel.startswith("staff/") and not staff:
+            continue
+        front, body, _ = split_front_matter(text)
+        meta = {}
+        if rel == "index.md":
+            body += "\n\n" + render("pages/home.md", c=current, campaigns=project.campaigns, **ctx)
+        if HELPLINES_MARKER in body:
+            meta["search"] = HELP_SEARCH_BOOST
+            body = body.replace(HELPLINES_MARKER, render("pages/helplines.html", helplines=national_helplines(current)))
+        if rel == "index.md" or meta:
+            text = page(meta, body, front or "") if meta or (front and front.strip()) else body
+        files[rel] = text
+    for title, rel in CONTENT_NAV[:1]:
+        if rel in files:
+            nav.append({title: rel})
+
+    for c in project.campaigns:
+        nav.append({c.name if len(project.campaigns) == 1 else f"{c.name} ({c.starts.year})":
+                    _campaign_pages(root, c, files, ctx, audience, extras, as_of)})
+
+    for title, rel in CONTENT_NAV[1:]:
+        if rel in files:
+            nav.append({title: rel})
+    staff_pages = sorted(rel for rel, _ in project.pages if rel.startswith("staff/"))
+    if staff and staff_pages:
+        nav.append({"Staff": staff_pages})
+
+    files.update(extras.pages)
+    if docs.exists():
+        shutil.rmtree(docs)
+    for rel, content in files.items():
+        path = inside(docs, docs / rel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        elif rel.endswith(".md"):  # MkDocs' templates print titles unescaped: escape them here
+            path.write_text(markup.escape_front_matter(content), encoding="utf-8")
+        else:
+            path.write_text(content, encoding="utf-8")
+    for rel, src in extras.files.items():
+        inside(docs, docs / rel).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(src, docs / rel)  # same staging folder: a link, not a copy of every PDF
+        except OSError:
+            shutil.copyfile(src, docs / rel)
+    shutil.copytree(THEME / "site" / "assets", docs / "assets", dirs_exist_ok=True)
+    (docs / "assets" / "sentinel.css").write_text(component_css(), encoding="utf-8")
+
+    # The public site carries the running campaign's name (and its colours, under the header).
+    site_name = "Sentinel — staff site" if staff else current.name
+    # The policy is added to each page as the engine writes it (its own inline scripts are
+    # hashed too), so a page the engine takes from its cache already carries it.
+    try:
+        secured = site_engine.build_site(
+            root / "mkdocs.yml", docs, out, site_name=site_name, site_url=site_url,
+            nav=markup.escape_nav(nav), extra={"audience": audience.value, "quick_exit": quick_exit_html(settings),
+                                         "brand": {"band": brand_band(current)}},
+            blocks=extras.blocks, post_process=_finish_page, cache_root=root)
+    except site_engine.SiteError as err:
+        raise ContentError(_link_problems(err, root, audience)) from None
+    csp.secure_site(out, secured)
+
+
+def _finish_page(html: str) -> str:
+    """Every page as written: its phone numbers tap-to-call, then its Content-Security-Policy."""
+    return csp.add_policy(phones.link_numbers(html))
+
+
+def national_helplines(c: Campaign) -> tuple:
+    """The helplines a Get help page lists: the campaign's own list, else every strand's (once each)."""
+    if c.helplines:
+        return c.helplines
+    seen: dict = {}
+    for s in c.strands.values():
+        for h in s.helplines:
+            seen.setdefault(h.phone or h.name, h)
+    return tuple(seen.values())
+
+
+def sign_groups(c: Campaign, strand, audience: Audience, as_of: date) -> list[tuple[str, list]]:
+    """The signs of `strand` this site's readers may see (the visibility rule decides), grouped by
+    whom they are for: first those for everyone (untagged, or tagged `public`), then one group per
+    audience in campaign.yml's order that the readers may see (no "for police" group on the
+    public site). A sign for parents and professionals is in both groups."""
+    shown = select(strand.signs, audience, as_of, c.staff_only)
+    general = [sign for sign in shown if not sign.audiences or "public" in sign.audiences]
+    groups = [("", general)] if general else []
+    for who in c.audiences:
+        if not visible(Sign("", (who,)), audience, as_of, c.staff_only):
+            continue
+        found = [sign for sign in shown if sign not in general and who in sign.audiences]
+        if found:
+            groups.append((who, found))
+    return groups
+
+
+def quick_exit_html(settings: dict) -> dict[str, str]:
+    """The quick exit's two parts (skip link, control), rendered once for the theme to place."""
+    exit_url = settings.get("quick_exit_url") or DEFAULT_EXIT_URL
+    return {part: render("components/quick_exit/page.html", exit_url=exit_url, part=part)
+            for part in ("skip", "control")}
+
+
+def brand_band(c: Campaign) -> str:
+    """The style of the band under the header: the campaign's strand colours side by side."""
+    colours = [s.colour for s in c.strands.values()] or ["#1d2a6b"]
+    width = 100 / len(colours)
+    stops = ", ".join(f"{colour} {i * width:g}% {(i + 1) * width:g}%" for i, colour in enumerate(colours))
+    return f"background: linear-gradient(90deg, {stops})"
+
+
+def month_pages(entries: list, size: int | None) -> list[list]:
+    """A month's entries cut into pages of `size` (None: one page), in date order."""
+    if not size:
+        return [entries]
+    return [entries[i:i + size] for i in range(0, len(entries), size)] or [[]]
+
+
+def _activity_cards(root: Path, c: Campaign, activities: list, staff: bool) -> Markup:
+    """The cards of one month, from the cache when none of its entries (nor the strands' names and
+    colours, nor the code) changed: an edit re-renders only the month it is in. An entry is known
+    by its source (its month file's digest and its place there), quicker than by its fields."""
+    strands = [(s.id, s.label, s.colour) for s in c.strands.values()]
+    html = cache.cached(root, "activity-cards", (staff, strands, [a.source for a in activities]),
+                        lambda: render("pages/activity_list.html", c=c, activities=activities,
+                                       staff=staff).encode())
+    return Markup(html.decode())
+
+
+def _group_many(items, keys) -> dict:
+    """Like _group, for items that belong to several groups (strands, objectives)."""
+    out: dict = defaultdict(list)
+    for item in items:
+        for k in keys(item):
+            out[k].append(item)
+    return out
+
+
+def _group(items, key) -> dict:
+    out: dict = defaultdict(list)
+    for item in items:
+        out[key(item)].append(item)
+    return out
+
+
+def component_css() -> str:
+    """The styles of every shared component, in one file (also inlined into e-mails)."""
+    parts = [(THEME / "styles" / "base.css").read_text(encoding="utf-8")]
+    for css in sorted((THEME / "components").glob("*/style.css")):
+        parts.append(f"/* {css.parent.name} */\n" + css.read_text(encoding="utf-8"))
+    return "\n".join(parts)
+
+
+def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: Audience, extras: SiteExtras,
+                    as_of: date) -> list:
+    staff = ctx["staff"]
+    activities = select(c.activities, audience, as_of)
+    events = select(c.events, audience, as_of)
+    by_month = _group(activities, lambda a: a.month)
+    by_strand = _group_many(activities, lambda a: a.strands)
+    base = c.id
+    site_url = ctx["staff_url"] or c.site_url
+    focus_month = as_of.strftime("%Y-%m")
+    files[f"{base}/index.md"] = page(
+        {"title": yaml_str(c.name), "description": yaml_str(c.aim[:150])},
+        render("pages/campaign.md", c=c, focus=c.focus(focus_month), months=sorted(by_month),
+               **ctx))
+    strand_nav = []
+    for sid, s in c.strands.items():
+        rel = f"{base}/strands/{sid}.md"
+        posters = poster_links(c, s, audience, as_of)
+        meta = {"title": yaml_str(s.title), "description": yaml_str(s.summary), "search": HELP_SEARCH_BOOST}
+        if s.also_called:  # mkdocs-material's search weighs tags above titles: the everyday words win
+            meta["tags"] = "[" + ", ".join(yaml_str(w) for w in s.also_called) + "]"
+        if posters:
+            meta["og_image"] = urls.absolute(site_url, posters[0]["png"])
+        files[rel] = page(meta, render("pages/strand.md", c=c, s=s, sign_groups=sign_groups(c, s, audience, as_of),
+                                       activities=by_strand.get(sid, [])[-20:],
+                                       total=len(by_strand.get(sid, [])), posters=posters, **ctx))
+        strand_nav.append({s.title: rel})
+    files[f"{base}/calendar.md"] = page(
+        {"title": "Calendar"},
+        render("pages/calendar.md", c=c, events_by_month=_group(events, lambda e: e.day.strftime("%Y-%m")),
+               unscheduled=[e for e in events if e.day.strftime("%Y-%m") not in c.schedule], **ctx))
+    files[f"{base}/calendar.ics"] = feeds.ics(c, events, site_url)
+    month_nav = []
+    page_of: dict[int, int] = {}   # id(entry) -> its page of the month, for links to it
+    for month in sorted(by_month):
+        chunks = month_pages(by_month[month], None if staff else MONTH_PAGE_SIZE)
+        for number, chunk in enumerate(chunks, 1):
+            page_of.update((id(a), number) for a in chunk)
+            files[_month_source(base, month, number)] = _month_page(root, c, month, chunks, number, ctx)
+        month_nav.append(_month_source(base, month, 1))   # later pages are reached from the first
+    files[f"{base}/activities/index.md"] = page(
+        {"title": "Activity"},
+        render("pages/activities.md", c=c, by_month=by_month, **ctx))
+    feed_title = f"{c.name}: activity" + (" (staff)" if staff else "")
+    files[f"{base}/activities/feed.xml"] = feeds.atom(
+        c, activities, site_url, f"{base}/activities/feed.xml",
+        feed_title, lambda a: urls.activity(a, page_of.get(id(a), 1)))
+    section = [f"{base}/index.md", {"Strands": strand_nav}, f"{base}/calendar.md",
+               {"Activity": [f"{base}/activities/index.md"] + month_nav}]
+    if staff:
+        files[f"{base}/objectives.md"] = page(
+            {"title": "Strategic objectives"},
+            render("pages/objectives.md", c=c, LIST_LIMIT=OBJECTIVE_LIST_LIMIT,
+                   by_objective=_group_many(activities, lambda a: a.objectives), **ctx))
+        section.append(f"{base}/objectives.md")
+    section.extend(extras.nav.get(c.id, []))
+    return section
+
+
+def _month_source(base: str, month: str, number: int) -> str:
+    """The Markdown file of a month's page `number`: its address is `urls.month(..., number)`."""
+    return f"{base}/activities/{month}.md" if number == 1 else f"{base}/activities/{month}/{number}.md"
+
+
+def _month_page(root: Path, c: Campaign, month: str, chunks: list[list], number: int, ctx: dict) -> str:
+    """Page `number` of a month's activity, with links to its neighbours (first page: the
+    month's address; page n: `n/` under it)."""
+    def href(n: int) -> str:   # from page `number` to page `n`, as final addresses
+        here = "" if number == 1 else "../"
+        return here + (f"{n}/" if n > 1 else "")
+
+    total = sum(len(chunk) for chunk in chunks)
+    first = sum(len(chunk) for chunk in chunks[:number - 1]) + 1
+    pager = {"number": number, "count": len(chunks), "total": total, "first": first,
+             "campaign": "../../" if number == 1 else "../../../",   # the campaign folder, from here
+             "last": first + len(chunks[number - 1]) - 1,
+             "older": href(number - 1) if number > 1 else None,
+             "newer": href(number + 1) if number < len(chunks) else None}
+    title = f"Activity in {month}" + (f", page {number} of {len(chunks)}" if number > 1 else "")
+    meta = {"title": yaml_str(title)}
+    if pager["older"]:
+        meta["prev_page"] = yaml_str(pager["older"])
+    if pager["newer"]:
+        meta["next_page"] = yaml_str(pager["newer"])
+    if number > 1:
+        meta["search"] = "{exclude: true}"   # the month is found by its first page
+    cards = _activity_cards(root, c, chunks[number - 1], ctx["staff"])
+    return page(meta, render("pages/month.md", c=c, month=month, count=total, cards=cards,
+                             pager=pager, **ctx))

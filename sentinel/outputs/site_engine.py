@@ -1,0 +1,360 @@
+"""The site engine: MkDocs + mkdocs-material, behind one function.
+
+Everything else produces a folder of Markdown pages and assets plus a nav; this module turns it
+into a static site. mkdocs-material is in maintenance mode and Zensical reads the same
+`mkdocs.yml`, so swapping engines means changing this module only.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import shutil
+from functools import partial
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+import yaml
+from markupsafe import Markup
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, ConfigurationError
+from mkdocs.plugins import BasePlugin
+
+from sentinel.build import cache
+
+
+class SiteError(Exception):
+    """The engine refused the pages (a broken link, a missing anchor...): a bug or bad content."""
+
+    def complaints(self) -> list[tuple[str | None, str | None, str]]:
+        """(page, link, message) for each thing the engine said: the page and the link it names,
+        when it names them (MkDocs: "Doc file 'x.md' contains a link 'y.md', but ...")."""
+        found = []
+        for line in str(self).splitlines():
+            m = _LINK_COMPLAINT.search(line)
+            found.append((m["page"], m["link"], line) if m else (None, None, line))
+        return found
+
+
+_LINK_COMPLAINT = re.compile(r"Doc file '(?P<page>[^']+)' contains a link '(?P<link>[^']+)'")
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+_BLOCK = re.compile(r'<div data-sn-block="([0-9a-f]+)"></div>')
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+def block_marker(key: str) -> str:
+    """What a page holds where a pre-rendered block of HTML goes (see `build_site(blocks=...)`)."""
+    return f'<div data-sn-block="{key}"></div>'
+
+
+class _Blocks(BasePlugin):
+    """Puts pre-rendered, already sanitised HTML into pages after the Markdown step.
+
+    A month of 500 activity cards is HTML made by our components: running it through Markdown,
+    its HTML parser and the search indexer again costs most of a large build and adds nothing.
+    Their ids are registered before MkDocs validates anchors, so links to an entry still are.
+    """
+
+    def __init__(self, blocks: dict[str, str]):
+        self.blocks = blocks
+
+    def on_post_page(self, html, page, config):
+        # After the page template: the search index (built from the page content) keeps to the
+        # page's own text, so a month of entries does not weigh megabytes on every reader.
+        if "data-sn-block" not in html:
+            return html
+        def insert(m):
+            block = self.blocks[m.group(1)]
+            page.present_anchor_ids.update(_ID.findall(block))
+            return block
+        return _BLOCK.sub(insert, html)
+
+
+class _LinkDocsFiles(BasePlugin):
+    """Files of the docs folder that are not pages (PDFs, previews, feeds) are hard-linked into
+    the site, not copied: they are this build's own outputs, already in the staging folder."""
+
+    def __init__(self, docs_dir: Path):
+        self.docs_dir = str(docs_dir.resolve()) + os.sep
+
+    def on_files(self, files, config):
+        for file in files:
+            if (not file.is_documentation_page() and file.abs_src_path
+                    and file.abs_src_path.startswith(self.docs_dir)):
+                file.copy_file = partial(_link_file, file)
+        return files
+
+
+def _link_file(file, dirty: bool = False) -> None:
+    os.makedirs(os.path.dirname(file.abs_dest_path), exist_ok=True)
+    try:
+        os.link(file.abs_src_path, file.abs_dest_path)
+    except OSError:  # another file system, or a theme file of the same name already there
+        shutil.copyfile(file.abs_src_path, file.abs_dest_path)
+
+
+_MEMO_TEMPLATE = "sentinel-memo.html"
+
+
+class _Memo(BasePlugin):
+    """Remembers each page's rendering, keyed by everything that goes into it, so that an
+    unchanged page is written from the cache instead of rendered again.
+
+    mkdocs-material draws the whole nav on every page: with a hundred pages that is most of the
+    engine's time, and MkDocs itself has no incremental build. Two steps are remembered: Markdown
+    to HTML (content, table of contents, title, anchors and links, for MkDocs' checks) and the
+    page template to the final HTML (after the blocks and `post_process`). A page is taken from
+    the cache only when its Markdown, the site's files, the nav (with every title), the settings,
+    the theme and our code are all the same, and entries are kept only from builds without any
+    warning, so a remembered page is one that passed link and anchor validation as it is.
+    """
+
+    def __init__(self, root: Path, settings: str, post_process: Callable[[str], str] | None):
+        self.root, self.settings, self.post_process = root, settings, post_process
+        self.files_digest = self.nav_digest = ""
+        self.nav = None
+        self.page_keys: dict[str, str] = {}      # src_uri -> key of its final HTML
+        self.replay: dict[str, dict] = {}        # src_uri -> remembered final HTML and anchors
+        self.pending: list[tuple[str, str, bytes]] = []  # written once the build has succeeded
+        self.processed: set[str] = set()         # output files that went through post_process
+        self.searched: dict[str, list] = {}      # src_uri -> the search entries it added
+        self.env = None
+
+    def on_files(self, files, config):
+        self.files_digest = _digest([(f.src_uri, f.dest_uri, f.url) for f in files])
+        return files
+
+    def on_nav(self, nav, config, files):
+        self.nav = nav
+        return nav
+
+    def on_page_markdown(self, markdown, page, config, files):
+        key = cache.key("markdown", self.settings, self.files_digest, page.file.src_uri, markdown)
+        state = _recalled(self.root, "site-markdown", key, ("content", "toc", "title", "anchors", "links"))
+        # `page.render` is what MkDocs calls next: this page's own, from memory or remembered.
+        page.render = (partial(_restore_render, page, state) if state is not None
+                       else partial(self._render, page, key))
+        return markdown
+
+    def _render(self, page, key, config, files):
+        type(page).render(page, config, files)
+        links = {f.src_uri: dict(v) for f, v in (page.links_to_anchors or {}).items()}
+        state = {"content": page.content, "toc": _toc_plain(page.toc), "title": page._title_from_render,
+                 "anchors": sorted(page.present_anchor_ids or ()), "links": links}
+        self.pending.append(("site-markdown", key, state))
+
+    def on_env(self, env, config, files):
+        # Every page is converted now, so the nav's titles are final.
+        self.nav_digest = _digest(_nav_shape(self.nav.items))
+        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({_MEMO_TEMPLATE: "{{ sentinel_memo }}"}),
+                                          env.loader])
+        self.env = env
+        self._remember_search(config)
+        for file in files.documentation_pages():
+            page = file.page
+            key = cache.key("page", self.settings, self.files_digest, self.nav_digest, file.src_uri,
+                            page.title, sorted(page.meta.items()), _toc_shape(page.toc), page.content)
+            if self._recall(file.src_uri, key):
+                page.meta["template"] = _MEMO_TEMPLATE
+        return env
+
+    def _recall(self, name: str, key: str) -> bool:
+        """Whether the page (or theme template) `name` is remembered under `key`; if not, the key
+        it will be kept under once rendered."""
+        state = _recalled(self.root, "site-page", key, ("html", "anchors", "search"))
+        if state is None:
+            self.page_keys[name] = key
+            return False
+        self.replay[name] = state
+        return True
+
+    def _replayed(self, context: dict, name: str) -> dict:
+        if name in self.replay:
+            context["sentinel_memo"] = Markup(self.replay[name]["html"])
+        return context
+
+    def _finished(self, name: str, output: str, **state) -> str:
+        """The rendered HTML, post-processed and set aside to be kept with `state`."""
+        if self.post_process:
+            output = self.post_process(output)
+        self.pending.append(("site-page", self.page_keys[name], {"html": output, **state}))
+        return output
+
+    def on_page_context(self, context, page, config, nav):
+        return self._replayed(context, page.file.src_uri)
+
+    def on_post_page(self, output, page, config):
+        self.processed.add(page.file.dest_uri)
+        remembered = self.replay.get(page.file.src_uri)
+        if remembered is not None:
+            page.present_anchor_ids = set(remembered["anchors"])  # with the ids of its blocks
+            return output
+        return self._finished(page.file.src_uri, output, anchors=sorted(page.present_anchor_ids or ()),
+                              search=self.searched.get(page.file.src_uri))
+
+    def _remember_search(self, config) -> None:
+        """mkdocs-material's search indexes each page from its HTML: replay what a remembered page
+        added to the index instead of parsing it again."""
+        index = next((p.search_index for p in config.plugins.values() if hasattr(p, "search_index")), None)
+        if index is None or not hasattr(index, "entries"):
+            return
+        add = index.add_entry_from_context
+
+        def add_entry_from_context(page):
+            remembered = self.replay.get(page.file.src_uri)
+            if remembered is not None and remembered["search"] is not None:
+                index.entries.extend(remembered["search"])
+                return
+            before = len(index.entries)
+            add(page)
+            self.searched[page.file.src_uri] = index.entries[before:]
+
+        index.add_entry_from_context = add_entry_from_context
+
+    # The theme's own pages (404.html) show the nav too: remembered the same way.
+    def on_pre_template(self, template, template_name, config):
+        if not template_name.endswith(".html"):
+            return template
+        key = cache.key("template", self.settings, self.files_digest, self.nav_digest, template_name)
+        return self.env.get_template(_MEMO_TEMPLATE) if self._recall(template_name, key) else template
+
+    def on_template_context(self, context, template_name, config):
+        return self._replayed(context, template_name)
+
+    def on_post_template(self, output, template_name, config):
+        if not template_name.endswith(".html"):
+            return output
+        self.processed.add(template_name)
+        return output if template_name in self.replay else self._finished(template_name, output)
+
+    def keep(self) -> None:
+        for kind, key, state in self.pending:
+            cache.write_value(self.root, kind, key, state)
+
+
+def _recalled(root, kind: str, key: str, names: tuple) -> dict | None:
+    """A remembered page's state (plain JSON data, see cache.read_value), or None."""
+    state = cache.read_value(root, kind, key, dict)
+    return state if state is not None and set(state) == set(names) else None
+
+
+def _toc_plain(toc) -> list:
+    return [{"title": a.title, "id": a.id, "level": a.level, "active": bool(getattr(a, "active", False)),
+             "children": _toc_plain(a.children)} for a in toc]
+
+
+def _toc_items(items: list) -> list:
+    from mkdocs.structure.toc import AnchorLink
+    out = []
+    for item in items:
+        link = AnchorLink(str(item["title"]), str(item["id"]), int(item["level"]))
+        if item["active"]:
+            link.active = True
+        link.children = _toc_items(item["children"])
+        out.append(link)
+    return out
+
+
+def _restore_render(page, state: dict, config, files) -> None:
+    from mkdocs.structure.toc import TableOfContents
+    page.content, page.toc = state["content"], TableOfContents(_toc_items(state["toc"]))
+    page._title_from_render = state["title"]
+    page.present_anchor_ids = set(state["anchors"])
+    page.links_to_anchors = {files.get_file_from_path(uri): links
+                             for uri, links in state["links"].items()}
+
+
+def _nav_shape(items) -> list:
+    """What the nav shows on every page: titles, addresses, nesting, and each page's front matter
+    (mkdocs-material reads icons and status badges from it)."""
+    return [(type(i).__name__, i.title, getattr(i, "url", None), sorted((getattr(i, "meta", None) or {}).items()),
+             _nav_shape(i.children or [])) for i in items]
+
+
+def _toc_shape(toc) -> list:
+    return [(a.id, a.title, a.level, _toc_shape(a.children)) for a in toc]
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()
+
+
+def _settings_digest(config_file: Path, theme_dir: Path, *args) -> str:
+    """The settings and our theme overrides: what every page depends on (the engine's version is
+    in every cache key)."""
+    theme = sorted((p.relative_to(theme_dir).as_posix(), p.read_bytes())
+                   for p in theme_dir.rglob("*") if p.is_file()) if theme_dir.is_dir() else []
+    return cache.key("site-settings", config_file.read_bytes(), theme, *args)
+
+
+def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: str, site_url: str,
+               nav: list, extra: dict | None = None, blocks: dict[str, str] | None = None,
+               post_process: Callable[[str], str] | None = None, cache_root: Path) -> set[str]:
+    """Build `docs_dir` into `site_dir` with the shared mkdocs.yml; any warning is an error.
+
+    `blocks` maps the keys of `block_marker()`s in the pages to the HTML that replaces them;
+    `post_process` is applied to every HTML page written. Pages are remembered in the content
+    cache of `cache_root` (the project) and unchanged ones are not rendered again. Returns the
+    output files (relative paths) that went through `post_process`.
+    """
+    collect = _Collect()
+    log = logging.getLogger("mkdocs")
+    log.addHandler(collect)
+    previous = log.level
+    log.setLevel(logging.WARNING)  # MkDocs' INFO lines are noise in our own progress output
+    try:
+        cfg = load_config(config_file=str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir),
+                          site_name=site_name, site_url=site_url, nav=nav, strict=True)
+        if extra:
+            cfg["extra"].update(extra)
+        cfg.plugins["sentinel-blocks"] = _Blocks(blocks or {})
+        cfg.plugins["sentinel-link-files"] = _LinkDocsFiles(docs_dir)
+        settings = _settings_digest(config_file, Path(cfg.theme.custom_dir or config_file.parent / "-"),
+                                    site_name, site_url, nav, extra)
+        memo = _Memo(cache_root, settings, post_process)
+        cfg.plugins["sentinel-memo"] = memo  # after the blocks: it sees each page's final HTML
+        mkdocs_build(cfg)
+    except (Abort, ConfigurationError) as err:
+        raise SiteError("\n".join(collect.messages) or str(err)) from None
+    finally:
+        log.removeHandler(collect)
+        log.setLevel(previous)
+    if collect.messages:
+        raise SiteError("\n".join(collect.messages))
+    memo.keep()
+    return memo.processed
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml for our own settings; MkDocs' `!!python/name:` tags are not ours to run."""
+
+
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def template_dirs() -> list[Path]:
+    """The folders of the HTML templates the engine draws pages with: the theme's own
+    (mkdocs-material's, not its analytics integrations, never used here) and our overrides.
+    The Content-Security-Policy hashes the inline code they write."""
+    import material
+    from sentinel.render.templating import THEME
+    return [Path(material.__file__).parent / "templates", THEME / "site"]
+
+
+def extra_settings(config_file: Path) -> dict:
+    """The `extra:` settings of mkdocs.yml (site-wide settings such as the quick-exit URL)."""
+    with open(config_file, encoding="utf-8") as f:
+        return (yaml.load(f, Loader=_ConfigLoader) or {}).get("extra") or {}

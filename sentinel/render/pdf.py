@@ -1,0 +1,72 @@
+"""PDF rendering with WeasyPrint, shared by posters, aide-memoires, newsletters and reports.
+
+WeasyPrint would otherwise follow any URL found in the HTML: a `file:///etc/passwd` image or a
+remote tracker written into content. `SafeFetcher` loads only files under the folders it is
+given (the theme and the build's own generated assets) and refuses everything else, loudly.
+"""
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import HTML
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from sentinel.render.templating import THEME
+
+
+class RefusedResource(FatalURLFetchingError):
+    """A PDF asked for something outside the project: never fetched, the build fails."""
+
+
+class SafeFetcher(URLFetcher):
+    def __init__(self, allowed: list[Path]):
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, fail_on_errors=True)
+        self.allowed = [p.resolve() for p in allowed]
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return super().fetch(url, headers)
+        if parts.scheme == "file" and not parts.netloc:
+            path = Path(unquote(parts.path)).resolve()
+            if any(path == a or a in path.parents for a in self.allowed) and path.is_file():
+                return super().fetch(url, headers)
+        raise RefusedResource(f"refused to load {url!r}: a PDF may only use files of the project's theme")
+
+
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}  # tagged, titled, language set
+
+
+def layout(html: str, base_dir: Path, *, extra_allowed: tuple[Path, ...] = ()):
+    """Lay the HTML out once; the result can be measured (print_fit) and then written."""
+    fetcher = SafeFetcher([THEME, base_dir, *extra_allowed])
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    return HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=fetcher).render(**PDF_OPTIONS)
+
+
+def write(document) -> bytes:
+    return document.write_pdf(**PDF_OPTIONS)
+
+
+def trimmed(pdf: bytes) -> bytes:
+    """The same PDF with each page cut to its trim box: a print-shop poster's bleed and crop marks
+    fall outside, what is left is the A4 poster. Written as an incremental update (new page boxes
+    appended to the file as it is), so tags, title, language and compression are all kept."""
+    from pypdf import PdfWriter
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
+    for page in writer.pages:
+        page.mediabox = page.cropbox = page.bleedbox = page.trimbox
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def render_pdf(html: str, base_dir: Path, *, extra_allowed: tuple[Path, ...] = ()) -> bytes:
+    """HTML (with <title> and <html lang>) -> a tagged PDF/UA document.
+
+    `base_dir` resolves relative links; only THEME, `base_dir` and `extra_allowed` may be read.
+    """
+    return write(layout(html, base_dir, extra_allowed=extra_allowed))

@@ -1,0 +1,60 @@
+"""One Jinja environment for every output, over the shared `theme/` folder.
+
+Autoescape is on for every template whatever its file name (HTML, Markdown pages, XML, e-mail);
+only the plain-text e-mail environment has it off. Missing values are errors, never blanks.
+"""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+import re
+
+import jinja2
+
+from sentinel import THEME  # re-exported: outputs find their templates here
+from sentinel.render import markup, phones
+
+
+def _date(value: date, fmt: str = "%-d %B %Y") -> str:
+    return value.strftime(fmt)
+
+
+def _month_name(month: str) -> str:
+    y, m = month.split("-")
+    return date(int(y), int(m), 1).strftime("%B %Y")
+
+
+def _md_escape(text: str) -> str:
+    """Escape Markdown punctuation in text placed in a Markdown heading."""
+    return re.sub(r"([\\`*_\[\]!#|{}])", r"\\\1", str(text))
+
+
+@lru_cache(maxsize=2)
+def environment(text: bool = False) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(THEME)),
+        autoescape=not text,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        markdown=markup.markdown,
+        markdown_inline=markup.markdown_inline,
+        plain=markup.plain,
+        date=_date,
+        month_name=_month_name,
+        tel=phones.tel,
+        md_escape=_md_escape,
+    )
+    return env
+
+
+def render(template: str, **context) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def render_text(template: str, **context) -> str:
+    return environment(text=True).get_template(template).render(**context)
