@@ -228,14 +228,15 @@ def pdf(issue: Issue, base_dir: Path) -> bytes:
     return render_pdf(html, base_dir)
 
 
-def _relative(depth: int):
-    """Links from a page `depth` folders below the site root (directory URLs)."""
-    return lambda path: "../" * depth + path
+def _relative(here: str):
+    """Links from the page at `here` (directory URLs)."""
+    return lambda path: urls.relative(path, here)
 
 
 def web_page(issue: Issue) -> str:
-    body = templating.render("newsletter/page.md", **_context(issue, _relative(3)),
-                             pdf_href=f"../{issue.n.month}.pdf")
+    here = urls.newsletter(issue.c.id, issue.n.month)
+    body = templating.render("newsletter/page.md", **_context(issue, _relative(here)),
+                             pdf_href=urls.relative(urls.newsletter_pdf(issue.c.id, issue.n.month), here))
     meta = {"title": yaml_str(issue.n.title), "sensitive": "true"}
     if issue.n.summary:
         meta["description"] = yaml_str(issue.n.summary)
@@ -243,7 +244,8 @@ def web_page(issue: Issue) -> str:
 
 
 def index_page(c: Campaign, issues: list[Newsletter], feed: bool) -> str:
-    body = templating.render("newsletter/index.md", c=c, issues=issues, feed=feed)
+    body = templating.render("newsletter/index.md", c=c, issues=issues, feed=feed, urls=urls,
+                             here=urls.newsletters(c.id))
     return page({"title": "Partnership newsletter"}, body)
 
 
@@ -282,8 +284,8 @@ def render(project, as_of: date, stage: Path, progress) -> dict[Audience, SiteEx
         page_text = _cached_text(project.root, "newsletter-page", key, lambda: web_page(issue))
         audiences = [Audience.STAFF] + ([Audience.PUBLIC] if public else [])
         for audience in audiences:
-            extras[audience].pages[f"{c.id}/newsletters/{n.month}.md"] = page_text
-            extras[audience].files[f"{c.id}/newsletters/{n.month}.pdf"] = folder / "newsletter.pdf"
+            extras[audience].pages[urls.newsletter_file(c.id, n.month)] = page_text
+            extras[audience].files[urls.newsletter_pdf(c.id, n.month)] = folder / "newsletter.pdf"
             built.setdefault((c.id, audience), []).append(n)
     if problems:
         raise ContentError(problems)
@@ -300,11 +302,11 @@ def _cached_text(root: str, kind: str, key: str, make) -> str:
 def _add_index(c: Campaign, audience: Audience, issues: list[Newsletter], extras) -> None:
     if not issues:
         return
-    base = f"{c.id}/newsletters"
     feed = audience is Audience.PUBLIC
     if feed:
-        extras.pages[f"{base}/feed.xml"] = feeds.atom(
-            c, issues, c.site_url, f"{base}/feed.xml", f"{c.name}: partnership newsletter",
+        extras.pages[urls.newsletter_feed(c.id)] = feeds.atom(
+            c, issues, c.site_url, urls.newsletter_feed(c.id), f"{c.name}: partnership newsletter",
             lambda n: urls.newsletter(c.id, n.month))
-    extras.pages[f"{base}/index.md"] = index_page(c, issues, feed)
-    extras.nav[c.id].append({"Newsletter": [f"{base}/index.md"] + [f"{base}/{n.month}.md" for n in issues]})
+    extras.pages[urls.newsletters_file(c.id)] = index_page(c, issues, feed)
+    extras.nav[c.id].append({"Newsletter": [urls.newsletters_file(c.id)]
+                                           + [urls.newsletter_file(c.id, n.month) for n in issues]})

@@ -294,14 +294,14 @@ def _add_to_sites(c: Campaign, as_of: date, stage: Path, extras: dict) -> None:
             if posters:
                 sections.append((s, posters))
             if s.aide_memoire and select([s.aide_memoire], audience, as_of):
-                site.files[f"{c.id}/aide-memoires/{s.id}.pdf"] = folder / "aide-memoires" / f"{s.id}.pdf"
+                site.files[urls.aide_memoire(c.id, s.id)] = folder / "aide-memoires" / f"{s.id}.pdf"
                 cards.append((s, _size(folder / "aide-memoires" / f"{s.id}.pdf")))
         if not sections and not cards:
             continue
-        site.pages[f"{c.id}/resources.md"] = page({"title": "Posters and resources"}, render_template(
-            "print/resources.md", c=c, sections=sections, cards=cards, staff=staff,
+        site.pages[urls.resources_file(c.id)] = page({"title": "Posters and resources"}, render_template(
+            "print/resources.md", c=c, urls=urls, here=urls.resources(c.id), sections=sections, cards=cards, staff=staff,
             width=PREVIEW_WIDTH, height=round(PREVIEW_WIDTH * 297 / 210)))
-        site.nav[c.id].append({"Posters and resources": f"{c.id}/resources.md"})
+        site.nav[c.id].append({"Posters and resources": urls.resources_file(c.id)})
 
 
 def _alt(poster) -> str:

@@ -418,15 +418,14 @@ def write_report(project: Project, c: Campaign, as_of: date, out: Path, staff) -
                                                      lambda: _pdf(r, staff_url, svgs, out)))
 
     # The staff site: the page, its charts and the downloads, beside each other.
-    base = f"{c.id}/evaluation"
     for key in svgs:
-        staff.files[f"{base}/charts/{key}.svg"] = out / "charts" / f"{key}.svg"
+        staff.files[urls.evaluation_download(c.id, f"charts/{key}.svg")] = out / "charts" / f"{key}.svg"
     for name in ("evaluation.pdf", "evaluation.json"):
-        staff.files[f"{base}/{name}"] = out / name
-    staff.files[f"{base}/report.css"] = THEME / "report" / "report.css"
-    staff.pages[f"{base}.md"] = pages["page"]
+        staff.files[urls.evaluation_download(c.id, name)] = out / name
+    staff.files[urls.evaluation_download(c.id, "report.css")] = THEME / "report" / "report.css"
+    staff.pages[urls.evaluation_file(c.id)] = pages["page"]
     staff.blocks.update(pages["blocks"])
-    staff.nav[c.id].append({"Evaluation report": f"{base}.md"})
+    staff.nav[c.id].append({"Evaluation report": urls.evaluation_file(c.id)})
 
 
 def _content_key(r: Report, figures_key: str, staff_url: str, svgs: dict) -> str:
@@ -457,7 +456,7 @@ def _pages(r: Report, staff_url: str, svgs: dict) -> dict:
     staff_page = page(
         {"title": "Evaluation report", "description": "What the campaign did, from its own entries"},
         render_template("report/evaluation.md", src=_chart_file(svgs), r=r, c=r.c, legacy=r.legacy(),
-                        link=lambda a: f"../../{urls.activity(a)}", block=site.block))
+                        link=lambda a: urls.relative(urls.activity(a), urls.evaluation(r.c.id)), block=site.block))
     return {"html": html, "page": staff_page, "blocks": site.blocks}
 
 

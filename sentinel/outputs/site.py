@@ -292,61 +292,55 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
     events = select(c.events, audience, as_of)
     by_month = _group(activities, lambda a: a.month)
     by_strand = _group_many(activities, lambda a: a.strands)
-    base = c.id
     site_url = ctx["staff_url"] or c.site_url
     focus_month = as_of.strftime("%Y-%m")
-    files[f"{base}/index.md"] = page(
+    files[urls.campaign_file(c.id)] = page(
         {"title": yaml_str(c.name), "description": yaml_str(c.aim[:150])},
-        render("pages/campaign.md", c=c, focus=c.focus(focus_month), months=sorted(by_month),
+        render("pages/campaign.md", c=c, here=urls.campaign(c.id), focus=c.focus(focus_month), months=sorted(by_month),
                **ctx))
     strand_nav = []
     for sid, s in c.strands.items():
-        rel = f"{base}/strands/{sid}.md"
+        rel = urls.strand_file(c.id, sid)
         posters = poster_links(c, s, audience, as_of)
         meta = {"title": yaml_str(s.title), "description": yaml_str(s.summary), "search": HELP_SEARCH_BOOST}
         if s.also_called:  # mkdocs-material's search weighs tags above titles: the everyday words win
             meta["tags"] = "[" + ", ".join(yaml_str(w) for w in s.also_called) + "]"
         if posters:
             meta["og_image"] = urls.absolute(site_url, posters[0]["png"])
-        files[rel] = page(meta, render("pages/strand.md", c=c, s=s, sign_groups=sign_groups(c, s, audience, as_of),
+        files[rel] = page(meta, render("pages/strand.md", c=c, s=s, here=urls.strand(c.id, sid), sign_groups=sign_groups(c, s, audience, as_of),
                                        activities=by_strand.get(sid, [])[-20:],
                                        total=len(by_strand.get(sid, [])), posters=posters, **ctx))
         strand_nav.append({s.title: rel})
-    files[f"{base}/calendar.md"] = page(
+    files[urls.calendar_file(c.id)] = page(
         {"title": "Calendar"},
-        render("pages/calendar.md", c=c, events_by_month=_group(events, lambda e: e.day.strftime("%Y-%m")),
+        render("pages/calendar.md", c=c, here=urls.calendar(c.id), events_by_month=_group(events, lambda e: e.day.strftime("%Y-%m")),
                unscheduled=[e for e in events if e.day.strftime("%Y-%m") not in c.schedule], **ctx))
-    files[f"{base}/calendar.ics"] = feeds.ics(c, events, site_url)
+    files[urls.calendar_feed(c.id)] = feeds.ics(c, events, site_url)
     month_nav = []
     page_of: dict[int, int] = {}   # id(entry) -> its page of the month, for links to it
     for month in sorted(by_month):
         chunks = month_pages(by_month[month], None if staff else MONTH_PAGE_SIZE)
         for number, chunk in enumerate(chunks, 1):
             page_of.update((id(a), number) for a in chunk)
-            files[_month_source(base, month, number)] = _month_page(root, c, month, chunks, number, ctx)
-        month_nav.append(_month_source(base, month, 1))   # later pages are reached from the first
-    files[f"{base}/activities/index.md"] = page(
+            files[urls.month_file(c.id, month, number)] = _month_page(root, c, month, chunks, number, ctx)
+        month_nav.append(urls.month_file(c.id, month))   # later pages are reached from the first
+    files[urls.activities_file(c.id)] = page(
         {"title": "Activity"},
-        render("pages/activities.md", c=c, by_month=by_month, **ctx))
+        render("pages/activities.md", c=c, here=urls.activities(c.id), by_month=by_month, **ctx))
     feed_title = f"{c.name}: activity" + (" (staff)" if staff else "")
-    files[f"{base}/activities/feed.xml"] = feeds.atom(
-        c, activities, site_url, f"{base}/activities/feed.xml",
+    files[urls.activity_feed(c.id)] = feeds.atom(
+        c, activities, site_url, urls.activity_feed(c.id),
         feed_title, lambda a: urls.activity(a, page_of.get(id(a), 1)))
-    section = [f"{base}/index.md", {"Strands": strand_nav}, f"{base}/calendar.md",
-               {"Activity": [f"{base}/activities/index.md"] + month_nav}]
+    section = [urls.campaign_file(c.id), {"Strands": strand_nav}, urls.calendar_file(c.id),
+               {"Activity": [urls.activities_file(c.id)] + month_nav}]
     if staff:
-        files[f"{base}/objectives.md"] = page(
+        files[urls.objectives_file(c.id)] = page(
             {"title": "Strategic objectives"},
-            render("pages/objectives.md", c=c, LIST_LIMIT=OBJECTIVE_LIST_LIMIT,
+            render("pages/objectives.md", c=c, here=urls.objectives(c.id), LIST_LIMIT=OBJECTIVE_LIST_LIMIT,
                    by_objective=_group_many(activities, lambda a: a.objectives), **ctx))
-        section.append(f"{base}/objectives.md")
+        section.append(urls.objectives_file(c.id))
     section.extend(extras.nav.get(c.id, []))
     return section
-
-
-def _month_source(base: str, month: str, number: int) -> str:
-    """The Markdown file of a month's page `number`: its address is `urls.month(..., number)`."""
-    return f"{base}/activities/{month}.md" if number == 1 else f"{base}/activities/{month}/{number}.md"
 
 
 def _month_page(root: Path, c: Campaign, month: str, chunks: list[list], number: int, ctx: dict) -> str:
@@ -359,7 +353,6 @@ def _month_page(root: Path, c: Campaign, month: str, chunks: list[list], number:
     total = sum(len(chunk) for chunk in chunks)
     first = sum(len(chunk) for chunk in chunks[:number - 1]) + 1
     pager = {"number": number, "count": len(chunks), "total": total, "first": first,
-             "campaign": "../../" if number == 1 else "../../../",   # the campaign folder, from here
              "last": first + len(chunks[number - 1]) - 1,
              "older": href(number - 1) if number > 1 else None,
              "newer": href(number + 1) if number < len(chunks) else None}
@@ -373,4 +366,4 @@ def _month_page(root: Path, c: Campaign, month: str, chunks: list[list], number:
         meta["search"] = "{exclude: true}"   # the month is found by its first page
     cards = _activity_cards(root, c, chunks[number - 1], ctx["staff"])
     return page(meta, render("pages/month.md", c=c, month=month, count=total, cards=cards,
-                             pager=pager, **ctx))
+                             pager=pager, here=urls.month(c.id, month, number), **ctx))
