@@ -94,6 +94,7 @@ def made_and_unchanged(stderr: str) -> dict[str, tuple[int, int]]:
     afresh and took unchanged from the cache: {"pages": (2, 45), "posters": (0, 15), ...}."""
     lines = stderr.splitlines()
     last = max(i for i, line in enumerate(lines) if re.search(r"\bbuilt .* in [\d.]+ s$", line))
+    assert last + 1 < len(lines), f"the build did not say what it made and reused:\n{stderr}"
     said = {}
     for part in lines[last + 1].strip().split("; "):
         things, made, unchanged = re.fullmatch(r"([a-z -]+): (\d+) [a-z ]+, (\d+) unchanged", part).groups()
