@@ -1,6 +1,7 @@
 """Shared fixtures: the sample campaign built once, and scratch projects made from inline text."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -86,6 +87,19 @@ def run(root: Path, *args: str) -> tuple[int, str, str]:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         status = main(list(args), root=root)
     return status, out.getvalue(), err.getvalue()
+
+
+def made_and_unchanged(stderr: str) -> dict[str, tuple[int, int]]:
+    """What a build (run without -q) says under its last line, `built ... in ... s`, that it made
+    afresh and took unchanged from the cache: {"pages": (2, 45), "posters": (0, 15), ...}."""
+    lines = stderr.splitlines()
+    last = max(i for i, line in enumerate(lines) if re.search(r"\bbuilt .* in [\d.]+ s$", line))
+    assert last + 1 < len(lines), f"the build did not say what it made and reused:\n{stderr}"
+    said = {}
+    for part in lines[last + 1].strip().split("; "):
+        things, made, unchanged = re.fullmatch(r"([a-z -]+): (\d+) [a-z ]+, (\d+) unchanged", part).groups()
+        said[things] = (int(made), int(unchanged))
+    return said
 
 
 def run_cli(*args: str, cwd: Path = ROOT, **kw) -> subprocess.CompletedProcess:

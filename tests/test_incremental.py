@@ -1,5 +1,6 @@
-"""Incremental site builds: the engine renders again only the pages an edit changes, and a page
-taken from its cache is exactly the page a fresh render would give, links and anchors checked."""
+"""Incremental site builds: the engine renders again only the pages an edit changes (the build
+says how many it rendered and how many it took unchanged), and a page taken from its cache is
+exactly the page a fresh render would give, links and anchors checked."""
 from __future__ import annotations
 
 import hashlib
@@ -8,7 +9,7 @@ import shutil
 import time
 from pathlib import Path
 
-from conftest import run
+from conftest import made_and_unchanged, run
 
 AS_OF = "2013-12-20"
 SEPTEMBER = {
@@ -36,21 +37,17 @@ def every_file(out: Path) -> dict[str, bytes]:
             for p in sorted(out.rglob("*")) if p.is_file() and p.name != ".sentinel-build"}
 
 
-def rendered(root: Path) -> set[str]:
-    """The pages the engine has rendered so far (one cache entry per rendering)."""
-    folder = root / ".sentinel-cache" / "site-page"
-    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
-
-
 def test_an_edit_renders_again_only_the_pages_it_changes(project, tmp_path):
     root = project(SEPTEMBER)
     out = tmp_path / "out"
-    assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
-    before, renders = site_pages(out), rendered(root)
+    status, _, err = run(root, "--out", str(out), "--as-of", AS_OF)
+    assert status == 0, err
+    before = site_pages(out)
+    assert made_and_unchanged(err)["pages"] == (len(before), 0)
 
     month = root / "campaigns/demo/activities/2013-08.yml"
     month.write_text(month.read_text().replace("We asked people", "We asked 200 people"))
-    status, _, err = run(root, "--out", str(out), "--as-of", AS_OF, "-q")
+    status, _, err = run(root, "--out", str(out), "--as-of", AS_OF)
     assert status == 0, err
 
     after = site_pages(out)
@@ -63,13 +60,15 @@ def test_an_edit_renders_again_only_the_pages_it_changes(project, tmp_path):
                 "intranet/demo/calendar/index.html", "public/404.html"):
         assert rel not in changed
     assert len(changed) < len(after) / 3
-    assert len(rendered(root) - renders) == len(changed)
+    # The build says so: the changed pages were rendered, every other one was reused.
+    assert made_and_unchanged(err)["pages"] == (len(changed), len(after) - len(changed))
 
-    # A page from the cache is byte for byte the page rendered afresh.
-    for kind in ("site-page", "site-markdown"):
-        shutil.rmtree(root / ".sentinel-cache" / kind)
+    # A page from the cache is byte for byte the page rendered afresh (the cache may be deleted).
+    shutil.rmtree(root / ".sentinel-cache")
     fresh = tmp_path / "fresh"
-    assert run(root, "--out", str(fresh), "--as-of", AS_OF, "-q")[0] == 0
+    status, _, err = run(root, "--out", str(fresh), "--as-of", AS_OF)
+    assert status == 0, err
+    assert made_and_unchanged(err)["pages"] == (len(after), 0)
     assert every_file(fresh) == every_file(out)
 
 
@@ -113,12 +112,18 @@ def test_the_cache_keeps_what_builds_use_and_drops_what_they_no_longer_do(projec
 
     month = root / "campaigns/demo/activities/2013-08.yml"
     month.write_text(month.read_text().replace("We asked people", "We asked 200 people"))
-    assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
+    status, _, err = run(root, "--out", str(out), "--as-of", AS_OF)
+    assert status == 0, err
+    # The poster does not show the entry: it was reused, not laid out again.
+    assert made_and_unchanged(err)["posters"] == (0, 1)
 
     kept = {p for p in entries if p.exists()}
     assert kept and kept < entries  # used entries stay, old versions of what changed go
     for p in kept:
         assert p.stat().st_mtime > month_ago + 86400
-    # The posters do not show entries: every one of them was kept.
-    posters = [p for p in entries if p.parent.name in ("poster", "poster-print", "poster-preview", "aide-memoire")]
-    assert posters and all(p.exists() for p in posters)
+    # What that build used was kept: building it all again makes nothing afresh.
+    status, _, err = run(root, "--out", str(out), "--as-of", AS_OF, "--force")
+    assert status == 0, err
+    said = made_and_unchanged(err)
+    assert said["pages"][1] > 15 and said["posters"] == (0, 1)
+    assert all(made == 0 for made, _ in said.values()), said

@@ -14,8 +14,7 @@ import feedparser
 import pytest
 from pypdf import PdfReader
 
-from conftest import SAMPLE_AS_OF, run, write_project
-from sentinel.build.cache import cache_dir
+from conftest import SAMPLE_AS_OF, made_and_unchanged, run, write_project
 
 INTERNAL, EVENT_INTERNAL = "ZQNLINTERNAL", "ZQNLEVENTINTERNAL"
 PARTNERS, EVENT_PARTNERS, EMBARGOED = "ZQNLPARTNERS", "ZQNLEVENTPARTNERS", "ZQNLEMBARGOED"
@@ -337,13 +336,16 @@ def test_an_email_too_large_for_gmail_is_a_content_error(tmp_path):
 def test_an_edit_renders_again_only_the_issues_that_show_it(tmp_path):
     root = write_project(tmp_path / "project", FILES)
     out = tmp_path / "out"
-    rendered = cache_dir(root) / "newsletter-email-html"
-    assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
-    before = set(rendered.iterdir())
+    status, _, err = run(root, "--out", str(out), "--as-of", AS_OF)
+    assert status == 0, err
+    assert made_and_unchanged(err)["newsletters"] == (2, 0)
+    september = (out / "newsletters/demo/2013-09/newsletter.eml").read_bytes()
     month = root / "campaigns/demo/activities/2013-08.yml"
     month.write_text(month.read_text().replace(f"With the refuge {PARTNERS}", f"With the refuge {PARTNERS} ZQNLEDIT"))
-    assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
+    status, _, err = run(root, "--out", str(out), "--as-of", AS_OF)
+    assert status == 0, err
     # The August issue (for partners) shows the entry; the September one shows public entries only.
-    assert len(set(rendered.iterdir()) - before) == 1
+    assert made_and_unchanged(err)["newsletters"] == (1, 1)
+    assert (out / "newsletters/demo/2013-09/newsletter.eml").read_bytes() == september
     assert "ZQNLEDIT" in (out / "newsletters/demo/2013-08/email.html").read_text(encoding="utf-8")
     assert "ZQNLEDIT" not in (out / "newsletters/demo/2013-09/email.html").read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ from PIL import Image
 from pypdf import PdfReader
 from pyzbar.pyzbar import decode
 
-from conftest import ROOT, run
+from conftest import ROOT, made_and_unchanged, run
 from sentinel.render import urls
 from sentinel.content.load import load_project
 from sentinel.render.pdf import RefusedResource, render_pdf
@@ -235,27 +235,26 @@ def test_pdf_may_not_load_files_from_outside_the_project(project, tmp_path):
 
 
 def test_unchanged_posters_are_not_rendered_again(project, tmp_path):
-    root = project()
-    cache = root / ".sentinel-cache"
+    """The build says how many posters it laid out and how many it took unchanged from the cache."""
+    root = project({"campaigns/demo/strands/cse.yml": strand_yaml(headline="Know the signs")})
     out = tmp_path / "out"
+    posters = out / "print/demo/posters"
 
-    def entries() -> dict[str, int]:
-        return {p.relative_to(cache).as_posix(): p.stat().st_mtime_ns
-                for kind in ("poster", "poster-print", "poster-preview") for p in (cache / kind).glob("*")}
+    def build(*args: str) -> tuple[int, int]:
+        status, _, err = run(root, "--out", str(out), "--as-of", AS_OF, *args)
+        assert status == 0, err
+        return made_and_unchanged(err)["posters"]
 
-    assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
-    first = entries()
-    assert len(first) == 3  # one poster: A4, print-shop copy, preview
-    pdf = out / "print/demo/posters/abuse-public.pdf"
-    assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
-    assert entries() == first, "a poster was rendered again although nothing changed"
-    assert "Abuse is a crime" in text_of(PdfReader(pdf))
-    # A new headline renders that poster again, and only what depends on it.
+    assert build() == (2, 0)
+    first = {p.name: p.read_bytes() for p in posters.iterdir()}
+    assert {"abuse-public.pdf", "abuse-public-print.pdf", "abuse-public.png"} <= set(first)
+    assert build("--force") == (0, 2), "a poster was laid out again although nothing changed"
+    assert {p.name: p.read_bytes() for p in posters.iterdir()} == first
+    # A new headline lays out that poster again, and only that one.
     (root / STRAND).write_text(strand_yaml(headline="Nobody deserves to be hurt"))
-    assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
-    third = entries()
-    assert len(third) == 6 and set(first) < set(third)
-    assert "Nobody deserves to be hurt" in text_of(PdfReader(pdf))
+    assert build() == (1, 1)
+    assert "Nobody deserves to be hurt" in text_of(PdfReader(posters / "abuse-public.pdf"))
+    assert (posters / "cse-public.pdf").read_bytes() == first["cse-public.pdf"]
 
 
 def test_helplines_that_push_into_the_text_are_an_error(project, tmp_path):

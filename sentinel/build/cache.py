@@ -23,6 +23,7 @@ import sys
 import time
 import types
 import typing
+from collections import Counter
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -175,6 +176,10 @@ def _read_file(path: Path) -> bytes | None:
 def read(root: str | Path, kind: str, digest: str) -> bytes | None:
     """The bytes kept under (kind, digest), or None. An entry that is damaged, not ours, another
     entry's content, or unreadable is dropped with a line on stderr, never returned."""
+    return _counted(kind, _load(root, kind, digest))
+
+
+def _load(root: str | Path, kind: str, digest: str) -> bytes | None:
     base = cache_dir(root)
     path = base / kind / digest
     try:
@@ -227,19 +232,38 @@ def cached(root: str | Path, kind: str, parts: Iterable[object], make: Callable[
     return data
 
 
+# ---------------------------------------------------------------- what a build reused and made
+
+#: This process's look-ups by (kind, "reused" or "made"): an entry found, or one that had to be
+#: made because it was missing (or dropped). The build tells the user what it rendered again.
+_lookups: Counter = Counter()
+
+
+def lookups() -> Counter:
+    """A copy of this process's look-up counts. A job that runs in a forked worker sends the
+    difference between the copies taken before and after it back with its result (see pipeline):
+    what the worker counted is lost with it otherwise."""
+    return Counter(_lookups)
+
+
+def _counted(kind: str, found):
+    _lookups[kind, "made" if found is None else "reused"] += 1
+    return found
+
+
 # ---------------------------------------------------------------- plain data for model objects
 
 def read_value(root: str | Path, kind: str, digest: str, shape: object):
     """The value kept by `write_value`, rebuilt as `shape` (a type such as list[Activity]), or
     None. JSON holds no code; a value that does not fit `shape` is dropped like a damaged entry."""
-    data = read(root, kind, digest)
-    if data is None:
-        return None
-    try:
-        return from_plain(shape, json.loads(data))
-    except (ValueError, TypeError, KeyError, RecursionError) as err:
-        _drop(cache_dir(root) / kind / digest, f"does not hold what it should ({err})")
-        return None
+    data = _load(root, kind, digest)
+    value = None
+    if data is not None:
+        try:
+            value = from_plain(shape, json.loads(data))
+        except (ValueError, TypeError, KeyError, RecursionError) as err:
+            _drop(cache_dir(root) / kind / digest, f"does not hold what it should ({err})")
+    return _counted(kind, value)
 
 
 def write_value(root: str | Path, kind: str, digest: str, value: object) -> None:

@@ -9,13 +9,14 @@ Content problems of every output are reported together.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
 from sentinel.build import cache, parallel
 from sentinel.content.load import load_project
 from sentinel.problems import ContentError, Problem
-from sentinel.build.progress import Progress
+from sentinel.build.progress import Progress, made_and_reused
 from sentinel.visibility import Audience
 from sentinel.build.writer import check_out_dir, clear_stale, locked, previous_fingerprint, staging
 
@@ -60,18 +61,19 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) 
                "activities": sum(len(c.activities) for c in project.campaigns)}
     extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
     problems: list[Problem] = []   # every output's, so that one run reports them all
+    lookups = Counter()            # what each output found in the cache and what it made
     with staging(out, fingerprint) as stage:
         work = stage / ".work"
         work.mkdir()
-        figures.update(_render_outputs(outputs, project, as_of, stage, extras, progress, problems))
+        figures.update(_render_outputs(outputs, project, as_of, stage, extras, progress, problems, lookups))
         progress.step("building the public and staff sites")
-        figures.update(_build_sites(project, root, stage, as_of, extras, work, problems))
+        figures.update(_build_sites(project, root, stage, as_of, extras, work, problems, lookups))
         if problems:  # raised inside the staging block: nothing is swapped in
             raise ContentError(sorted(set(problems)))
         _remove_tree(work)
     cache.prune(root)  # what recent builds no longer use
     figures["total"] = time.perf_counter() - started
-    progress.done(f"built {out} in {figures['total']:.1f} s")
+    progress.done(f"built {out} in {figures['total']:.1f} s", made_and_reused(lookups))
     return figures
 
 
@@ -80,17 +82,20 @@ SITES = ((Audience.PUBLIC, "public"), (Audience.STAFF, "intranet"))
 
 def _reporting(run):
     """`run`, with the content problems it finds given back as data instead of raised, so
-    that outputs side by side (and the stages after them) all report theirs."""
+    that outputs side by side (and the stages after them) all report theirs; and with what it
+    found in the cache and made, counted where it ran (a forked worker's counts die with it)."""
     def reporting():
+        before = cache.lookups()
         try:
-            return run(), []
+            result, found = run(), []
         except ContentError as err:
-            return None, list(err.problems)
+            result, found = None, list(err.problems)
+        return result, found, cache.lookups() - before
     return reporting
 
 
 def _render_outputs(outputs: dict, project, as_of: date, stage: Path, extras: dict, progress,
-                    problems: list) -> dict:
+                    problems: list, lookups: Counter) -> dict:
     """Run the outputs side by side; add up what each gives the sites, in the outputs' order."""
     def job(render):
         def run():
@@ -102,8 +107,9 @@ def _render_outputs(outputs: dict, project, as_of: date, stage: Path, extras: di
     results, _ = parallel.each({name: job(render) for name, render in outputs.items()})
     figures = {}
     for name in outputs:
-        result, found = results[name]
+        result, found, counted = results[name]
         problems.extend(found)
+        lookups.update(counted)
         if result is not None:
             made, figures[name] = result
             for audience, part in made.items():
@@ -112,7 +118,7 @@ def _render_outputs(outputs: dict, project, as_of: date, stage: Path, extras: di
 
 
 def _build_sites(project, root: Path, stage: Path, as_of: date, extras: dict, work: Path,
-                 problems: list) -> dict:
+                 problems: list, lookups: Counter) -> dict:
     """Build the two sites side by side: they share nothing but the model."""
     from sentinel.outputs import site
 
@@ -124,9 +130,10 @@ def _build_sites(project, root: Path, stage: Path, as_of: date, extras: dict, wo
         return _reporting(run)
 
     results, _ = parallel.each({folder: job(audience, folder) for audience, folder in SITES})
-    for _, found in results.values():
+    for _, found, counted in results.values():
         problems.extend(found)
-    return {f"site-{folder}": seconds for folder, (seconds, _) in results.items() if seconds is not None}
+        lookups.update(counted)
+    return {f"site-{folder}": seconds for folder, (seconds, _, _) in results.items() if seconds is not None}
 
 
 def _remove_tree(path: Path) -> None:
