@@ -19,11 +19,13 @@ from pathlib import Path
 from markupsafe import Markup
 
 from sentinel.build import cache
+from sentinel.content import months
 from sentinel.render import charts, urls
 from sentinel.outputs import site_engine
 from sentinel.render.charts import BAR, MUTED, Chart
 from sentinel.content.model import Activity, Campaign, Project
 from sentinel.outputs.site import SiteExtras, current_campaign, page
+from sentinel.render.styles import component_css
 from sentinel.render.templating import THEME, render as render_template
 from sentinel.visibility import Audience, select
 from sentinel.build.writer import inside, write_bytes, write_text
@@ -147,11 +149,7 @@ def _mean(ratings: Counter) -> float | None:
 
 def _months(c: Campaign, counted: Counter) -> list[str]:
     """Every month of the campaign, even those without activity, and any month that has some."""
-    months, y, m = set(counted), c.starts.year, c.starts.month
-    while (y, m) <= (c.ends.year, c.ends.month):
-        months.add(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return sorted(months)
+    return sorted(set(counted) | set(months.between(c.starts, c.ends)))
 
 
 def _entry(a: Activity) -> dict:
@@ -258,11 +256,11 @@ def _by_unit(f: dict, total: int) -> Exhibit:
 def _by_month(c: Campaign, f: dict) -> Exhibit:
     counts = f["by_month"]
     focus = {m: c.focus(m) for m in counts}
-    label = {m: date.fromisoformat(m + "-01").strftime("%b %Y") for m in counts}
+    label = {m: months.name(m, short=True) for m in counts}
     chart, alt = _bars("activities by month", label.values(), counts.values(),
                        [focus[m].colour if focus[m] else MUTED for m in counts], axis_label="Activities",
                        horizontal=False, legend=tuple({s.label: s.colour for s in focus.values() if s}.items()))
-    long_name = {m: date.fromisoformat(m + "-01").strftime("%B %Y") for m in counts}
+    long_name = {m: months.name(m) for m in counts}
     summary = _most_and_least(counts, long_name, "months with activity")
     summary += " Each bar is in the colour of the month's strand of focus."
     table = Table("by_month", "Activities by month", ("Month", "Activities", "Strand of focus"),
@@ -469,5 +467,4 @@ def _pdf(r: Report, staff_url: str, svgs: dict, out: Path) -> bytes:
 
 def _css() -> str:
     """The standalone file carries its styles: the components it uses, then the report's own."""
-    parts = [THEME / "components" / name / "style.css" for name in ("strand_badge", "activity_card")]
-    return "\n".join(p.read_text(encoding="utf-8") for p in [*parts, THEME / "report" / "report.css"])
+    return component_css("report/report.html") + "\n" + (THEME / "report" / "report.css").read_text(encoding="utf-8")
