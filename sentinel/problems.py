@@ -5,6 +5,7 @@ together, each as `file:line:col: message`, and the build writes nothing when th
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 
@@ -59,3 +60,12 @@ class ContentError(Exception):
 
 class UsageError(Exception):
     """A mistake on the command line rather than in the content (exit status 2)."""
+
+
+def did_you_mean(value, choices, known: str = "") -> str:
+    """The end of a message about a misspelt name: " (did you mean 'x'?)" when one of `choices`
+    is close to `value`, otherwise "; " + `known` (what the right names are), or nothing."""
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return f"; {known}" if known else ""

@@ -88,6 +88,8 @@ def test_new_says_what_is_missing_or_wrong_and_writes_nothing(project):
     assert not (root / SEPTEMBER).exists()
     status, _, err = run(root, "new", "strand", "--title", "Abuse", "--id", "abuse", "--summary", "x")
     assert status == 2 and "strands/abuse.yml already exists" in err
+    status, _, err = run(root, "new", "strand", "--campaign", "dmeo", "--title", "Abuse", "--id", "x", "--summary", "x")
+    assert status == 2 and "there is no campaign 'dmeo'" in err and "(did you mean 'demo'?)" in err
 
 
 def test_new_asks_for_the_essentials_in_a_terminal(project):
@@ -162,7 +164,7 @@ def test_import_names_unknown_and_unnamed_columns(project, tmp_path):
     status, out, err = run(root, "import", "activities", str(sheet), "--dry-run")
     assert status == 1 and out == ""
     assert err.splitlines()[:2] == [
-        f"{sheet}:1:F: unknown column 'efectiveness': did you mean 'effectiveness'?",
+        f"{sheet}:1:F: unknown column 'efectiveness' (did you mean 'effectiveness'?)",
         f"{sheet}:1:G: this column has no name in row 1: name it like a YAML key (title, date, unit, strands, "
         "type, objectives, partners, summary, effectiveness, sustain, visibility, publish_from)",
     ]
@@ -324,7 +326,7 @@ def test_check_lists_problems_by_file_with_a_summary(project):
     assert status == 1
     assert err.splitlines() == [
         f"{AUGUST}:2:9: 'date': '2013-08-32' is not a real date",
-        "campaigns/demo/events.yml:3:3: unknown key 'visibilty': did you mean 'visibility'?",
+        "campaigns/demo/events.yml:3:3: unknown key 'visibilty' (did you mean 'visibility'?)",
         "",
         f"2 problems in 2 files: {AUGUST} (1), campaigns/demo/events.yml (1). "
         "Nothing was written: fix them and run the command again.",

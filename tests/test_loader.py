@@ -81,7 +81,7 @@ def test_unknown_key_suggests_the_right_one(project):
         """})
     status, lines, _ = errors(root)
     assert status == 1
-    assert lines == [f"{ACT}:6:3: unknown key 'visibilty': did you mean 'visibility'?"]
+    assert lines == [f"{ACT}:6:3: unknown key 'visibilty' (did you mean 'visibility'?)"]
 
 
 def test_every_problem_of_every_file_in_one_run(project):
@@ -171,7 +171,7 @@ def test_misspelt_folder_and_remote_image(project):
     })
     status, lines, _ = errors(root)
     assert lines == [
-        "campaigns/demo/activites: unexpected 'activites' in the campaign folder: did you mean 'activities'?",
+        "campaigns/demo/activites: unexpected 'activites' in the campaign folder (did you mean 'activities'?)",
         "content/get-help.md:5:1: images from other websites are not allowed (they would tell that site who "
         "reads the page): put the image in the project and link to it",
     ] or lines[0].startswith("campaigns/demo/activites:1:1")

@@ -17,7 +17,7 @@ from pathlib import Path
 from sentinel.build import cache, parallel
 from sentinel.content import schema, sources, validate
 from sentinel.content.model import NAME, NAME_RULE, Activity, Campaign, Event, Newsletter, Project, Strand
-from sentinel.problems import ContentError, Problems, Where
+from sentinel.problems import ContentError, Problems, Where, did_you_mean
 from sentinel.content.yamlsafe import load_settings, load_yaml, split_front_matter
 
 CAMPAIGN_ID = STRAND_ID = NAME   # folder and file names that become ids
@@ -86,10 +86,8 @@ def _load_campaign(root: Path, folder: Path, problems: Problems) -> Campaign | N
 
 
 def _unknown_entry(name: str) -> str:
-    import difflib
-    close = difflib.get_close_matches(name, sorted(CAMPAIGN_ENTRIES), n=1, cutoff=0.6)
-    hint = f": did you mean '{close[0]}'?" if close else f"; a campaign folder holds {', '.join(sorted(CAMPAIGN_ENTRIES))}"
-    return f"unexpected '{name}' in the campaign folder{hint}"
+    entries = sorted(CAMPAIGN_ENTRIES)
+    return f"unexpected '{name}' in the campaign folder" + did_you_mean(name, entries, f"a campaign folder holds {', '.join(entries)}")
 
 
 def _yaml_files(root: Path, folder: Path, problems: Problems) -> list[Path]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal, NewType, Optional
 
+from sentinel.content import months
 from sentinel.problems import Where
 
 Visibility = Literal["public", "partners", "internal"]
@@ -194,7 +195,7 @@ class Activity:
     month: str = derived("", init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        object.__setattr__(self, "month", self.date.isoformat()[:7])
+        object.__setattr__(self, "month", months.of(self.date))
 
     @property
     def anchor(self) -> str:

@@ -6,7 +6,6 @@ the dataclass as the schema, so there is no load-check-raise block per file type
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import sys
 import types
@@ -16,7 +15,7 @@ from functools import lru_cache
 from typing import Any, Literal, Union
 
 from sentinel.content.model import NAME, NAME_RULE, Name, Origin
-from sentinel.problems import Problems, Where
+from sentinel.problems import Problems, Where, did_you_mean
 from sentinel.content.yamlsafe import Located
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -167,16 +166,11 @@ def parse_date(value: str) -> date:
 
 
 def _unknown_key(key: str, known: set[str]) -> str:
-    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
-    if close:
-        return f"unknown key '{key}': did you mean '{close[0]}'?"
-    return f"unknown key '{key}': the keys allowed here are {', '.join(sorted(known))}"
+    return f"unknown key '{key}'" + did_you_mean(key, sorted(known), f"the keys allowed here are {', '.join(sorted(known))}")
 
 
 def _choice_message(value, choices) -> str:
-    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"'{value}' is not one of {', '.join(map(str, choices))}{hint}"
+    return f"'{value}' is not one of {', '.join(map(str, choices))}" + did_you_mean(value, choices)
 
 
 def _describe(value) -> str:

@@ -4,17 +4,16 @@ Each check adds a Problem pointing at the exact value that is wrong and says wha
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
 
+from sentinel.content import months
 from sentinel.render import markup
 from sentinel.outputs.email_message import header_problem
 from sentinel.content.model import Campaign
-from sentinel.problems import Problems, Where
+from sentinel.problems import Problems, Where, did_you_mean
 
-MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 # Anything the browser fetches by itself (an image, a frame, a stylesheet...) from another host
 # tells that host who reads the page: a privacy leak for a victim. Found in Markdown images,
 # reference-style images (whose address is defined elsewhere), raw tags and CSS.
@@ -46,8 +45,7 @@ def contrast_ratio(fg: str, bg: str) -> float:
 
 
 def _suggest(value: str, choices) -> str:
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else f"; known: {', '.join(choices)}"
+    return did_you_mean(value, choices, f"known: {', '.join(choices)}")
 
 
 def _label(text: str) -> str:
@@ -90,14 +88,6 @@ def page(text: str, where: Where, problems: Problems) -> None:
         problems.add(_where(text, offset, where), message)
 
 
-def _months(starts: date, ends: date) -> set[str]:
-    out, y, m = set(), starts.year, starts.month
-    while (y, m) <= (ends.year, ends.month):
-        out.add(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
-
 def campaign(c: Campaign, problems: Problems) -> None:
     o = c.origin
     if c.starts > c.ends:
@@ -107,12 +97,12 @@ def campaign(c: Campaign, problems: Problems) -> None:
     for i, aud in enumerate(c.staff_audiences or ()):
         if aud not in c.audiences:
             problems.add(o.at(f"staff_audiences.{i}"), f"unknown audience '{aud}'{_suggest(aud, c.audiences)}")
-    months = _months(c.starts, c.ends)
+    campaign_months = set(months.between(c.starts, c.ends))
     for month, sid in c.schedule.items():
         where = o.at(f"schedule.{month}")
-        if not MONTH.fullmatch(month):
+        if not months.PATTERN.fullmatch(month):
             problems.add(where, f"schedule months are written YYYY-MM, like 2013-08, found '{month}'")
-        elif month not in months:
+        elif month not in campaign_months:
             problems.add(where, f"{month} is outside the campaign ({c.starts} to {c.ends})")
         if not isinstance(sid, str):
             problems.add(where, "each schedule month names one strand id")
@@ -132,7 +122,7 @@ def campaign(c: Campaign, problems: Problems) -> None:
         if n.issue in seen_issues:
             problems.add(n.origin.at("issue"), f"issue number {n.issue} is also used by {seen_issues[n.issue]}.md")
         seen_issues.setdefault(n.issue, n.month)
-        if n.date.strftime("%Y-%m") < n.month:
+        if months.of(n.date) < n.month:
             problems.add(n.origin.at("date"), f"the {n.month} issue cannot be published before its month ({n.date})")
         markdown(n.body, Where(n.origin.where.path, 1, 1), problems)
     for e in c.events:

@@ -8,6 +8,7 @@ import hashlib
 import icalendar
 from feedgen.feed import FeedGenerator
 
+from sentinel.content import months
 from sentinel.render import markup, urls
 from sentinel.content.model import Campaign
 
@@ -50,9 +51,7 @@ def ics(c: Campaign, events, site_url: str) -> bytes:
     cal.add("x-wr-calname", c.name)
     host = site_url.split("//", 1)[-1].strip("/").split("/")[0]
     for month, sid in sorted(c.schedule.items()):
-        y, m = map(int, month.split("-"))
-        first = date(y, m, 1)
-        nxt = date(y + (m == 12), m % 12 + 1, 1)
+        first, nxt = months.first_day(month), months.first_day(months.after(month))
         ev = icalendar.Event()
         ev.add("uid", f"focus-{c.id}-{month}@{host}")
         ev.add("summary", f"{c.name}: month of focus on {c.strands[sid].title}")

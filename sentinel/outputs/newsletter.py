@@ -17,7 +17,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from email.headerregistry import Address
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from pathlib import Path
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
@@ -26,12 +26,14 @@ import css_inline
 from markupsafe import Markup
 
 from sentinel.build import cache
+from sentinel.content import months
 from sentinel.outputs import email_message, feeds
 from sentinel.render import markup, templating, urls
 from sentinel.outputs.email_message import PLACEHOLDER_SENDER
 from sentinel.content.model import STANDARD_REPORT, Campaign, Newsletter, ReportRoute, Strand
 from sentinel.problems import ContentError, Problem
-from sentinel.outputs.site import SiteExtras, component_css, page, poster_links, yaml_str
+from sentinel.outputs.site import SiteExtras, page, poster_links, yaml_str
+from sentinel.render.styles import component_css
 from sentinel.render.templating import THEME
 from sentinel.visibility import Audience, audience_for, select, visible
 from sentinel.build.writer import inside, write_bytes, write_text
@@ -73,33 +75,18 @@ class Issue:
         return self.focus.helplines if self.focus else ()
 
 
-def _month_after(month: str) -> str:
-    y, m = map(int, month.split("-"))
-    return f"{y + (m == 12)}-{m % 12 + 1:02d}"
-
-
-def _month_before(month: str) -> str:
-    y, m = map(int, month.split("-"))
-    return f"{y - (m == 1)}-{(m - 2) % 12 + 1:02d}"
-
-
-def _month_end(month: str) -> date:
-    y, m = map(int, _month_after(month).split("-"))
-    return date(y, m, 1) - timedelta(days=1)
-
-
 def assemble(c: Campaign, n: Newsletter, as_of: date, dates: list[date], public_posters: list | None = None,
              public_web: bool = False) -> Issue:
     """The issue's content. Activities are those of the month before and the issue's month, up to
     the issue's date: an issue rebuilt later still shows what it showed when it was sent.
     `dates` are the dates of `c.activities`, in their (date) order."""
     audience = audience_for(n.visibility)
-    before = _month_before(n.month)
-    first, last = date.fromisoformat(f"{before}-01"), min(n.date, _month_end(n.month))
+    before = months.before(n.month)
+    first, last = months.first_day(before), min(n.date, months.last_day(n.month))
     period = select(_dated(c, dates, first, last), audience, as_of)
     examples = sorted(period, key=lambda a: (a.date, a.title), reverse=True)[:MAX_EXAMPLES]
-    next_month = _month_after(n.month)
-    events = [e for e in select(c.events, audience, as_of) if n.date <= e.day <= _month_end(next_month)]
+    next_month = months.after(n.month)
+    events = [e for e in select(c.events, audience, as_of) if n.date <= e.day <= months.last_day(next_month)]
     focus = c.focus(n.month)
     poster = None
     if focus and public_posters:

@@ -19,11 +19,13 @@ from pathlib import Path
 from markupsafe import Markup
 
 from sentinel.build import cache
+from sentinel.content import months
 from sentinel.render import charts, urls
 from sentinel.outputs import site_engine
 from sentinel.render.charts import BAR, MUTED, Chart
 from sentinel.content.model import Activity, Campaign, Project
 from sentinel.outputs.site import SiteExtras, current_campaign, page
+from sentinel.render.styles import component_css
 from sentinel.render.templating import THEME, render as render_template
 from sentinel.visibility import Audience, select
 from sentinel.build.writer import inside, write_bytes, write_text
@@ -55,7 +57,7 @@ class Evaluation:
 
 def evaluate(c: Campaign, activities: list[Activity], as_of: date) -> Evaluation:
     """Count everything the report shows, in one pass (20,000 entries take a fraction of a second)."""
-    strands, types, units, months, ratings, objectives, partners = (Counter() for _ in range(7))
+    strands, types, units, per_month, ratings, objectives, partners = (Counter() for _ in range(7))
     ratings_by_type: dict[str, Counter] = defaultdict(Counter)
     sustained_by_type: Counter = Counter()
     partner_names: dict[str, str] = {}
@@ -66,7 +68,7 @@ def evaluate(c: Campaign, activities: list[Activity], as_of: date) -> Evaluation
             strands[sid] += 1
         types[a.type] += 1
         units[a.unit] += 1
-        months[a.month] += 1
+        per_month[a.month] += 1
         for n in set(a.objectives):
             objectives[n] += 1
         for folded, name in {_fold(p): " ".join(p.split()) for p in a.partners}.items():
@@ -97,7 +99,7 @@ def evaluate(c: Campaign, activities: list[Activity], as_of: date) -> Evaluation
         "by_type": {t: types[t] for t in type_names},
         "type_not_recorded": types[""],
         "by_unit": dict(units),
-        "by_month": {m: months[m] for m in _months(c, months)},
+        "by_month": {m: per_month[m] for m in _months(c, per_month)},
         "partners_distinct": len(partners),
         "partners": {partner_names[k]: n for k, n in partners.items()},
         "sustained": sum(sustained_by_type.values()),
@@ -147,11 +149,7 @@ def _mean(ratings: Counter) -> float | None:
 
 def _months(c: Campaign, counted: Counter) -> list[str]:
     """Every month of the campaign, even those without activity, and any month that has some."""
-    months, y, m = set(counted), c.starts.year, c.starts.month
-    while (y, m) <= (c.ends.year, c.ends.month):
-        months.add(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return sorted(months)
+    return sorted(set(counted) | set(months.between(c.starts, c.ends)))
 
 
 def _entry(a: Activity) -> dict:
@@ -258,11 +256,11 @@ def _by_unit(f: dict, total: int) -> Exhibit:
 def _by_month(c: Campaign, f: dict) -> Exhibit:
     counts = f["by_month"]
     focus = {m: c.focus(m) for m in counts}
-    label = {m: date.fromisoformat(m + "-01").strftime("%b %Y") for m in counts}
+    label = {m: months.name(m, short=True) for m in counts}
     chart, alt = _bars("activities by month", label.values(), counts.values(),
                        [focus[m].colour if focus[m] else MUTED for m in counts], axis_label="Activities",
                        horizontal=False, legend=tuple({s.label: s.colour for s in focus.values() if s}.items()))
-    long_name = {m: date.fromisoformat(m + "-01").strftime("%B %Y") for m in counts}
+    long_name = {m: months.name(m) for m in counts}
     summary = _most_and_least(counts, long_name, "months with activity")
     summary += " Each bar is in the colour of the month's strand of focus."
     table = Table("by_month", "Activities by month", ("Month", "Activities", "Strand of focus"),
@@ -469,5 +467,4 @@ def _pdf(r: Report, staff_url: str, svgs: dict, out: Path) -> bytes:
 
 def _css() -> str:
     """The standalone file carries its styles: the components it uses, then the report's own."""
-    parts = [THEME / "components" / name / "style.css" for name in ("strand_badge", "activity_card")]
-    return "\n".join(p.read_text(encoding="utf-8") for p in [*parts, THEME / "report" / "report.css"])
+    return component_css("report/report.html") + "\n" + (THEME / "report" / "report.css").read_text(encoding="utf-8")

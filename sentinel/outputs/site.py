@@ -16,8 +16,10 @@ from pathlib import Path
 from markupsafe import Markup
 
 from sentinel.build import cache
+from sentinel.content import months
 from sentinel.outputs import csp, feeds, site_engine
 from sentinel.render import markup, phones, urls
+from sentinel.render.styles import component_css
 from sentinel.content.model import Campaign, Project, Sign
 from sentinel.problems import ContentError, Problem, Where
 from sentinel.render.templating import THEME, render
@@ -277,14 +279,6 @@ def _group(items, key) -> dict:
     return out
 
 
-def component_css() -> str:
-    """The styles of every shared component, in one file (also inlined into e-mails)."""
-    parts = [(THEME / "styles" / "base.css").read_text(encoding="utf-8")]
-    for css in sorted((THEME / "components").glob("*/style.css")):
-        parts.append(f"/* {css.parent.name} */\n" + css.read_text(encoding="utf-8"))
-    return "\n".join(parts)
-
-
 def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: Audience, extras: SiteExtras,
                     as_of: date) -> list:
     staff = ctx["staff"]
@@ -293,7 +287,7 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
     by_month = _group(activities, lambda a: a.month)
     by_strand = _group_many(activities, lambda a: a.strands)
     site_url = ctx["staff_url"] or c.site_url
-    focus_month = as_of.strftime("%Y-%m")
+    focus_month = months.of(as_of)
     files[urls.campaign_file(c.id)] = page(
         {"title": yaml_str(c.name), "description": yaml_str(c.aim[:150])},
         render("pages/campaign.md", c=c, here=urls.campaign(c.id), focus=c.focus(focus_month), months=sorted(by_month),
@@ -313,8 +307,8 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
         strand_nav.append({s.title: rel})
     files[urls.calendar_file(c.id)] = page(
         {"title": "Calendar"},
-        render("pages/calendar.md", c=c, here=urls.calendar(c.id), events_by_month=_group(events, lambda e: e.day.strftime("%Y-%m")),
-               unscheduled=[e for e in events if e.day.strftime("%Y-%m") not in c.schedule], **ctx))
+        render("pages/calendar.md", c=c, here=urls.calendar(c.id), events_by_month=_group(events, lambda e: months.of(e.day)),
+               unscheduled=[e for e in events if months.of(e.day) not in c.schedule], **ctx))
     files[urls.calendar_feed(c.id)] = feeds.ics(c, events, site_url)
     month_nav = []
     page_of: dict[int, int] = {}   # id(entry) -> its page of the month, for links to it

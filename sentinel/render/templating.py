@@ -11,18 +11,15 @@ from functools import lru_cache
 import re
 
 import jinja2
+from markupsafe import Markup
 
 from sentinel import THEME  # re-exported: outputs find their templates here
-from sentinel.render import markup, phones
+from sentinel.content import months
+from sentinel.render import markup, phones, styles
 
 
 def _date(value: date, fmt: str = "%-d %B %Y") -> str:
     return value.strftime(fmt)
-
-
-def _month_name(month: str) -> str:
-    y, m = month.split("-")
-    return date(int(y), int(m), 1).strftime("%B %Y")
 
 
 def _md_escape(text: str) -> str:
@@ -45,10 +42,13 @@ def environment(text: bool = False) -> jinja2.Environment:
         markdown_inline=markup.markdown_inline,
         plain=markup.plain,
         date=_date,
-        month_name=_month_name,
+        month_name=months.name,
         tel=phones.tel,
         md_escape=_md_escape,
     )
+    # A document asks for the component styles of the template being rendered (print/document.html);
+    # trusted, our own theme: not escaped.
+    env.globals["component_css"] = jinja2.pass_context(lambda context: Markup(styles.component_css(context.name)))
     return env
 
 

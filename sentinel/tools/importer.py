@@ -10,7 +10,6 @@ skipped, so importing the same sheet twice adds nothing.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from pathlib import Path
 from sentinel.content.entries import (EntryText, Field, append_entries, entry_text, new_problems, project_status,
                       write_all)
 from sentinel.content.model import entry_key
-from sentinel.problems import ContentError, Problem, Problems, UsageError, Where
+from sentinel.problems import ContentError, Problem, Problems, UsageError, Where, did_you_mean
 from sentinel.tools.scaffold import campaign_context, choose_campaign
 from sentinel.content.yamlsafe import load_yaml
 
@@ -216,9 +215,7 @@ def _header_problems(sheet: Sheet) -> list[Problem]:
     for i, col in enumerate(sheet.columns, start=1):
         where = Where(sheet.name, 1, column_letter(i))
         if col and col not in COLUMNS:
-            close = difflib.get_close_matches(col, COLUMNS, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else f"the columns are {', '.join(COLUMNS)}"
-            out.append(Problem(where, f"unknown column '{col}': {hint}"))
+            out.append(Problem(where, f"unknown column '{col}'" + did_you_mean(col, COLUMNS, f"the columns are {', '.join(COLUMNS)}")))
         elif col and sheet.columns.index(col) != i - 1:
             out.append(Problem(where, f"a second '{col}' column: keep one of them"))
     for col in REQUIRED:

@@ -15,17 +15,16 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from sentinel.content import schema, sources
+from sentinel.content import months, schema, sources
 from sentinel.content.entries import Field, EntryText, append_entries, entry_text, new_problems, project_status, write_all
 from sentinel.content.load import CAMPAIGN_ID, STRAND_ID
 from sentinel.content.model import Campaign
-from sentinel.problems import ContentError, Problem, Problems, UsageError
+from sentinel.problems import ContentError, Problem, Problems, UsageError, did_you_mean
 from sentinel.content.yamlsafe import load_yaml, split_front_matter
 
 VISIBILITY = "public: everyone | partners: partners and staff | internal: staff only"
 EMBARGO = "optional embargo: shown nowhere before this date (YYYY-MM-DD)"
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 @dataclass(frozen=True)
@@ -193,7 +192,7 @@ STRAND_EXAMPLES = """
 
 def _newsletter(root: Path, c: Campaign, v: dict) -> Draft:
     month = v["month"]
-    if not MONTH.fullmatch(month):
+    if not months.PATTERN.fullmatch(month):
         raise OptionProblems({"month": f"expected a month like 2013-09, found '{month}'"})
     rel = f"campaigns/{c.id}/newsletters/{month}.md"
     if (root / rel).exists():
@@ -238,7 +237,7 @@ def _next_issue(root: Path, c: Campaign) -> str:
 
 
 def _month_name(month: str) -> str:
-    return date.fromisoformat(month + "-01").strftime("%B %Y") if MONTH.fullmatch(month) else month
+    return months.name(month) if months.PATTERN.fullmatch(month) else month
 
 
 KINDS: dict[str, tuple[list[Question], Callable[[Path, Campaign, dict], Draft]]] = {
@@ -430,8 +429,8 @@ def choose_campaign(root: Path, given: str | None, ask=None) -> str:
     ids = sorted(p.name for p in folder.iterdir() if (p / "campaign.yml").is_file()) if folder.is_dir() else []
     if given:
         if given not in ids:
-            raise UsageError(f"there is no campaign '{given}' (a folder campaigns/{given}/ with a campaign.yml); "
-                             f"the campaigns are: {', '.join(ids) or 'none'}")
+            raise UsageError(f"there is no campaign '{given}' (a folder campaigns/{given}/ with a campaign.yml)"
+                             + did_you_mean(given, ids, f"the campaigns are: {', '.join(ids) or 'none'}"))
         return given
     if len(ids) == 1:
         return ids[0]
@@ -439,7 +438,7 @@ def choose_campaign(root: Path, given: str | None, ask=None) -> str:
         raise UsageError("there is no campaign yet: create campaigns/<id>/campaign.yml first")
     if ask:
         while (answer := ask(f"Campaign ({', '.join(ids)})")) not in ids:
-            print(f"'{answer}' is not one of {', '.join(ids)}")
+            print(f"'{answer}' is not one of {', '.join(ids)}" + did_you_mean(answer, ids))
         return answer
     raise UsageError(f"there are several campaigns: choose one with --campaign ({', '.join(ids)})")
 

@@ -1,0 +1,47 @@
+"""Months as the content writes them, "YYYY-MM": schedule keys, newsletter file names, the month
+of an entry. Every output that groups, pages or names months asks here, so that "the month
+after December" is worked out in one place.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+#: A month as written in content and options: a four-digit year and a month 01 to 12.
+PATTERN = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+
+
+def of(day: date) -> str:
+    """The month a date falls in."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def first_day(month: str) -> date:
+    return date.fromisoformat(f"{month}-01")
+
+
+def after(month: str) -> str:
+    day = first_day(month)
+    return of(date(day.year + (day.month == 12), day.month % 12 + 1, 1))
+
+
+def before(month: str) -> str:
+    return of(first_day(month) - timedelta(days=1))
+
+
+def last_day(month: str) -> date:
+    return first_day(after(month)) - timedelta(days=1)
+
+
+def between(starts: date, ends: date) -> list[str]:
+    """Every month from the one `starts` is in to the one `ends` is in, in order."""
+    out, month = [], of(starts)
+    while month <= of(ends):
+        out.append(month)
+        month = after(month)
+    return out
+
+
+def name(month: str, short: bool = False) -> str:
+    """"August 2013" (short: "Aug 2013")."""
+    return first_day(month).strftime("%b %Y" if short else "%B %Y")
