@@ -285,7 +285,7 @@ def _settings_value(root, name: str, keys: tuple[str, ...]) -> tuple[str, Where]
     text = sources.read_text(root, root / name, Problems()) if (root / name).is_file() else None
     try:
         node = text and yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):  # reported by the checks of mkdocs.yml
         return None
     for key in keys:
         if not isinstance(node, yaml.MappingNode):
