@@ -129,7 +129,7 @@ def _run(args, root: Path, as_of: date) -> int:
     try:
         if args.command in (None, "check"):
             from sentinel.content.validate import placeholder_addresses
-            warnings = placeholder_addresses(root)  # shown after the outcome, or before the problems
+            warnings = placeholder_addresses(root)  # said once the run has succeeded
         if args.command == "check":
             from sentinel.build.pipeline import check
             from sentinel.build.progress import Progress
@@ -148,8 +148,7 @@ def _run(args, root: Path, as_of: date) -> int:
         build(root, out, as_of, Progress(quiet=args.quiet), force=args.force)
         warn(warnings)
         return 0
-    except ContentError as err:
-        warn(warnings)
+    except ContentError as err:  # the problems alone: warnings wait for a run that succeeds
         report_problems(err, root=root)
         return 1
     except SiteError as err:

@@ -62,11 +62,12 @@ def test_a_placeholder_staff_site_address_is_named_in_mkdocs_yml(project):
         "staff site in reports and e-mails will point nowhere until it is the intranet's real address"]
 
 
-def test_warnings_do_not_hide_or_change_content_errors(project):
+def test_content_errors_come_alone_and_keep_their_exit_status(project):
+    """Nothing is written, so nothing points nowhere yet: the problems are the whole message."""
     root = campaign_with(project, "https://demo.example.org/")
     path = root / CAMPAIGN
     path.write_text(path.read_text().replace("ends: 2013-12-31", "ends: 2013-07-01"))
     status, _, err = run(root, "--as-of", AS_OF, "-q", "check")
     assert status == 1
-    assert len(warnings(err)) == 1 and "the campaign ends (2013-07-01) before it starts" in err
+    assert warnings(err) == [] and "the campaign ends (2013-07-01) before it starts" in err
     assert err.rstrip().splitlines()[-1].endswith("Nothing was written: fix them and run the command again.")
