@@ -115,16 +115,28 @@ def _terminate_as_interrupt():
         signal.signal(signal.SIGTERM, before)
 
 
+def warn(warnings, stream=None) -> None:
+    """Things that are valid but most likely not meant (a placeholder address), one a line,
+    `WARNING: file:line:col: ...`; they never change the exit status."""
+    for warning in warnings:
+        print(f"WARNING: {warning}", file=stream or sys.stderr)
+
+
 def _run(args, root: Path, as_of: date) -> int:
     from sentinel.build import cache
     cache.new_run()
+    warnings = []
     try:
+        if args.command in (None, "check"):
+            from sentinel.content.validate import placeholder_addresses
+            warnings = placeholder_addresses(root)  # said once the run has succeeded
         if args.command == "check":
             from sentinel.build.pipeline import check
             from sentinel.build.progress import Progress
             figures = check(root, as_of, Progress(quiet=args.quiet))
             print(f"All content is valid: {figures['campaigns']} campaign(s), {figures['activities']} activities; "
                   "every output was made and checked (posters fit, e-mails in size, links lead somewhere), nothing written.")
+            warn(warnings)
             return 0
         if args.command:
             module = COMMANDS[args.command][0]
@@ -134,8 +146,9 @@ def _run(args, root: Path, as_of: date) -> int:
         from sentinel.build.progress import Progress
         out = args.out if args.out.is_absolute() else Path.cwd() / args.out
         build(root, out, as_of, Progress(quiet=args.quiet), force=args.force)
+        warn(warnings)
         return 0
-    except ContentError as err:
+    except ContentError as err:  # the problems alone: warnings wait for a run that succeeds
         report_problems(err, root=root)
         return 1
     except SiteError as err:

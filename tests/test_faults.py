@@ -345,6 +345,7 @@ def test_a_second_build_into_the_same_folder_waits_its_turn(clean, tmp_path):
     assert "wait until it has finished" in second.stderr
     _, err = first.communicate(timeout=120)
     assert first.returncode == 0 and "Traceback" not in err, err
-    assert err.splitlines() == [f"build.py: the cache {not_a_folder} cannot be written (Not a directory): "
-                                "building without it"]
+    said = [line for line in err.splitlines() if not line.startswith("WARNING")]  # placeholder addresses
+    assert said == [f"build.py: the cache {not_a_folder} cannot be written (Not a directory): "
+                    "building without it"]
     assert tree(out) == tree(clean_out) and not_a_folder.read_text() == "not a folder\n"

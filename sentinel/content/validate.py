@@ -12,7 +12,7 @@ from sentinel.content import months
 from sentinel.render import markup
 from sentinel.outputs.email_message import header_problem
 from sentinel.content.model import Campaign
-from sentinel.problems import Problems, Where, did_you_mean
+from sentinel.problems import Problem, Problems, Where, did_you_mean
 
 # Anything the browser fetches by itself (an image, a frame, a stylesheet...) from another host
 # tells that host who reads the page: a privacy leak for a victim. Found in Markdown images,
@@ -220,3 +220,67 @@ def _event(c: Campaign, e, problems: Problems) -> None:
         if sid not in c.strands:
             problems.add(o.at(f"strands.{i}"), f"unknown strand '{sid}'{_suggest(sid, c.strands)}")
     markdown(e.summary, o.at("summary"), problems)
+
+
+# ---------------------------------------------------------------- warnings: placeholder addresses
+
+#: Domains reserved for examples and tests (RFC 2606, RFC 6761): no one can own them, so a poster's
+#: QR code or an e-mail's link to one of them leads nowhere.
+PLACEHOLDER_DOMAINS = ("example.org", "example.com", "example.net", "example", "test", "invalid", "localhost")
+
+
+def placeholder_domain(url: str) -> str | None:
+    """The reserved example domain `url` is on ("example.org"), else None."""
+    from urllib.parse import urlsplit
+    try:
+        host = (urlsplit(url.strip()).hostname or "").rstrip(".")
+    except ValueError:
+        return None
+    domain = next((d for d in PLACEHOLDER_DOMAINS if host == d or host.endswith("." + d)), None)
+    return domain if domain in (None, "localhost") or "." in domain else "." + domain  # ".test", a whole TLD
+
+
+def placeholder_addresses(root) -> list[Problem]:
+    """Warnings (not errors: the sample and scratch projects use example.org) for each address the
+    outputs print or link to that is still a placeholder: every campaign's `site_url` and the staff
+    site's `extra.staff_site_url` in mkdocs.yml. Files that cannot be read are left to the checks
+    that report them."""
+    from sentinel.content import sources
+    from sentinel.content.yamlsafe import load_yaml
+    found = []
+    for path in sorted((root / "campaigns").glob("*/campaign.yml")):
+        rel = sources.rel(root, path)
+        text = sources.read_text(root, path, Problems())
+        doc = text and load_yaml(text, rel, Problems())
+        url = doc.data.get("site_url") if doc and isinstance(doc.data, dict) else None
+        if isinstance(url, str) and placeholder_domain(url):
+            found.append(Problem(doc.at(("site_url",)), (
+                f"site_url {url} is a placeholder ({placeholder_domain(url)} is reserved for examples): the posters' "
+                "QR codes and the links in e-mails, feeds and PDFs will point nowhere until it is the public "
+                "site's real address")))
+    staff = _settings_value(root, "mkdocs.yml", ("extra", "staff_site_url"))
+    if staff and placeholder_domain(staff[0]):
+        url, where = staff
+        found.append(Problem(where, (
+            f"extra.staff_site_url {url} is a placeholder ({placeholder_domain(url)} is reserved for examples): links "
+            "to the staff site in reports and e-mails will point nowhere until it is the intranet's real address")))
+    return found
+
+
+def _settings_value(root, name: str, keys: tuple[str, ...]) -> tuple[str, Where] | None:
+    """A text value of a settings file another tool reads too (its tags are kept, not run), and
+    where it stands; None when the file or the value is not there."""
+    import yaml
+    from sentinel.content import sources
+    text = sources.read_text(root, root / name, Problems()) if (root / name).is_file() else None
+    try:
+        node = text and yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (yaml.YAMLError, RecursionError):  # reported by the checks of mkdocs.yml
+        return None
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+    if not isinstance(node, yaml.ScalarNode):
+        return None
+    return node.value, Where(name, node.start_mark.line + 1, node.start_mark.column + 1)

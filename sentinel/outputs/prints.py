@@ -185,7 +185,7 @@ def make(job: Job) -> dict[str, bytes]:
         raise DoesNotFit(found)
     made = {"pdf": write(document)}
     if job.trimmed:
-        made["trimmed"] = trimmed(made["pdf"])
+        made["trimmed"] = trimmed(document)
     if job.preview:
         made["png"] = preview(made.get("trimmed", made["pdf"]))
     return made

@@ -6,7 +6,7 @@ given (the theme and the build's own generated assets) and refuses everything el
 """
 from __future__ import annotations
 
-import io
+import copy
 import logging
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -51,17 +51,20 @@ def write(document) -> bytes:
     return document.write_pdf(**PDF_OPTIONS)
 
 
-def trimmed(pdf: bytes) -> bytes:
-    """The same PDF with each page cut to its trim box: a print-shop poster's bleed and crop marks
-    fall outside, what is left is the A4 poster. Written as an incremental update (new page boxes
-    appended to the file as it is), so tags, title, language and compression are all kept."""
-    from pypdf import PdfWriter
-    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
-    for page in writer.pages:
-        page.mediabox = page.cropbox = page.bleedbox = page.trimbox
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+def trimmed(document) -> bytes:
+    """The laid-out document written again with its pages cut to the trim box: a print-shop
+    poster's bleed and crop marks fall outside, what is left is the A4 poster. WeasyPrint draws
+    the page boxes from each page's `bleed`, so a copy of the pages without bleed is the same
+    drawing on an A4 page; written by WeasyPrint itself, it keeps the title (/Info and XMP),
+    language, tags and embedded fonts, and stays as small as the print-shop file. (An
+    incremental update with pypdf lost the title: its last trailer had no /Info, which poppler
+    and Acrobat read.)"""
+    pages = []
+    for page in document.pages:
+        page = copy.copy(page)  # the drawing (the page box) is shared; only its boxes change
+        page.bleed = dict.fromkeys(page.bleed, 0)
+        pages.append(page)
+    return write(document.copy(pages))
 
 
 def render_pdf(html: str, base_dir: Path, *, extra_allowed: tuple[Path, ...] = ()) -> bytes:
