@@ -9,24 +9,14 @@ from __future__ import annotations
 
 import re
 
-from conftest import run
+from conftest import MINIMAL, run
 
 AS_OF = "2013-12-20"
 LONG_HEADLINE = ("Abuse at home is a crime, whoever does it and whatever they say to you afterwards "
                  "about why it happened and whose fault it was")
 FILES = {
-    "campaigns/demo/strands/abuse.yml": f"""\
-        title: Domestic abuse
-        colour: "#8e1b1b"
-        summary: Abuse at home is a crime.
-        about: Domestic abuse is *never* your fault.
-        signs:
-          - text: Injuries that are explained away
-        posters:
-          - audience: public
-            headline: {LONG_HEADLINE}
-            body: Call 999 in an emergency.
-        """,
+    "campaigns/demo/strands/abuse.yml": MINIMAL["campaigns/demo/strands/abuse.yml"].replace(
+        "headline: Abuse is a crime", f"headline: {LONG_HEADLINE}"),
     "campaigns/demo/newsletters/2013-08.md": "---\ntitle: Long\nissue: 1\ndate: 2013-08-20\nvisibility: partners\n---\n"
         + "\n\n".join(f"Paragraph {i}: " + "words " * 40 for i in range(500)),
     "content/about.md": "# About\n\nRead [our policy](policy.md) first.\n",
