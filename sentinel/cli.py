@@ -16,7 +16,6 @@ from pathlib import Path
 
 from sentinel.build.faults import BuildStopped, Terminated, describe, request_stop, reset_stop
 from sentinel.problems import ContentError, UsageError
-from sentinel.outputs.site_engine import SiteError
 from sentinel.tools import importer, scaffold, send, serve
 
 #: subcommand -> (module, one-line help)
@@ -150,9 +149,6 @@ def _run(args, root: Path, as_of: date) -> int:
         return 0
     except ContentError as err:  # the problems alone: warnings wait for a run that succeeds
         report_problems(err, root=root)
-        return 1
-    except SiteError as err:
-        print(f"build.py: the site could not be built, nothing was written:\n{err}", file=sys.stderr)
         return 1
     except UsageError as err:
         print(f"build.py: {err}", file=sys.stderr)

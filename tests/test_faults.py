@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import cli_command, run, write_project
+from conftest import MINIMAL, cli_command, run, write_project
 
 AS_OF = "2013-12-20"
 #: Entries are sealed with this secret, so a copy of the clean build's cache is valid elsewhere.
@@ -24,17 +24,7 @@ SECRET = {"SENTINEL_CACHE_SECRET": "tests-of-faults"}
 #: The minimal campaign plus a second strand, posters for two audiences and a newsletter: enough
 #: documents that posters and newsletters are made by several workers.
 FILES = {
-    "campaigns/demo/strands/abuse.yml": """\
-        title: Domestic abuse
-        colour: "#8e1b1b"
-        summary: Abuse at home is a crime.
-        about: Domestic abuse is *never* your fault.
-        signs:
-          - text: Injuries that are explained away
-        posters:
-          - audience: public
-            headline: Abuse is a crime
-            body: Call 999 in an emergency.
+    "campaigns/demo/strands/abuse.yml": MINIMAL["campaigns/demo/strands/abuse.yml"].rstrip(" ") + """\
           - audience: police
             headline: Ask the question
             body: Speak to the victim alone.

@@ -180,13 +180,8 @@ def _on_both_cores(fn, items: list) -> list:
 def _read_activities(data: bytes, rel: str, cid: str, source: str, problems: Problems) -> list[Activity]:
     text = sources.text(data, rel, problems)
     doc = None if text is None else load_yaml(text, rel, problems)
-    if doc is None or doc.data is None:
-        return []
-    if not isinstance(doc.data, list):
-        problems.add(doc.at(()), "an activities file is a list of entries, each starting with '- title:'")
-        return []
-    return [a for i, item in enumerate(doc.data)
-            if (a := schema.build(Activity, item, doc, (i,), problems, campaign=cid, source=(source, i)))]
+    return _entries(doc, Activity, "an activities file", problems, campaign=cid,
+                    source=lambda i: (source, i))
 
 
 @contextmanager
@@ -206,14 +201,21 @@ def _load_events(root: Path, folder: Path, cid: str, problems: Problems) -> list
     path = folder / "events.yml"
     if not os.path.lexists(path):
         return []
-    doc = _load_doc(root, path, problems)
+    return _entries(_load_doc(root, path, problems), Event, "events.yml", problems, campaign=cid)
+
+
+def _entries(doc, cls, what: str, problems: Problems, source=None, **fields) -> list:
+    """The entries of a YAML list file (activities of a month, events) as `cls`, each checked;
+    `source(i)`, when given, records where entry `i` came from."""
     if doc is None or doc.data is None:
         return []
     if not isinstance(doc.data, list):
-        problems.add(doc.at(()), "events.yml is a list of events, each starting with '- title:'")
+        kind = "entries" if cls is Activity else "events"
+        problems.add(doc.at(()), f"{what} is a list of {kind}, each starting with '- title:'")
         return []
+    extra = (lambda i: {"source": source(i)}) if source else (lambda i: {})
     return [e for i, item in enumerate(doc.data)
-            if (e := schema.build(Event, item, doc, (i,), problems, campaign=cid))]
+            if (e := schema.build(cls, item, doc, (i,), problems, **fields, **extra(i)))]
 
 
 def _load_newsletters(root: Path, folder: Path, cid: str, problems: Problems) -> list[Newsletter]:

@@ -28,7 +28,6 @@ from sentinel.build.faults import BuildStopped, describe
 from sentinel.build.pipeline import build
 from sentinel.problems import ContentError, UsageError
 from sentinel.build.progress import Progress
-from sentinel.outputs.site_engine import SiteError
 
 HOST = "127.0.0.1"
 WATCHED_FOLDERS = ("content", "campaigns", "theme")
@@ -78,8 +77,6 @@ class Preview:
             problems = []
         except ContentError as err:
             problems = [str(p) for p in err.problems]
-        except SiteError as err:
-            problems = [line for line in str(err).splitlines() if line.strip()]
         except BuildStopped as err:
             problems = [str(err)]
         except OSError as err:  # a full disk, a folder in use: the machine, not the content
