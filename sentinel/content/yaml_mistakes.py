@@ -24,6 +24,7 @@ TAB = ("this line is indented with a tab, and YAML allows only spaces: replace t
        "(most editors can be set to insert spaces when Tab is pressed)")
 # ' #x': a note started in the middle of a value, which YAML drops without a word.
 HASH_IN_VALUE = re.compile(r"[ \t]#[^\s#]")
+_NOTE_START = re.compile(r"[ \t]#")
 
 
 def tab_lines(text: str) -> list[Found]:
@@ -134,10 +135,12 @@ def hash_notes(text: str, spans) -> list[Found]:
     '#' is just a character. Notes written as '# like this' (a space after '#') are left alone."""
     out = []
     for number, line in enumerate(text.splitlines(), start=1):
-        for found in HASH_IN_VALUE.finditer(line):
+        for found in _NOTE_START.finditer(line):
+            if spans(number, found.start() + 2):
+                continue  # a '#' inside a quoted or block value
             before = line[:found.start()].strip()
-            if not before or before in ("-",) or spans(number, found.start() + 2):
-                continue
+            if not before or before == "-" or not HASH_IN_VALUE.match(line, found.start()):
+                break  # a note of its own, or one written '# like this': what follows is all note
             key = _KEY.match(line)
             name = key.group(2).strip() if key else "this value"
             value = line[len(key.group(0)):].strip() if key else line.strip().lstrip("- ")
