@@ -6,6 +6,7 @@ VENV      := .venv
 BIN       := $(VENV)/bin
 PIP       := $(BIN)/pip install -q --disable-pip-version-check -c constraints.txt
 OUT       ?= build
+PORT      ?= 8000
 
 # Debian packages: what WeasyPrint needs to draw PDFs and the fonts it draws with ...
 DEBS_RUN  := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation2
@@ -24,7 +25,7 @@ check: deps
 	$(BIN)/python build.py check
 
 serve: deps
-	$(BIN)/python build.py serve
+	$(BIN)/python build.py serve --port $(PORT)
 
 bench: test-deps
 	$(BIN)/python bench/benchmark.py

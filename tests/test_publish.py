@@ -5,7 +5,6 @@ from __future__ import annotations
 import getpass
 import os
 import re
-import socket
 import subprocess
 import time
 import urllib.error
@@ -16,12 +15,7 @@ import pytest
 
 from browser_support import site_headers
 from conftest import run, write_project
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from test_comms_tools import free_port
 
 
 @pytest.fixture(scope="module")
