@@ -24,8 +24,8 @@ MISTAKES = {
     A + "2013-11.yml": "- title: Launch\n  strands: [abuse\n  date: 2013-11-02\n",
     # a list item where 'key: value' lines are expected
     S + "listitem.yml": "title: Signs\nsummary: x\n- text: one\n",
-    # no space after a colon
-    A + "2013-12.yml": "- title:Launch\n  date: 2013-12-02\n",
+    # no space after a colon; and, in a later entry of the same file, an unclosed bracket
+    A + "2013-12.yml": "- title:Launch\n  date: 2013-12-02\n- title: Walk\n  strands: [abuse\n  date: 2013-12-03\n",
     # a new entry without its '- '
     "campaigns/demo/events.yml": "- title: Webchat\n  date: 2013-10-02\ntitle: Walk\n",
 }
@@ -38,6 +38,8 @@ EXPECTED = [
     f"{A}2013-11.yml:2:12: this [ is not closed: end it with ] on the same line, like strands: "
     "[domestic-abuse, cse] (a value that holds a comma, [ or ] goes in quotes)",
     f"{A}2013-12.yml:1:8: 'title:Launch' needs a space after the colon: write title: Launch",
+    f"{A}2013-12.yml:4:12: this [ is not closed: end it with ] on the same line, like strands: "
+    "[domestic-abuse, cse] (a value that holds a comma, [ or ] goes in quotes)",
     "campaigns/demo/events.yml:3:1: this line starts in column 1 without '- ', but the entries of this list "
     "start with '- ': begin a new entry with '- ', or indent the line to column 3 if it belongs to the entry above",
     f"{S}colon.yml:1:14: the value of 'title' holds a colon followed by a space, which YAML reads as the start "

@@ -128,6 +128,22 @@ def _key_column(line: str) -> int:
     return len(found.group())
 
 
+def hash_lines(text: str) -> set[int]:
+    """The lines where a value may be cut short by ' #'."""
+    return {n for n, line in enumerate(text.splitlines(), start=1) if HASH_IN_VALUE.search(line)}
+
+
+def entries_after(text: str, line: int) -> list[tuple[int, str]]:
+    """The top-level entries (a '- ' item or a key at column 1) that start after the one holding
+    `line`, each as (its first line, its text), so that each can be read on its own."""
+    lines = text.splitlines(keepends=True)
+    starts = [n for n, text_ in enumerate(lines, start=1)
+              if text_[:1] not in ("", " ", "\t", "#", "\n", "\r") and not text_.startswith("---")]
+    later = [n for n in starts if n > line]
+    bounds = later + [len(lines) + 1]
+    return [(first, "".join(lines[first - 1:end - 1])) for first, end in zip(bounds, bounds[1:])]
+
+
 def hash_notes(text: str, spans) -> list[Found]:
     """Values cut short by ' #': YAML reads the rest of the line as a note and drops it.
 

@@ -148,19 +148,21 @@ def load_yaml(text: str, file: str, problems: Problems, line_offset: int = 0) ->
         _report(err, text, file, problems, line_offset)
         return None
     if yaml_mistakes.HASH_IN_VALUE.search(text):
-        for line, col, message in yaml_mistakes.hash_notes(text, _inside_text(node)):
+        for line, col, message in yaml_mistakes.hash_notes(text, _inside_text(node, yaml_mistakes.hash_lines(text))):
             problems.add(Where(file, line + line_offset, col), message)
     return doc if len(problems) == before else None
 
 
-def _inside_text(root) -> callable:
-    """Whether a (line, column) lies inside a quoted or block value, where '#' is a character."""
+def _inside_text(root, lines: set[int]) -> callable:
+    """Whether a (line, column) on one of `lines` lies inside a quoted or block value, where '#'
+    is a character (only the values that reach those lines are kept: a file may hold thousands)."""
     spans, todo = [], [root]
     while todo:
         node = todo.pop()
         if isinstance(node, ScalarNode):
-            if node.style:
-                spans.append((_mark(node.start_mark), _mark(node.end_mark)))
+            start, end = _mark(node.start_mark), _mark(node.end_mark)
+            if node.style and any(start[0] <= line <= end[0] for line in lines):
+                spans.append((start, end))
         elif isinstance(node, SequenceNode):
             todo.extend(node.value)
         else:
@@ -198,11 +200,19 @@ def _report(err: Exception, text: str, file: str, problems: Problems, offset: in
         problems.add(Where(file, line + offset, col), f"this is nested more than {MAX_DEPTH} levels deep: "
                      "a Sentinel file needs only a few levels, check the brackets and indentation here")
     elif isinstance(err, yaml.MarkedYAMLError):
-        # Every tab-indented line at once; then the mistake the parser stopped at, in plain words.
+        # Every tab-indented line at once; then the mistake the parser stopped at, in plain words,
+        # and the first mistake of each entry after it (each read on its own: the parser cannot
+        # read on past a mistake).
         found = yaml_mistakes.tab_lines(text)
-        first = yaml_mistakes.explain(err, text)
-        if first[0] not in {line for line, _, _ in found}:
-            found.append(first)
+        tabbed = {line for line, _, _ in found}
+        mistakes = [yaml_mistakes.explain(err, text)]
+        for start, entry in yaml_mistakes.entries_after(text, mistakes[0][0]):
+            try:
+                yaml.compose(entry, Loader=_NodeLoader)
+            except yaml.MarkedYAMLError as later:
+                line, col, message = yaml_mistakes.explain(later, entry)
+                mistakes.append((line + start - 1, col, message))
+        found += [m for m in mistakes if m[0] not in tabbed]
         for line, col, message in found:
             problems.add(Where(file, line + offset, col), message)
     elif isinstance(getattr(err, "position", None), int):  # a character YAML does not allow
