@@ -38,7 +38,8 @@ _NOTE = "Written by the build from sentinel/outputs/host_config.py: edit that, n
 
 def write(site_dir: Path) -> None:
     """The three forms of the headers, at the root of the built site `site_dir`."""
-    fingerprinted = sorted("/" + p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*")
+    # The theme's fingerprinted files are all under assets/ (a site can hold thousands of pages).
+    fingerprinted = sorted("/" + p.relative_to(site_dir).as_posix() for p in (site_dir / "assets").rglob("*.min.*")
                            if p.is_file() and re.search(FINGERPRINTED, p.name))
     (site_dir / "_headers").write_text(netlify(fingerprinted), encoding="utf-8")
     (site_dir / "_nginx.conf").write_text(nginx(), encoding="utf-8")
