@@ -1,9 +1,11 @@
 """`build.py new activity|strand|newsletter|event`: a new entry, every field explained.
 
-In a terminal it asks for the essentials; in a script it takes them as options (`--title ...`)
-and says which are missing (exit status 2). The entry is written where it belongs -- appended to
-the month's activity file or to events.yml, or as a new strand or newsletter file -- only once the
-campaign with it passes every check, and each line carries a comment saying what it means.
+In a terminal it asks for what the options do not give (an activity: every field the evaluation
+uses, the date first), checking each answer as it is typed (`answers.py`) and asking again; in a
+script it takes them as options (`--title ...`) and says which are missing (exit status 2). The
+entry is written where it belongs -- appended to the month's activity file or to events.yml, or as
+a new strand or newsletter file -- only once the campaign with it passes every check, and each
+line carries a comment saying what it means.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from sentinel.content import months, schema, sources
-from sentinel.content.strand_names import resolve, strand_names
+from sentinel.content.strand_names import describe, resolve, strand_names
 from sentinel.content.entries import Field, EntryText, append_entries, entry_text, new_problems, project_status, write_all
 from sentinel.content.load import CAMPAIGN_ID, STRAND_ID
 from sentinel.content.model import Campaign
@@ -88,7 +90,8 @@ def _activity(root: Path, c: Campaign, v: dict) -> Draft:
         Field("partners", _list(v.get("partners")), "organisations that took part"),
         Field("summary", v.get("summary"), "what happened and what it achieved (Markdown)"),
         Field("effectiveness", v.get("effectiveness"), "your rating: 1 (not effective) to 5 (very effective)"),
-        Field("sustain", v.get("sustain") or "false", "true if it carries on after the campaign"),
+        Field("sustain", answers.YES_NO.get((v.get("sustain") or "no").lower(), v.get("sustain")),
+              "true if it carries on after the campaign"),
         Field("visibility", v.get("visibility") or "internal", VISIBILITY),
         Field("publish_from", v.get("publish_from"), EMBARGO),
     ], list_item=True)
@@ -256,7 +259,7 @@ KINDS: dict[str, tuple[list[Question], Callable[[Path, Campaign, dict], Draft]]]
         Question("effectiveness", "How effective was it, 1 (not effective) to 5 (very effective) "
                  "(Enter to rate it later)", check=answers.effectiveness),
         Question("sustain", "Will it carry on after the campaign? yes or no", check=answers.yes_no,
-                 default=lambda v, c, root: "false"),
+                 default=lambda v, c, root: "no"),
         Question("visibility", "Who may see it: public, partners or internal", check=answers.visibility,
                  default=lambda v, c, root: "internal"),
         Question("publish_from", "Embargo: show it nowhere before this day (YYYY-MM-DD, Enter for none)",
@@ -370,7 +373,7 @@ def _opt(name: str) -> str:
 def _question(q: Question, ctx: answers.Context) -> str:
     c = ctx.campaign
     listed = "".join(f"  {n}. {text}\n" for n, text in enumerate(c.objectives, start=1))
-    return q.text.format(strands=answers.describe(ctx.strands), types=", ".join(c.activity_types) or "any",
+    return q.text.format(strands=describe(ctx.strands), types=", ".join(c.activity_types) or "any",
                          objectives=f"The campaign's objectives:\n{listed}" if listed else "")
 
 
