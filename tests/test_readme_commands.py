@@ -58,7 +58,7 @@ def fresh_shell(command: str, cwd: Path, **kw) -> subprocess.Popen:
 def copy(tmp_path_factory) -> Path:
     """The project as a newcomer has it after `make site`: the files, the venv already made (its
     requirements older than it), and the cache of this checkout's builds so the build is quick."""
-    top_level = {".git", ".venv", "build", ".pytest_cache", ".build.lock", "bench"}
+    top_level = {".git", ".venv", "build", ".pytest_cache", ".build.lock", "bench", ".sentinel-cache"}
 
     def ignore(folder, names):
         skip = {n for n in names if n in ("__pycache__",) or n.startswith(".build.")}
@@ -67,6 +67,11 @@ def copy(tmp_path_factory) -> Path:
     dest = tmp_path_factory.mktemp("readme") / "sentinel"
     shutil.copytree(ROOT, dest, ignore=ignore, symlinks=True)
     (dest / ".venv").symlink_to((ROOT / ".venv").resolve())
+    if (ROOT / ".sentinel-cache").is_dir():  # another test's build may be writing it: take what is there
+        try:
+            shutil.copytree(ROOT / ".sentinel-cache", dest / ".sentinel-cache")
+        except shutil.Error:
+            pass  # an entry that changed while copied is dropped and made again by the build
     for name in ("requirements.txt", "requirements-test.txt", "constraints.txt"):
         os.utime(dest / name, (0, 0))
     return dest

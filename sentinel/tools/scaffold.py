@@ -274,7 +274,7 @@ KINDS: dict[str, tuple[list[Question], Callable[[Path, Campaign, dict], Draft]]]
         Question("about", ""),
     ], _strand),
     "newsletter": ([
-        Question("date", "Day it is sent (YYYY-MM-DD)", True),
+        Question("date", "Day it is sent (YYYY-MM-DD)", True, check=answers.any_date),
         Question("month", "Month it covers (YYYY-MM)", True, default=lambda v, c, root: (v.get("date") or "")[:7] or None),
         Question("issue", "Issue number", True, default=lambda v, c, root: _next_issue(root, c)),
         Question("title", "Title", True, default=lambda v, c, root: f"{c.name} Partnership Newsletter — "
@@ -284,7 +284,8 @@ KINDS: dict[str, tuple[list[Question], Callable[[Path, Campaign, dict], Draft]]]
     ], _newsletter),
     "event": ([
         Question("title", "Title of the event", True),
-        Question("date", "Day, for an all-day event (YYYY-MM-DD; Enter to give a start time instead)"),
+        Question("date", "Day, for an all-day event (YYYY-MM-DD; Enter to give a start time instead)",
+                 check=answers.any_date),
         Question("start", "Start (YYYY-MM-DDTHH:MM)"),
         Question("end", "End (YYYY-MM-DDTHH:MM, Enter for none)"),
         Question("location", "Where (an address, or Online)"),
