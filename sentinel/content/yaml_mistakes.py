@@ -52,11 +52,11 @@ def explain(err: yaml.MarkedYAMLError, text: str) -> Found:
             return (line, col, "a backslash (\\) inside double quotes starts an escape: put the value in "
                                "single quotes instead, like 'C:\\Documents'")
         key = _KEY.match(opening)
-        name = key.group(2).strip() if key else "title"
+        lead = f"{key.group(2).strip()}: " if key else ""
         text_ = opening[start.column + 1:].strip() or "the value"
         return (start.line + 1, start.column + 1,
                 f"this quote ({quote}) is not closed: end the value with a {quote} on the same line, "
-                f"like {name}: {quote}{text_}{quote}")
+                f"like {lead}{quote}{text_}{quote}")
     if "flow sequence" in context or "flow mapping" in context:
         opening, closing, example = (("[", "]", "strands: [domestic-abuse, cse]") if "sequence" in context
                                      else ("{", "}", '{label: In an emergency, phone: "999"}'))
