@@ -6,11 +6,12 @@ VENV      := .venv
 BIN       := $(VENV)/bin
 PIP       := $(BIN)/pip install -q --disable-pip-version-check -c constraints.txt
 OUT       ?= build
+PORT      ?= 8000
 
 # Debian packages: what WeasyPrint needs to draw PDFs and the fonts it draws with ...
 DEBS_RUN  := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation2
 # ... and what the tests use to look at the outputs as people do.
-DEBS_TEST := chromium poppler-utils zbar-tools libzbar0
+DEBS_TEST := chromium poppler-utils zbar-tools libzbar0 nginx
 
 .PHONY: site test check serve bench clean deps test-deps
 
@@ -24,7 +25,7 @@ check: deps
 	$(BIN)/python build.py check
 
 serve: deps
-	$(BIN)/python build.py serve
+	$(BIN)/python build.py serve --port $(PORT)
 
 bench: test-deps
 	$(BIN)/python bench/benchmark.py

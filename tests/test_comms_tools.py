@@ -15,7 +15,7 @@ from pathlib import Path
 
 import openpyxl
 
-from conftest import ROOT, cli_command, run
+from conftest import MINIMAL, ROOT, cli_command, run
 from sentinel.cli import report_problems
 from sentinel.content.load import load_project
 from sentinel.problems import ContentError
@@ -92,12 +92,11 @@ def test_new_says_what_is_missing_or_wrong_and_writes_nothing(project):
     assert status == 2 and "there is no campaign 'dmeo'" in err and "(did you mean 'demo'?)" in err
 
 
-def test_new_asks_for_the_essentials_in_a_terminal(project):
-    root = project()
+def in_a_terminal(root: Path, args: list[str], answers: list[str]) -> tuple[int, str, str]:
+    """Run build.py with a terminal as its input, the answers typed into it."""
     leader, follower = os.openpty()
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from pathlib import Path; "
-            f"from sentinel.cli import main; sys.exit(main(['new', 'activity'], root=Path({str(root)!r})))")
-    answers = ["Coffee morning", "2013-09-03", "Sandwell LPU", "abuse", "Victim", "", "We met survivors."]
+            f"from sentinel.cli import main; sys.exit(main({args!r}, root=Path({str(root)!r})))")
     proc = subprocess.Popen([sys.executable, "-c", code], stdin=follower, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
@@ -107,10 +106,61 @@ def test_new_asks_for_the_essentials_in_a_terminal(project):
         proc.kill()
         os.close(leader)
         os.close(follower)
-    assert proc.returncode == 0, err
-    assert "Title (what was done, in a few words)" in out and "Type, one of: Victim, Education" in out
+    return proc.returncode, out, err
+
+
+def test_new_activity_asks_every_field_date_first_and_checks_each_answer_as_typed(project):
+    root = project()
+    answers = [
+        "2014-09-03", "31/09/2013", "3/9/2013",          # date: outside the campaign, no such day, then right
+        "Coffee morning", "Sandwell LPU",
+        "Domestic Abus", "domestic ABUSE",                 # a strand by its title, in any case
+        "Victims", "victim",                               # type
+        "4", "1, 3",                                       # objectives: there are 3
+        "Women's Aid; Barnardo's",                         # partners
+        "We met survivors.",                               # summary
+        "9", "4",                                          # effectiveness 1 to 5
+        "maybe", "yes",                                    # sustain
+        "",                                                # visibility: internal
+        "2013-13-01", "",                                  # embargo: not a day, then none
+    ]
+    status, out, err = in_a_terminal(root, ["new", "activity"], answers)
+    assert status == 0, err
+    assert out.index("Date it took place (YYYY-MM-DD)") < out.index("Title (what was done")
+    for asked in ("Strategic objectives it served", "Partner organisations", "How effective was it",
+                  "Will it carry on after the campaign?", "Embargo"):
+        assert asked in out, asked
+    assert "  1. Know more" in out and "abuse (Domestic abuse)" in out
+    for said in ("2014-09-03 is outside the campaign (2013-08-01 to 2013-12-31): is the year right?",
+                 "'31/09/2013' is not a day of the calendar",
+                 "there is no strand 'Domestic Abus' (did you mean 'Domestic abuse'?)",
+                 "'Victims' is not a type of this campaign (did you mean 'Victim'?)",
+                 "'4': type objective numbers from 1 to 3",
+                 "'9' is not a rating: type a number from 1 (not effective) to 5 (very effective)",
+                 "'maybe': type yes or no",
+                 "'2013-13-01' is not a day of the calendar"):
+        assert said in out, said
     a = activity(root, "Coffee morning")
-    assert (a.unit, a.type, a.visibility, a.summary) == ("Sandwell LPU", "Victim", "internal", "We met survivors.")
+    assert (a.date, a.unit, a.strands, a.type, a.objectives, a.partners, a.summary, a.effectiveness,
+            a.sustain, a.visibility, a.publish_from) == (
+        date(2013, 9, 3), "Sandwell LPU", ("abuse",), "Victim", (1, 3), ("Women's Aid", "Barnardo's"),
+        "We met survivors.", 4, True, "internal", None)
+    assert run(root, "check")[0] == 0
+
+
+def test_new_and_import_take_a_strand_by_its_short_name_or_title(project, tmp_path):
+    root = project({"campaigns/demo/strands/abuse.yml": MINIMAL["campaigns/demo/strands/abuse.yml"]
+                    .replace("title: Domestic abuse", "title: Domestic abuse\n        short: DA")})
+    status, _, err = run(root, "new", "activity", "--title", "Stall", "--date", "2013-09-04", "--unit", "Solihull LPU",
+                         "--strands", "DA", "--type", "Victim")
+    assert status == 0, err
+    assert activity(root, "Stall").strands == ("abuse",)
+    sheet = write_csv(tmp_path / "plan.csv", [
+        ["Talk", "2013-09-05", "Solihull LPU", "da", "Victim", "", "", "", "", "", "", ""],
+        ["Walk", "2013-09-06", "Solihull LPU", "Domestic Abuse", "Victim", "", "", "", "", "", "", ""]])
+    status, out, err = run(root, "import", "activities", str(sheet), "--campaign", "demo")
+    assert status == 0, err
+    assert activity(root, "Talk").strands == ("abuse",) and activity(root, "Walk").strands == ("abuse",)
 
 
 # ---- import --------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from sentinel.problems import Problems, Where
 from sentinel.content.sources import position
+from sentinel.content import yaml_mistakes
 
 try:  # libyaml is ~10x faster; same behaviour, same marks
     from yaml.cyaml import CParser as _Parser
@@ -146,7 +147,27 @@ def load_yaml(text: str, file: str, problems: Problems, line_offset: int = 0) ->
     except RecursionError as err:
         _report(err, text, file, problems, line_offset)
         return None
+    if yaml_mistakes.HASH_IN_VALUE.search(text):
+        for line, col, message in yaml_mistakes.hash_notes(text, _inside_text(node, yaml_mistakes.hash_lines(text))):
+            problems.add(Where(file, line + line_offset, col), message)
     return doc if len(problems) == before else None
+
+
+def _inside_text(root, lines: set[int]) -> callable:
+    """Whether a (line, column) on one of `lines` lies inside a quoted or block value, where '#'
+    is a character (only the values that reach those lines are kept: a file may hold thousands)."""
+    spans, todo = [], [root]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ScalarNode):
+            start, end = _mark(node.start_mark), _mark(node.end_mark)
+            if node.style and any(start[0] <= line <= end[0] for line in lines):
+                spans.append((start, end))
+        elif isinstance(node, SequenceNode):
+            todo.extend(node.value)
+        else:
+            todo.extend(v for pair in node.value for v in pair)
+    return lambda line, col: any(start <= (line, col) < end for start, end in spans)
 
 
 def load_settings(text: str, file: str, problems: Problems) -> Any:
@@ -179,10 +200,21 @@ def _report(err: Exception, text: str, file: str, problems: Problems, offset: in
         problems.add(Where(file, line + offset, col), f"this is nested more than {MAX_DEPTH} levels deep: "
                      "a Sentinel file needs only a few levels, check the brackets and indentation here")
     elif isinstance(err, yaml.MarkedYAMLError):
-        mark = err.problem_mark or err.context_mark
-        line, col = _mark(mark) if mark else (1, 1)
-        what = " ".join(x for x in (err.context, err.problem) if x)
-        problems.add(Where(file, line + offset, col), f"this is not valid YAML: {what}")
+        # Every tab-indented line at once; then the mistake the parser stopped at, in plain words,
+        # and the first mistake of each entry after it (each read on its own: the parser cannot
+        # read on past a mistake).
+        found = yaml_mistakes.tab_lines(text)
+        tabbed = {line for line, _, _ in found}
+        mistakes = [yaml_mistakes.explain(err, text)]
+        for start, entry in yaml_mistakes.entries_after(text, mistakes[0][0]):
+            try:
+                yaml.compose(entry, Loader=_NodeLoader)
+            except yaml.MarkedYAMLError as later:
+                line, col, message = yaml_mistakes.explain(later, entry)
+                mistakes.append((line + start - 1, col, message))
+        found += [m for m in mistakes if m[0] not in tabbed]
+        for line, col, message in found:
+            problems.add(Where(file, line + offset, col), message)
     elif isinstance(getattr(err, "position", None), int):  # a character YAML does not allow
         at = err.position  # libyaml counts bytes of UTF-8, PyYAML characters
         line, col = position(text.encode("utf-8"), at) if _BYTE_POSITIONS else position(text, at)

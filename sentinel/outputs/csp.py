@@ -8,8 +8,8 @@ page, with the page's base URL inside, so they are hashed on the finished page) 
 plain `style` attributes (strand colours). An inline script that is not the theme's own, one
 that slipped into a page through content, is not hashed: the browser refuses to run it.
 
-What a `<meta>` cannot set (framing, MIME sniffing, browser features) goes in `_headers` at the
-site root, the file Netlify and Cloudflare Pages read.
+What a `<meta>` cannot set (framing, MIME sniffing, browser features) the web server sends:
+`host_config` writes it for Netlify/Cloudflare Pages (`_headers`), nginx and Apache.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from functools import lru_cache
 from html import unescape
 from pathlib import Path
 
-from sentinel.outputs import site_engine
+from sentinel.outputs import host_config, site_engine
 
 # Scripts the browser runs; <script type="application/json"> (mkdocs-material's config) is data.
 _JS_TYPES = {"", "text/javascript", "application/javascript", "module"}
@@ -40,18 +40,6 @@ _FIXED = (
     ("base-uri", "'none'"),
     ("form-action", "'none'"),
 )
-
-HEADERS = """\
-# HTTP headers for the whole site (Netlify / Cloudflare Pages `_headers` format), for what a
-# <meta> Content-Security-Policy cannot say. Written by the build: edit sentinel/csp.py.
-/*
-  Content-Security-Policy: frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'none'
-  X-Frame-Options: DENY
-  X-Content-Type-Options: nosniff
-  Referrer-Policy: no-referrer
-  Permissions-Policy: camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()
-  Cross-Origin-Opener-Policy: same-origin
-"""
 
 # Style attributes that could fetch something or hide a script are not allowed by hash.
 _RISKY_STYLE = re.compile(r"url\s*\(|image(?:-set)?\s*\(|expression\s*\(|@import|\\", re.I)
@@ -131,9 +119,9 @@ def add_policy(html: str) -> str:
 
 def secure_site(site_dir: Path, secured: set[str] = frozenset()) -> int:
     """Add the policy to every HTML page under `site_dir` but those already `secured` (relative
-    paths), and write `_headers`; returns the number of pages secured here."""
+    paths), and write the web servers' headers files; returns the number of pages secured here."""
     pages = sorted(p for p in site_dir.rglob("*.html") if p.relative_to(site_dir).as_posix() not in secured)
     for path in pages:
         path.write_text(add_policy(path.read_text(encoding="utf-8")), encoding="utf-8")
-    (site_dir / "_headers").write_text(HEADERS, encoding="utf-8")
+    host_config.write(site_dir)
     return len(pages)

@@ -20,6 +20,8 @@ from sentinel.content.entries import (EntryText, Field, append_entries, entry_te
                       write_all)
 from sentinel.content.model import entry_key
 from sentinel.problems import ContentError, Problem, Problems, UsageError, Where, did_you_mean
+from sentinel.content.strand_names import resolve, strand_names
+from sentinel.tools.answers import UK_DATE, YES_NO
 from sentinel.tools.scaffold import campaign_context, choose_campaign
 from sentinel.content.yamlsafe import load_yaml
 
@@ -27,8 +29,6 @@ COLUMNS = ("title", "date", "unit", "strands", "type", "objectives", "partners",
            "effectiveness", "sustain", "visibility", "publish_from")
 REQUIRED = ("title", "date", "unit", "strands")
 LISTS = {"strands", "objectives", "partners"}
-UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")  # what Excel writes in a UK CSV
-YES_NO = {"yes": "true", "y": "true", "true": "true", "no": "false", "n": "false", "false": "false"}
 
 
 @dataclass
@@ -225,11 +225,12 @@ def _header_problems(sheet: Sheet) -> list[Problem]:
     return _in_sheet_order(sheet, out)
 
 
-def _tidy(column: str, text: str, types: tuple[str, ...]) -> str | list[str]:
-    """What people type in a spreadsheet, in the form the YAML would have."""
+def _tidy(column: str, text: str, types: tuple[str, ...], strands: dict) -> str | list[str]:
+    """What people type in a spreadsheet, in the form the YAML would have (a strand by its id,
+    though the sheet may name it by its short name or title)."""
     if column in LISTS:
         items = [x.strip() for x in re.split(";" if ";" in text else ",", text) if x.strip()]
-        return [x.lower() for x in items] if column == "strands" else items
+        return [resolve(x, strands) or x.lower() for x in items] if column == "strands" else items
     if column in ("date", "publish_from") and (m := UK_DATE.fullmatch(text)):
         day, month, year = m.groups()
         return f"{year}-{int(month):02d}-{int(day):02d}"
@@ -268,11 +269,11 @@ def as_entry(row: Row, values: dict) -> Planned:
     return Planned(row, values, entry, month)
 
 
-def plan(sheet: Sheet, types: tuple[str, ...], known: set) -> tuple[list[Planned], list[Row]]:
+def plan(sheet: Sheet, types: tuple[str, ...], known: set, strands: dict) -> tuple[list[Planned], list[Row]]:
     """The rows to add, each as an entry for its month file, and the rows skipped as present."""
     added, skipped = [], []
     for row in sheet.rows:
-        values = {col: _tidy(col, text, types) for col, text in row.cells.items() if col in COLUMNS}
+        values = {col: _tidy(col, text, types, strands) for col, text in row.cells.items() if col in COLUMNS}
         key = entry_key(values.get("date"), values.get("unit"), values.get("title"))
         if all(key) and key in known:
             skipped.append(row)
@@ -340,7 +341,7 @@ def run(args, root: Path) -> int:
         header = _header_problems(sheet)
         if any("row 1 must name" in p.message for p in header):
             raise ContentError(header)  # without its key columns, every row would be wrong
-        rows, skipped = plan(sheet, c.activity_types, existing_keys(root, cid))
+        rows, skipped = plan(sheet, c.activity_types, existing_keys(root, cid), strand_names(root, cid))
         writes, problems = check_rows(root, c, sheet, rows)
         if header or problems:
             raise ContentError(_in_sheet_order(sheet, header + problems))

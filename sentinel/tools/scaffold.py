@@ -1,9 +1,11 @@
 """`build.py new activity|strand|newsletter|event`: a new entry, every field explained.
 
-In a terminal it asks for the essentials; in a script it takes them as options (`--title ...`)
-and says which are missing (exit status 2). The entry is written where it belongs -- appended to
-the month's activity file or to events.yml, or as a new strand or newsletter file -- only once the
-campaign with it passes every check, and each line carries a comment saying what it means.
+In a terminal it asks for what the options do not give (an activity: every field the evaluation
+uses, the date first), checking each answer as it is typed (`answers.py`) and asking again; in a
+script it takes them as options (`--title ...`) and says which are missing (exit status 2). The
+entry is written where it belongs -- appended to the month's activity file or to events.yml, or as
+a new strand or newsletter file -- only once the campaign with it passes every check, and each
+line carries a comment saying what it means.
 """
 from __future__ import annotations
 
@@ -16,11 +18,13 @@ from pathlib import Path
 from typing import Callable
 
 from sentinel.content import months, schema, sources
+from sentinel.content.strand_names import describe, resolve, strand_names
 from sentinel.content.entries import Field, EntryText, append_entries, entry_text, new_problems, project_status, write_all
 from sentinel.content.load import CAMPAIGN_ID, STRAND_ID
 from sentinel.content.model import Campaign
 from sentinel.problems import ContentError, Problem, Problems, UsageError, did_you_mean
 from sentinel.content.yamlsafe import load_yaml, split_front_matter
+from sentinel.tools import answers
 
 VISIBILITY = "public: everyone | partners: partners and staff | internal: staff only"
 EMBARGO = "optional embargo: shown nowhere before this date (YYYY-MM-DD)"
@@ -35,6 +39,7 @@ class Question:
     text: str
     required: bool = False
     default: Callable[[dict, Campaign, Path], str | None] | None = None
+    check: Callable[[str, answers.Context], str] | None = None   # the answer as the YAML holds it
 
 
 @dataclass
@@ -58,10 +63,7 @@ class OptionProblems(Exception):
 # ---- the four kinds ----------------------------------------------------------------------------
 
 def _list(text: str | None) -> list[str]:
-    """`cse, fgm` or `Women's Aid; Barnardo's`: a ';' anywhere means names may hold commas."""
-    if not text:
-        return []
-    return [item.strip() for item in re.split(";" if ";" in text else ",", text) if item.strip()]
+    return answers.split(text) if text else []
 
 
 def _slug(text: str) -> str:
@@ -88,7 +90,8 @@ def _activity(root: Path, c: Campaign, v: dict) -> Draft:
         Field("partners", _list(v.get("partners")), "organisations that took part"),
         Field("summary", v.get("summary"), "what happened and what it achieved (Markdown)"),
         Field("effectiveness", v.get("effectiveness"), "your rating: 1 (not effective) to 5 (very effective)"),
-        Field("sustain", v.get("sustain") or "false", "true if it carries on after the campaign"),
+        Field("sustain", answers.YES_NO.get((v.get("sustain") or "no").lower(), v.get("sustain")),
+              "true if it carries on after the campaign"),
         Field("visibility", v.get("visibility") or "internal", VISIBILITY),
         Field("publish_from", v.get("publish_from"), EMBARGO),
     ], list_item=True)
@@ -241,17 +244,26 @@ def _month_name(month: str) -> str:
 
 
 KINDS: dict[str, tuple[list[Question], Callable[[Path, Campaign, dict], Draft]]] = {
+    # Every field the evaluation is made of, the date first: it says which month file it goes to.
     "activity": ([
+        Question("date", "Date it took place (YYYY-MM-DD)", True, check=answers.a_date),
         Question("title", "Title (what was done, in a few words)", True),
-        Question("date", "Date it took place (YYYY-MM-DD)", True),
         Question("unit", "Unit (local policing unit or department)", True),
-        Question("strands", "Strands, separated by commas ({strands})", True),
-        Question("type", "Type, one of: {types}"),
-        Question("visibility", "Who may see it: public, partners or internal",
-                 default=lambda v, c, root: "internal"),
+        Question("strands", "Strands, separated by commas: id, short name or title ({strands})", True,
+                 check=answers.strands),
+        Question("type", "Type, one of: {types}", check=answers.activity_type),
+        Question("objectives", "{objectives}Strategic objectives it served: numbers separated by commas "
+                 "(Enter for none)", check=answers.objectives),
+        Question("partners", "Partner organisations that took part, separated by ; (Enter for none)"),
         Question("summary", "Summary: what happened and what it achieved (Enter to leave it for later)"),
-        Question("objectives", ""), Question("partners", ""), Question("effectiveness", ""),
-        Question("sustain", ""), Question("publish_from", ""),
+        Question("effectiveness", "How effective was it, 1 (not effective) to 5 (very effective) "
+                 "(Enter to rate it later)", check=answers.effectiveness),
+        Question("sustain", "Will it carry on after the campaign? yes or no", check=answers.yes_no,
+                 default=lambda v, c, root: "no"),
+        Question("visibility", "Who may see it: public, partners or internal", check=answers.visibility,
+                 default=lambda v, c, root: "internal"),
+        Question("publish_from", "Embargo: show it nowhere before this day (YYYY-MM-DD, Enter for none)",
+                 check=answers.any_date),
     ], _activity),
     "strand": ([
         Question("title", "Title of the strand", True),
@@ -262,7 +274,7 @@ KINDS: dict[str, tuple[list[Question], Callable[[Path, Campaign, dict], Draft]]]
         Question("about", ""),
     ], _strand),
     "newsletter": ([
-        Question("date", "Day it is sent (YYYY-MM-DD)", True),
+        Question("date", "Day it is sent (YYYY-MM-DD)", True, check=answers.any_date),
         Question("month", "Month it covers (YYYY-MM)", True, default=lambda v, c, root: (v.get("date") or "")[:7] or None),
         Question("issue", "Issue number", True, default=lambda v, c, root: _next_issue(root, c)),
         Question("title", "Title", True, default=lambda v, c, root: f"{c.name} Partnership Newsletter — "
@@ -272,12 +284,15 @@ KINDS: dict[str, tuple[list[Question], Callable[[Path, Campaign, dict], Draft]]]
     ], _newsletter),
     "event": ([
         Question("title", "Title of the event", True),
-        Question("date", "Day, for an all-day event (YYYY-MM-DD; Enter to give a start time instead)"),
+        Question("date", "Day, for an all-day event (YYYY-MM-DD; Enter to give a start time instead)",
+                 check=answers.any_date),
         Question("start", "Start (YYYY-MM-DDTHH:MM)"),
         Question("end", "End (YYYY-MM-DDTHH:MM, Enter for none)"),
         Question("location", "Where (an address, or Online)"),
-        Question("strands", "Strands, separated by commas ({strands})"),
-        Question("visibility", "Who may see it: public, partners or internal", default=lambda v, c, root: "internal"),
+        Question("strands", "Strands, separated by commas: id, short name or title ({strands})",
+                 check=answers.strands),
+        Question("visibility", "Who may see it: public, partners or internal", default=lambda v, c, root: "internal",
+                 check=answers.visibility),
         Question("summary", "Summary (Enter to leave it for later)"),
         Question("url", ""), Question("publish_from", ""),
     ], _event),
@@ -317,7 +332,10 @@ def run(args, root: Path) -> int:
     interactive = sys.stdin.isatty()
     cid = choose_campaign(root, args.campaign, ask=_ask if interactive else None)
     c = campaign_context(root, cid)
-    values = _gather(args.kind, questions, given, c, root, interactive)
+    ctx = answers.Context(c, strand_names(root, cid))
+    if given.get("strands"):  # a strand given by its short name or title is written as its id
+        given["strands"] = ", ".join(resolve(n, ctx.strands) or n for n in _list(given["strands"]))
+    values = _gather(args.kind, questions, given, ctx, root, interactive)
     while True:
         try:
             draft = make(root, c, values)
@@ -332,7 +350,7 @@ def run(args, root: Path) -> int:
             raise UsageError("nothing was written:\n" + "\n".join(lines))
         print("\n".join(lines))
         for q in again:  # in a terminal: ask again for what was wrong
-            values[q.name] = _ask(_question(q, c) or q.name, values.get(q.name))
+            values[q.name] = _ask_checked(q, ctx, values.get(q.name), needed=q.required)
     write_all(root, {draft.rel: draft.text})
     print(f"Wrote the new {args.kind} to {draft.rel}, line {draft.start}: the note on each line says what "
           "it is for.")
@@ -353,8 +371,28 @@ def _opt(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def _question(q: Question, c: Campaign) -> str:
-    return q.text.format(strands=", ".join(c.strands) or "none yet", types=", ".join(c.activity_types) or "any")
+def _question(q: Question, ctx: answers.Context) -> str:
+    c = ctx.campaign
+    listed = "".join(f"  {n}. {text}\n" for n, text in enumerate(c.objectives, start=1))
+    return q.text.format(strands=describe(ctx.strands), types=", ".join(c.activity_types) or "any",
+                         objectives=f"The campaign's objectives:\n{listed}" if listed else "")
+
+
+def _ask_checked(q: Question, ctx: answers.Context, default: str | None, needed: bool) -> str:
+    """Ask until the answer passes its check (or is left empty, when it may be)."""
+    prompt = _question(q, ctx) or q.name
+    answer = _ask(prompt, default)
+    while True:
+        if not answer:
+            if not needed:
+                return ""
+            answer = _ask(prompt + " (needed)", default)
+            continue
+        try:
+            return q.check(answer, ctx) if q.check else answer
+        except answers.Wrong as wrong:
+            print(f"  {wrong}")
+            answer = _ask(prompt, default)
 
 
 def _ask(text: str, default: str | None = None) -> str:
@@ -365,21 +403,18 @@ def _ask(text: str, default: str | None = None) -> str:
     return answer or default or ""
 
 
-def _gather(kind: str, questions: list[Question], values: dict, c: Campaign, root: Path,
+def _gather(kind: str, questions: list[Question], values: dict, ctx: answers.Context, root: Path,
             interactive: bool) -> dict:
     """The options given, completed by asking in a terminal (only when an essential is missing),
     then by the defaults; says which essentials are still missing."""
-    values = dict(values)
+    values, c = dict(values), ctx.campaign
     if interactive and _missing(kind, questions, _with_defaults(questions, dict(values), c, root)):
         for q in questions:
             if q.name in values or not q.text or (q.name in ("start", "end") and values.get("date")):
                 continue
             default = q.default(values, c, root) if q.default else None
             needed = q.required or q.name == "start"  # reached only for an event without a date
-            answer = _ask(_question(q, c), default)
-            while needed and not answer:
-                answer = _ask(_question(q, c) + " (needed)", default)
-            if answer:
+            if answer := _ask_checked(q, ctx, default, needed):
                 values[q.name] = answer
     values = _with_defaults(questions, values, c, root)
     if missing := _missing(kind, questions, values):
