@@ -46,6 +46,7 @@ FORMS = {"card": (1200, 630, "link card"), "portrait": (1080, 1350, "portrait im
          "story": (1080, 1920, "story image")}
 #: The networks a pack writes posts for, and the most characters each takes in a post.
 LIMITS = {"x": 280, "facebook": 63206, "instagram": 2200, "linkedin": 3000}
+NETWORKS = {"x": "X", "facebook": "Facebook", "instagram": "Instagram", "linkedin": "LinkedIn"}
 #: X shortens every link to t.co and counts it as 23 characters, however long it is.
 X_LINK_LENGTH = 23
 _LINK = re.compile(r"https?://\S+")
@@ -129,15 +130,16 @@ def link_card(c: Campaign, s: Strand, as_of: date, site_url: str) -> dict | None
 
 
 def share(c: Campaign, month: str, as_of: date) -> dict | None:
-    """What a newsletter offers partners to share for `month`: the focus strand's first public
-    poster's link card (public address), and its posts."""
+    """What a newsletter offers partners to share for `month` (plain text, for its cache key):
+    the focus strand's first public poster's images on the public site, and its posts."""
     s = c.focus(month)
-    card = link_card(c, s, as_of, c.site_url) if s else None
-    if not card:
+    shared = public_posters(c, s, as_of) if s else []
+    if not shared:
         return None
-    poster = public_posters(c, s, as_of)[0]
-    return {"strand": s, "card": card, "posts": posts(c, s, poster), "page_url": page_url(c, s),
-            "hashtag": c.hashtag}
+    poster = shared[0]
+    images = {form: urls.absolute(c.site_url, urls.social_image(c.id, s.id, poster.audience, form)) for form in FORMS}
+    return {"title": s.title, "card": images["card"], "alt": alt_text(c, s, poster, "card"), "images": images,
+            "posts": posts(c, s, poster), "page_url": page_url(c, s), "hashtag": c.hashtag}
 
 
 def folder(stage: Path, c: Campaign, s: Strand, lang: str = "en") -> Path:
@@ -205,9 +207,10 @@ def _too_long(c: Campaign, s: Strand, manifest: dict) -> list[Problem]:
         for network, post in item["posts"].items():
             if post["length"] > post["limit"]:
                 counted = " (a link counts as 23)" if network == "x" else ""
+                name = NETWORKS[network]
                 found.append(Problem(poster.origin.at("headline"),
-                                     f"the {network} post of the {s.id} poster for {poster.audience} is "
-                                     f"{post['length']} characters{counted} where {network} takes {post['limit']}: "
+                                     f"the {name} post of the {s.id} poster for {poster.audience} is "
+                                     f"{post['length']} characters{counted} where {name} takes {post['limit']}: "
                                      "shorten the headline" + (" or the body" if network != "x" else "")))
     return found
 
@@ -252,8 +255,9 @@ def _draw(todo: dict[int, tuple[Task, object]], progress) -> dict[int, bytes]:
             elif isinstance(value, DoesNotFit):
                 for m in value.found:
                     field = "body" if m.name in ("body", "layout") else "headline"
-                    part = {"layout": "the headline and body text"}.get(m.name, f"the {m.name}")
-                    problems.append(Problem(task.poster.origin.at(field), f"{part} of {task.what} {m.message}"))
+                    part = {"layout": "the text"}.get(m.name, f"the {m.name}")
+                    advice = ": shorten the headline or the body text" if m.name == "layout" else ""
+                    problems.append(Problem(task.poster.origin.at(field), f"{part} of {task.what} {m.message}{advice}"))
             else:
                 raise value
             if done % every == 0 or done == len(todo):
@@ -285,14 +289,16 @@ def zip_folder(where: Path) -> bytes:
 # ---------------------------------------------------------------- the sites
 
 def _add_to_sites(c: Campaign, as_of: date, stage: Path, lang: str, packed: set[str], extras: dict) -> None:
-    """Link cards on both sites (each strand page's og:image); on the staff site, one zip per
+    """The images on both sites (a link card is its strand page's og:image; a newsletter links
+    them for partners to share); on the staff site, one zip per
     month of the schedule for its strand of focus, on a "Social media pack" page."""
     for s in c.strands.values():
         if s.id in packed:
             for audience in (Audience.PUBLIC, Audience.STAFF):
                 for poster in public_posters(c, s, as_of):
-                    extras[audience].files[urls.social_image(c.id, s.id, poster.audience, "card")] = \
-                        folder(stage, c, s, lang) / image_name(poster.audience, "card")
+                    for form in FORMS:
+                        extras[audience].files[urls.social_image(c.id, s.id, poster.audience, form)] = \
+                            folder(stage, c, s, lang) / image_name(poster.audience, form)
     staff = extras[Audience.STAFF]
     offered = []
     for month, sid in sorted(c.schedule.items()):
