@@ -8,34 +8,26 @@ import json
 import re
 import zipfile
 from html import unescape
+from textwrap import dedent
 
 import pytest
 from PIL import Image
 from pyzbar.pyzbar import decode
 
-from conftest import MINIMAL, run, write_project
+from conftest import MINIMAL, made_and_unchanged, run, write_project
 
 PAGE = "https://demo.example.org/demo/strands/abuse/"
 POLICE = "ZQPOLICEPOSTERMARK"
 
-STRAND = f"""\
-    title: Domestic abuse
-    colour: "#8e1b1b"
-    summary: Abuse at home is a crime.
-    about: Domestic abuse is *never* your fault.
-    signs:
-      - text: Injuries that are explained away
-    posters:
-      - audience: public
-        headline: Abuse is a crime
-        body: Call 999 in an emergency.
-      - audience: parents
-        headline: Is your child's partner controlling?
-        body: Checking a phone, choosing friends and anger are warning signs. Call 101, or 999 in danger.
-      - audience: police
-        headline: Ask twice {POLICE}
-        body: Officers' checklist {POLICE}.
-    """
+# The minimal strand, with a poster for parents and one for police (a staff-only audience).
+STRAND = dedent(MINIMAL["campaigns/demo/strands/abuse.yml"]) + f"""\
+  - audience: parents
+    headline: Is your child's partner controlling?
+    body: Checking a phone, choosing friends and anger are warning signs. Call 101, or 999 in danger.
+  - audience: police
+    headline: Ask twice {POLICE}
+    body: Officers' checklist {POLICE}.
+"""
 
 FILES = {
     "campaigns/demo/campaign.yml": MINIMAL["campaigns/demo/campaign.yml"].replace(
@@ -159,3 +151,11 @@ def test_a_hashtag_is_one_word_in_quotes(project):
     status, _, err = run(project({"campaigns/demo/campaign.yml": campaign}), "check")
     assert status == 1
     assert re.search(r"campaigns/demo/campaign\.yml:\d+:\d+: .*a hashtag is one word after '#', in quotes", err), err
+
+
+def test_an_unchanged_pack_is_not_drawn_again(built):
+    root, out = built.parent / "project", built.parent / "again"
+    status, _, err = run(root, "--out", str(out), "--as-of", "2013-12-01", "--force")
+    assert status == 0, err
+    assert made_and_unchanged(err)["social images"] == (0, 6)
+    assert (out / "social/demo/abuse/pack.json").read_bytes() == (built / "social/demo/abuse/pack.json").read_bytes()

@@ -33,14 +33,13 @@ from sentinel.build.writer import inside
 from sentinel.content import months
 from sentinel.content.model import Campaign, Poster, Project, Strand
 # The posters' own helpers: a pack shows the same QR code and address, and is keyed the same way.
-from sentinel.outputs.prints import DoesNotFit, _qr_code, _short, _size, _unbroken_numbers, _without_entries, preview
+from sentinel.outputs.prints import PRINT_THEME, DoesNotFit, _qr_code, _short, _size, _unbroken_numbers, _without_entries, preview
 from sentinel.outputs.site import SiteExtras, page
 from sentinel.problems import ContentError, Problem
 from sentinel.render import urls
-from sentinel.render.templating import THEME, render as render_template, render_text
+from sentinel.render.templating import render as render_template, render_text
 from sentinel.visibility import Audience, select
 
-SOCIAL_THEME = THEME / "social"
 #: Each image of a pack: its name in the pack, its pixel size, and what people call it.
 FORMS = {"card": (1200, 630, "link card"), "portrait": (1080, 1350, "portrait image"),
          "story": (1080, 1920, "story image")}
@@ -228,7 +227,7 @@ def draw(html: str, width: int, height: int) -> bytes:
     from sentinel.render.pdf import layout, write  # WeasyPrint only when something is drawn
     from sentinel.render.print_fit import misfits_in
 
-    document = layout(html, SOCIAL_THEME)
+    document = layout(html, PRINT_THEME)  # image.html is in the printed documents' frame
     found = misfits_in(document, 1)
     if found:
         raise DoesNotFit(found)
