@@ -159,3 +159,22 @@ def test_an_unchanged_pack_is_not_drawn_again(built):
     assert status == 0, err
     assert made_and_unchanged(err)["social images"] == (0, 6)
     assert (out / "social/demo/abuse/pack.json").read_bytes() == (built / "social/demo/abuse/pack.json").read_bytes()
+
+
+def test_images_say_proof_while_the_address_is_a_placeholder(built, project):
+    """The sample's example.org address is marked across the top of every image (yellow);
+    a real-looking address is not."""
+    def top_is_yellow(folder):
+        with Image.open(folder / "public-card.png") as card:
+            r, g, b = card.convert("RGB").getpixel((600, 10))
+        return r > 200 and g > 180 and b < 100
+
+    assert json.loads((built / "social/demo/abuse/pack.json").read_text())["proof"] is True
+    assert top_is_yellow(built / "social/demo/abuse")
+    root = project({"campaigns/demo/campaign.yml": MINIMAL["campaigns/demo/campaign.yml"].replace(
+        "https://demo.example.org/", "https://help.demo-police.uk/")})
+    out = root.parent / "out"
+    status, _, err = run(root, "--out", str(out), "--as-of", "2013-12-01", "-q")
+    assert status == 0, err
+    assert json.loads((out / "social/demo/abuse/pack.json").read_text())["proof"] is False
+    assert not top_is_yellow(out / "social/demo/abuse")

@@ -32,6 +32,7 @@ from sentinel.build import cache, parallel
 from sentinel.build.writer import inside
 from sentinel.content import months
 from sentinel.content.model import Campaign, Poster, Project, Strand
+from sentinel.content.validate import placeholder_domain
 # The posters' own helpers: a pack shows the same QR code and address, and is keyed the same way.
 from sentinel.outputs.prints import PRINT_THEME, DoesNotFit, _qr_code, _short, _size, _unbroken_numbers, _without_entries, preview
 from sentinel.outputs.site import SiteExtras, page
@@ -115,7 +116,8 @@ def pack(c: Campaign, s: Strand, as_of: date, lang: str = "en") -> dict | None:
                           "limit": LIMITS[n]} for n, text in texts.items()},
         })
     return {"campaign": c.id, "campaign_name": c.name, "strand": s.id, "title": s.title, "language": lang,
-            "page_url": page_url(c, s), "hashtag": c.hashtag, "posters": items}
+            "page_url": page_url(c, s), "hashtag": c.hashtag,
+            "proof": bool(placeholder_domain(c.site_url)), "posters": items}
 
 
 def link_card(c: Campaign, s: Strand, as_of: date, site_url: str) -> dict | None:
@@ -219,6 +221,7 @@ def _image_html(c: Campaign, s: Strand, poster: Poster, form: str, lang: str) ->
     return render_template(
         "social/image.html", c=c, s=s, form=form, lang=lang, headline=_unbroken_numbers(poster.headline),
         body=_unbroken_numbers(poster.body), qr=_qr_code(url), short_url=_short(url),
+        proof=placeholder_domain(c.site_url),  # a pack that points nowhere is marked, never shared by mistake
         title=f"{poster.headline} ({s.title}, {FORMS[form][2]} for {poster.audience}, {c.name})")
 
 
