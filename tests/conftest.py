@@ -132,8 +132,8 @@ def sample_build(tmp_path_factory) -> Path:
 
 
 def file_texts(path: Path) -> str:
-    """What a file says: its bytes as text, plus the decompressed or extracted text of .gz and .pdf
-    (leak and injection scans read every output this way)."""
+    """What a file says: its bytes as text, plus the decompressed or extracted text of .gz, .pdf
+    and .zip (leak and injection scans read every output this way)."""
     import gzip
     import io
     from pypdf import PdfReader
@@ -143,4 +143,8 @@ def file_texts(path: Path) -> str:
         out.append(gzip.decompress(data).decode("utf-8", "ignore"))
     if path.suffix == ".pdf":
         out.append("\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages))
+    if path.suffix == ".zip":  # the social media packs: every file inside, as written
+        import zipfile
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            out += [z.read(name).decode("utf-8", "ignore") for name in z.namelist()]
     return "\n".join(out)

@@ -6,15 +6,19 @@ pages, search index, sitemap, feeds, calendar, posters, newsletters, e-mails.
 from __future__ import annotations
 
 from pathlib import Path
+from textwrap import dedent
 
 import pytest
 
-from conftest import file_texts as texts, run
+from conftest import MINIMAL, file_texts as texts, run
 
 INTERNAL, PARTNERS, EMBARGO = "ZQINTERNALMARK", "ZQPARTNERSMARK", "ZQEMBARGOMARK"
 EVENT_INTERNAL, ISSUE_PARTNERS = "ZQEVENTINTERNALMARK", "ZQISSUEPARTNERSMARK"
+STAFF_POSTER = "ZQSTAFFPOSTERMARK"   # a poster for police: staff site and print only
 
 FILES = {
+    "campaigns/demo/strands/abuse.yml": dedent(MINIMAL["campaigns/demo/strands/abuse.yml"]) + (
+        f"  - audience: police\n    headline: Ask twice\n    body: Officers' checklist {STAFF_POSTER}.\n"),
     "campaigns/demo/activities/2013-09.yml": f"""\
         - title: Case review {INTERNAL}
           date: 2013-09-03
@@ -119,6 +123,16 @@ def test_no_restricted_text_in_print(leak_build):
     """Posters are public: they are given out and put on the public site."""
     assert list((leak_build / "print").rglob("*.pdf")), "no posters were built"
     assert found(leak_build / "print", ALL) == {}
+
+
+def test_no_restricted_text_in_the_social_media_pack(leak_build):
+    """The pack (images' alt text, posts, pack.json, the monthly zips) is shared by anyone:
+    public posters only, never one for a staff audience, nothing from entries."""
+    assert list((leak_build / "social").rglob("pack.json")), "no social media pack was built"
+    assert list((leak_build / "social").rglob("*.zip")), "no monthly zip was built"
+    assert found(leak_build / "social", ALL + (STAFF_POSTER,)) == {}
+    assert found(leak_build / "public", (STAFF_POSTER,)) == {}
+    assert STAFF_POSTER in found(leak_build / "print", (STAFF_POSTER,))  # the marker is in the build
 
 
 def test_partner_newsletter_carries_no_internal_text(leak_build):

@@ -166,7 +166,7 @@ def test_sites_show_posters_and_only_staff_get_aide_memoires(sample_build, sampl
     assert "aide-memoire" not in page.lower() and not (public / "aide-memoires").exists()
     # The strand page shows the posters and uses one as its social card.
     strand = (public / "strands" / "cse" / "index.html").read_text()
-    assert f'<meta property="og:image" content="{sample.site_url}{cid}/posters/cse-' in strand
+    assert f'<meta property="og:image" content="{sample.site_url}{cid}/social/cse/' in strand  # the pack's link card
     assert 'href="../../posters/cse-parents.pdf"' in strand
     # The staff site also has the print-shop files and the officers' cards.
     assert 'href="../aide-memoires/cse.pdf"' in staff_page and (staff / "aide-memoires" / "cse.pdf").is_file()

@@ -32,6 +32,7 @@ class Progress:
 COUNTED = (("site-page", "pages", "rendered"),
            ("poster-print", "posters", "laid out"),
            ("aide-memoire", "aide-memoires", "laid out"),
+           ("social-image", "social images", "drawn"),
            ("newsletter-email-html", "newsletters", "rendered"),
            ("report-pdf", "evaluation reports", "made"))
 

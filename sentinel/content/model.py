@@ -80,6 +80,11 @@ def _site_url(v: str):
     return None
 
 
+def _hashtag(v: str):
+    return None if re.fullmatch(r"#\w{1,99}", v) else \
+        "a hashtag is one word after '#', in quotes (a bare # starts a YAML comment), e.g. \"#OpSentinel\""
+
+
 def _phone(v: str):
     return None if re.fullmatch(r"[0-9 +()]{3,20}|Ext\.? [0-9 ]{2,12}", v) else \
         "a phone number holds digits and spaces only, e.g. \"0800 555 111\""
@@ -265,6 +270,7 @@ class Campaign:
     # National helplines for the Get help page (a page shows them where it says <!-- helplines -->).
     helplines: tuple[Contact, ...] = ()
     activity_types: tuple[str, ...] = ()
+    hashtag: str = check(_hashtag, "")            # the social media pack's posts end with it
     id: str = derived("")
     strands: dict = derived(None)                  # id -> Strand, in file-name order
     activities: tuple = derived(())                # sorted by date

@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from sentinel.build import cache
 from sentinel.content import months
-from sentinel.outputs import email_message, feeds
+from sentinel.outputs import email_message, feeds, social
 from sentinel.render import markup, templating, urls
 from sentinel.outputs.email_message import PLACEHOLDER_SENDER
 from sentinel.content.model import STANDARD_REPORT, Campaign, Newsletter, ReportRoute, Strand
@@ -65,6 +65,7 @@ class Issue:
     signs_audience: str
     poster: dict | None = None         # a public poster of the focus strand: {"png", "pdf", "alt"} site paths
     web_url: str | None = None         # the public web version, when there is one
+    share: dict | None = None          # the focus strand's social media post for partners (social.share)
 
     @property
     def id(self) -> str:
@@ -98,7 +99,8 @@ def assemble(c: Campaign, n: Newsletter, as_of: date, dates: list[date], public_
                  more=len(period) - len(examples), events=events,
                  report_routes=focus.report_routes if focus else tuple(ReportRoute(*r) for r in STANDARD_REPORT),
                  signs_audience=SIGNS_FOR[audience], poster=poster,
-                 web_url=urls.absolute(c.site_url, urls.newsletter(c.id, n.month)) if public_web else None)
+                 web_url=urls.absolute(c.site_url, urls.newsletter(c.id, n.month)) if public_web else None,
+                 share=social.share(c, n.month, as_of))
 
 
 def _dated(c: Campaign, dates: list[date], first: date, last: date) -> tuple:

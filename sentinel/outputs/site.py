@@ -288,6 +288,7 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
     by_strand = _group_many(activities, lambda a: a.strands)
     site_url = ctx["staff_url"] or c.site_url
     focus_month = months.of(as_of)
+    from sentinel.outputs import social  # here: social builds on this module (SiteExtras, page)
     files[urls.campaign_file(c.id)] = page(
         {"title": yaml_str(c.name), "description": yaml_str(c.aim[:150])},
         render("pages/campaign.md", c=c, here=urls.campaign(c.id), focus=c.focus(focus_month), months=sorted(by_month),
@@ -299,8 +300,10 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
         meta = {"title": yaml_str(s.title), "description": yaml_str(s.summary), "search": HELP_SEARCH_BOOST}
         if s.also_called:  # mkdocs-material's search weighs tags above titles: the everyday words win
             meta["tags"] = "[" + ", ".join(yaml_str(w) for w in s.also_called) + "]"
-        if posters:
-            meta["og_image"] = urls.absolute(site_url, posters[0]["png"])
+        card = social.link_card(c, s, as_of, site_url)  # the pack's 1200x630 card: what link previews expect
+        if card:
+            meta.update(og_image=yaml_str(card["image"]), og_image_alt=yaml_str(card["alt"]),
+                        og_image_width=card["width"], og_image_height=card["height"])
         files[rel] = page(meta, render("pages/strand.md", c=c, s=s, here=urls.strand(c.id, sid), sign_groups=sign_groups(c, s, audience, as_of),
                                        activities=by_strand.get(sid, [])[-20:],
                                        total=len(by_strand.get(sid, [])), posters=posters, **ctx))

@@ -136,6 +136,24 @@ def poster(cid: str, sid: str, audience: str, ext: str) -> str:
     return f"{cid}/posters/{sid}-{audience}{ext}"
 
 
+def social_image(cid: str, sid: str, audience: str, form: str) -> str:
+    """An image of a strand's social media pack on the sites (the link card is the page's og:image)."""
+    return f"{cid}/social/{sid}/{audience}-{form}.png"
+
+
+def social(cid: str) -> str:
+    """The staff page offering each month's social media pack."""
+    return f"{cid}/social/"
+
+
+def social_file(cid: str) -> str:
+    return _page_file(social(cid))
+
+
+def social_zip(cid: str, month: str, sid: str) -> str:
+    return f"{cid}/social/{month}-{sid}.zip"
+
+
 def relative(path: str, page: str) -> str:
     """`path` as a link from the page at `page` (both site paths; directory URLs)."""
     target = posixpath.relpath(path.split("#")[0] or ".", page or ".")

@@ -1,0 +1,321 @@
+"""The social media pack: for every strand, images and post texts that partners and the force's
+own accounts can share, made from the strand's public posters.
+
+For each strand, and each of its posters the visibility rule lets the public see:
+    social/<campaign>/<strand>/<audience>-card.png       1200x630 link card (the strand page's og:image)
+    social/<campaign>/<strand>/<audience>-portrait.png   1080x1350 (a feed post)
+    social/<campaign>/<strand>/<audience>-story.png      1080x1920 (a story)
+    social/<campaign>/<strand>/<audience>-<network>.txt  post text for x, facebook, instagram, linkedin
+    social/<campaign>/<strand>/pack.json                 the manifest: file, size, alt text, posts
+    social/<campaign>/<YYYY-MM>-<strand>.zip             the pack of each month's strand of focus
+
+Posters for staff-only audiences (police) are never in a pack. The images are laid out from
+theme/social/ with WeasyPrint, like the posters (fonts from Debian, nothing fetched), measured
+for fit, then drawn to PNG at their exact size; each is cached by what it shows and rendered on
+every core. The post texts come from theme/social/posts/ and are checked against each network's
+limit (X counts any link as 23 characters). A language other than English gets its own folder,
+social/<campaign>/<lang>/<strand>/ (`lang`), once reviewed translations exist.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+from sentinel.build import cache, parallel
+from sentinel.build.writer import inside
+from sentinel.content import months
+from sentinel.content.model import Campaign, Poster, Project, Strand
+from sentinel.content.validate import placeholder_domain
+# The posters' own helpers: a pack shows the same QR code and address, and is keyed the same way.
+from sentinel.outputs.prints import PRINT_THEME, DoesNotFit, _qr_code, _short, _size, _unbroken_numbers, _without_entries, preview
+from sentinel.outputs.site import SiteExtras, page
+from sentinel.problems import ContentError, Problem
+from sentinel.render import urls
+from sentinel.render.templating import render as render_template, render_text
+from sentinel.visibility import Audience, select
+
+#: Each image of a pack: its name in the pack, its pixel size, and what people call it.
+FORMS = {"card": (1200, 630, "link card"), "portrait": (1080, 1350, "portrait image"),
+         "story": (1080, 1920, "story image")}
+#: The networks a pack writes posts for, and the most characters each takes in a post.
+LIMITS = {"x": 280, "facebook": 63206, "instagram": 2200, "linkedin": 3000}
+NETWORKS = {"x": "X", "facebook": "Facebook", "instagram": "Instagram", "linkedin": "LinkedIn"}
+#: X shortens every link to t.co and counts it as 23 characters, however long it is.
+X_LINK_LENGTH = 23
+_LINK = re.compile(r"https?://\S+")
+#: twitter-text 3's weighting: these code points count once, every other (CJK, emoji) twice.
+_X_SINGLE = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+
+
+def x_length(text: str) -> int:
+    """The length X gives a post: a link counts 23, a character outside the Latin-like ranges 2."""
+    links = _LINK.findall(text)
+    rest = _LINK.sub("", text)
+    weight = sum(1 if any(lo <= ord(ch) <= hi for lo, hi in _X_SINGLE) else 2 for ch in rest)
+    return weight + X_LINK_LENGTH * len(links)
+
+
+def _length(network: str, text: str) -> int:
+    return x_length(text) if network == "x" else len(text)
+
+
+# ---------------------------------------------------------------- what a pack holds (from the model)
+
+def public_posters(c: Campaign, s: Strand, as_of: date) -> list[Poster]:
+    """The strand's posters that may go into a pack: those the public may see, by the one rule."""
+    return select(s.posters, Audience.PUBLIC, as_of, c.staff_only)
+
+
+def page_url(c: Campaign, s: Strand) -> str:
+    return urls.absolute(c.site_url, urls.strand(c.id, s.id))
+
+
+def alt_text(c: Campaign, s: Strand, poster: Poster, form: str) -> str:
+    """Every word the image shows, in reading order, for people who cannot see it."""
+    stop = "" if poster.headline.rstrip()[-1:] in ".?!" else "."
+    head = f"{c.name}, {s.title}: {poster.headline}{stop}"
+    link = f"Help and advice: {_short(page_url(c, s))}"
+    if form == "card":
+        return f"{head} In an emergency call 999. {link}"
+    routes = "; ".join(f"{r.label}{' ' + r.name if r.name else ''} {r.phone or r.url}".strip()
+                       for r in s.report_routes)
+    return f"{head} {poster.body} How to report: {routes}. {link}"
+
+
+def posts(c: Campaign, s: Strand, poster: Poster, lang: str = "en") -> dict[str, str]:
+    """The post text for each network (theme/social/posts/<network>.txt)."""
+    context = dict(c=c, s=s, poster=poster, page_url=page_url(c, s), short_url=_short(page_url(c, s)),
+                   hashtag=c.hashtag, routes=s.report_routes, lang=lang)
+    return {n: render_text(f"social/posts/{n}.txt", **context).strip() + "\n" for n in LIMITS}
+
+
+def image_name(audience: str, form: str) -> str:
+    return f"{audience}-{form}.png"
+
+
+def pack(c: Campaign, s: Strand, as_of: date, lang: str = "en") -> dict | None:
+    """The manifest of the strand's pack (pack.json), or None when no poster may be shared."""
+    shared = public_posters(c, s, as_of)
+    if not shared:
+        return None
+    items = []
+    for poster in shared:
+        texts = posts(c, s, poster, lang)
+        items.append({
+            "audience": poster.audience,
+            "images": [{"file": image_name(poster.audience, form), "kind": name, "width": w, "height": h,
+                        "alt": alt_text(c, s, poster, form)} for form, (w, h, name) in FORMS.items()],
+            "posts": {n: {"file": f"{poster.audience}-{n}.txt", "text": text, "length": _length(n, text),
+                          "limit": LIMITS[n]} for n, text in texts.items()},
+        })
+    return {"campaign": c.id, "campaign_name": c.name, "strand": s.id, "title": s.title, "language": lang,
+            "page_url": page_url(c, s), "hashtag": c.hashtag,
+            "proof": bool(placeholder_domain(c.site_url)), "posters": items}
+
+
+def link_card(c: Campaign, s: Strand, as_of: date, site_url: str) -> dict | None:
+    """The strand page's og:image (its first public poster's link card) on the site at `site_url`."""
+    shared = public_posters(c, s, as_of)
+    if not shared:
+        return None
+    w, h, _ = FORMS["card"]
+    return {"image": urls.absolute(site_url, urls.social_image(c.id, s.id, shared[0].audience, "card")),
+            "alt": alt_text(c, s, shared[0], "card"), "width": w, "height": h}
+
+
+def share(c: Campaign, month: str, as_of: date) -> dict | None:
+    """What a newsletter offers partners to share for `month` (plain text, for its cache key):
+    the focus strand's first public poster's images on the public site, and its posts."""
+    s = c.focus(month)
+    shared = public_posters(c, s, as_of) if s else []
+    if not shared:
+        return None
+    poster = shared[0]
+    images = {form: urls.absolute(c.site_url, urls.social_image(c.id, s.id, poster.audience, form)) for form in FORMS}
+    return {"title": s.title, "card": images["card"], "alt": alt_text(c, s, poster, "card"), "images": images,
+            "posts": posts(c, s, poster), "page_url": page_url(c, s), "hashtag": c.hashtag}
+
+
+def folder(stage: Path, c: Campaign, s: Strand, lang: str = "en") -> Path:
+    base = stage / "social" / c.id
+    return inside(stage, (base if lang == "en" else base / lang) / s.id)
+
+
+# ---------------------------------------------------------------- the build
+
+@dataclass(frozen=True)
+class Task:
+    """One image: plain data, cheap to send to a worker; the HTML is made only on a cache miss."""
+
+    key: str
+    path: Path
+    form: str
+    poster: Poster
+    what: str   # "the cse link card for parents"
+
+
+def render(project: Project, as_of: date, stage: Path, progress, lang: str = "en") -> dict[Audience, SiteExtras]:
+    """Write every strand's pack under social/; return the link cards and the staff page of packs."""
+    extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
+    problems: list[Problem] = []
+    tasks: list[tuple[Task, object]] = []
+    manifests: list[tuple[Campaign, Strand, dict]] = []
+    for c in project.campaigns:
+        for s in c.strands.values():
+            manifest = pack(c, s, as_of, lang)
+            if manifest is None:
+                continue
+            manifests.append((c, s, manifest))
+            problems += _too_long(c, s, manifest)
+            for poster in public_posters(c, s, as_of):
+                for form, (_, _, name) in FORMS.items():
+                    task = Task(cache.key(_without_entries(c), s, poster, form, lang),
+                                folder(stage, c, s, lang) / image_name(poster.audience, form), form, poster,
+                                f"the {s.id} {name} for {poster.audience}")
+                    tasks.append((task, partial(_image_html, c, s, poster, form, lang)))
+    images = {i: cache.read(project.root, "social-image", t.key) for i, (t, _) in enumerate(tasks)}
+    todo = {i: t for i, t in enumerate(tasks) if images[i] is None}
+    try:
+        made = _draw(todo, progress)
+    except ContentError as err:
+        raise ContentError(sorted(set(problems + list(err.problems)))) from None
+    if problems:
+        raise ContentError(sorted(set(problems)))
+    for i, data in made.items():
+        cache.write(project.root, "social-image", tasks[i][0].key, data)
+    images.update(made)
+    for i, (task, _) in enumerate(tasks):
+        task.path.parent.mkdir(parents=True, exist_ok=True)
+        task.path.write_bytes(images[i])
+    for c, s, manifest in manifests:
+        _write_pack(folder(stage, c, s, lang), manifest)
+    for c in project.campaigns:
+        _add_to_sites(c, as_of, stage, lang, {s.id for cc, s, _ in manifests if cc is c}, extras)
+    return extras
+
+
+def _too_long(c: Campaign, s: Strand, manifest: dict) -> list[Problem]:
+    found = []
+    for item in manifest["posters"]:
+        poster = next(p for p in s.posters if p.audience == item["audience"])
+        for network, post in item["posts"].items():
+            if post["length"] > post["limit"]:
+                counted = " (a link counts as 23)" if network == "x" else ""
+                name = NETWORKS[network]
+                found.append(Problem(poster.origin.at("headline"),
+                                     f"the {name} post of the {s.id} poster for {poster.audience} is "
+                                     f"{post['length']} characters{counted} where {name} takes {post['limit']}: "
+                                     "shorten the headline" + (" or the body" if network != "x" else "")))
+    return found
+
+
+def _image_html(c: Campaign, s: Strand, poster: Poster, form: str, lang: str) -> str:
+    url = page_url(c, s)
+    return render_template(
+        "social/image.html", c=c, s=s, form=form, lang=lang, headline=_unbroken_numbers(poster.headline),
+        body=_unbroken_numbers(poster.body), qr=_qr_code(url), short_url=_short(url),
+        proof=placeholder_domain(c.site_url),  # a pack that points nowhere is marked, never shared by mistake
+        title=f"{poster.headline} ({s.title}, {FORMS[form][2]} for {poster.audience}, {c.name})")
+
+
+def draw(html: str, width: int, height: int) -> bytes:
+    """An image of the HTML page at exactly `width` x `height` pixels. Runs in a worker."""
+    from sentinel.render.pdf import layout, write  # WeasyPrint only when something is drawn
+    from sentinel.render.print_fit import misfits_in
+
+    document = layout(html, PRINT_THEME)  # image.html is in the printed documents' frame
+    found = misfits_in(document, 1)
+    if found:
+        raise DoesNotFit(found)
+    png = preview(write(document), width)
+    from PIL import Image
+    size = Image.open(io.BytesIO(png)).size
+    if size != (width, height):  # the page sizes in social.css and FORMS disagree: a theme bug
+        raise RuntimeError(f"social image drawn at {size}, expected {(width, height)}: see theme/social/social.css")
+    return png
+
+
+def _draw(todo: dict[int, tuple[Task, object]], progress) -> dict[int, bytes]:
+    """Draw the images on every core (sentinel.build.parallel); all of them, or raise ContentError."""
+    if not todo:
+        return {}
+    jobs = {i: (html(), *FORMS[t.form][:2]) for i, (t, html) in todo.items()}
+    problems, made = [], {}
+    every = max(1, len(todo) // 5)
+    with closing(parallel.unordered(lambda i: draw(*jobs[i]), list(todo))) as finished:
+        for done, (i, ok, value) in enumerate(finished, 1):
+            task = todo[i][0]
+            if ok:
+                made[i] = value
+            elif isinstance(value, DoesNotFit):
+                for m in value.found:
+                    field = "body" if m.name in ("body", "layout") else "headline"
+                    part = {"layout": "the text"}.get(m.name, f"the {m.name}")
+                    advice = ": shorten the headline or the body text" if m.name == "layout" else ""
+                    problems.append(Problem(task.poster.origin.at(field), f"{part} of {task.what} {m.message}{advice}"))
+            else:
+                raise value
+            if done % every == 0 or done == len(todo):
+                progress.step("social media images", done, len(todo))
+    if problems:
+        raise ContentError(sorted(set(problems)))
+    return made
+
+
+def _write_pack(where: Path, manifest: dict) -> None:
+    where.mkdir(parents=True, exist_ok=True)
+    for item in manifest["posters"]:
+        for post in item["posts"].values():
+            (where / post["file"]).write_text(post["text"], encoding="utf-8")
+    (where / "pack.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def zip_folder(where: Path) -> bytes:
+    """The pack folder as a zip, byte for byte the same for the same files (fixed dates, sorted)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for path in sorted(where.iterdir()):
+            info = zipfile.ZipInfo(f"{where.name}/{path.name}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED if path.suffix == ".png" else zipfile.ZIP_DEFLATED
+            z.writestr(info, path.read_bytes())
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- the sites
+
+def _add_to_sites(c: Campaign, as_of: date, stage: Path, lang: str, packed: set[str], extras: dict) -> None:
+    """The images on both sites (a link card is its strand page's og:image; a newsletter links
+    them for partners to share); on the staff site, one zip per
+    month of the schedule for its strand of focus, on a "Social media pack" page."""
+    for s in c.strands.values():
+        if s.id in packed:
+            for audience in (Audience.PUBLIC, Audience.STAFF):
+                for poster in public_posters(c, s, as_of):
+                    for form in FORMS:
+                        extras[audience].files[urls.social_image(c.id, s.id, poster.audience, form)] = \
+                            folder(stage, c, s, lang) / image_name(poster.audience, form)
+    staff = extras[Audience.STAFF]
+    offered = []
+    for month, sid in sorted(c.schedule.items()):
+        if sid not in packed:
+            continue
+        s = c.strands[sid]
+        zipped = inside(stage, stage / "social" / c.id / f"{month}-{sid}.zip")
+        zipped.write_bytes(zip_folder(folder(stage, c, s, lang)))
+        staff.files[urls.social_zip(c.id, month, sid)] = zipped
+        card = link_card(c, s, as_of, c.site_url)
+        offered.append({"month": month, "name": months.name(month), "s": s, "size": _size(zipped),
+                        "card": urls.social_image(c.id, s.id, public_posters(c, s, as_of)[0].audience, "card"),
+                        "alt": card["alt"], "count": len(public_posters(c, s, as_of))})
+    if offered:
+        staff.pages[urls.social_file(c.id)] = page({"title": "Social media pack"}, render_template(
+            "social/packs.md", c=c, urls=urls, here=urls.social(c.id), offered=offered, forms=FORMS))
+        staff.nav[c.id].append({"Social media pack": urls.social_file(c.id)})
+
