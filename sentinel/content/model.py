@@ -276,6 +276,8 @@ class Measure:
     values: dict = field(default_factory=dict)     # "YYYY-MM" -> number, or "fewer than 10"
     total: Optional[float] = None
     baseline: Optional[float] = None               # the figure before (58.5 before training)
+    # Where the board report shows it: communication outcomes, or learning and development.
+    section: Literal["communication", "learning"] = "communication"
     origin: Optional[Origin] = derived()
 
 
