@@ -421,7 +421,7 @@ def _overview(c: Campaign, f: dict) -> list[str]:
     (top, most), (low, fewest) = _tied(counts, titles, max), _tied(counts, titles, min)
     said = [f"Over the course of {c.name}, {total} activities were recorded by "
             f"{len(f['by_unit'])} units and departments.",
-            f"The greatest number addressed {_and(top)} ({_each(most, top)} activities)"
+            f"The greatest number addressed {_and(top)} ({most} activities{' each' * (len(top) > 1)})"
             + (f" and the fewest {_and(low)} ({_each(fewest, low)})." if most != fewest else ".")]
     if f["partners_distinct"]:
         said.append(f"{f['partners_distinct']} different partners were associated with the activities.")
