@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sentinel.content import months, schema, sources
+from sentinel.content import months, schema, sources, validate
 from sentinel.content.model import Campaign, Measure, Outcomes, Risk
 from sentinel.content.yamlsafe import load_yaml
 from sentinel.problems import Problems, Where
@@ -85,12 +85,20 @@ def check(c: Campaign, problems: Problems) -> None:
             if n is None or not 1 <= n <= count:
                 problems.add(o.at(f"objectives.{key}"), f"there is no strategic objective '{key}': "
                                                        f"number the outcomes 1 to {count}, as in campaign.yml")
+            text = c.outcomes.objectives[key]
+            if not isinstance(text, str):
+                problems.add(o.at(f"objectives.{key}"), "a headline outcome is text (Markdown), one paragraph")
+            else:
+                validate.markdown(text, o.at(f"objectives.{key}"), problems)
+        for i, text in enumerate(c.outcomes.recommendations):
+            validate.markdown(text, o.at(f"recommendations.{i}"), problems)
     for r in c.risks:
         o = r.origin
         if r.status == "closed" and r.closed is None:
             problems.add(o.at("status"), "a closed risk says when: add 'closed: YYYY-MM'")
         if r.closed is not None and r.status != "closed":
             problems.add(o.at("closed"), "'closed' goes with 'status: closed'")
+        validate.markdown(r.action, o.at("action"), problems)
         if r.closed is not None and r.closed < r.month:
             problems.add(o.at("closed"), f"the risk is closed ({r.closed}) before it was raised ({r.month})")
 

@@ -16,7 +16,7 @@ from sentinel.build.writer import inside, write_bytes, write_text
 from sentinel.content.model import Project
 from sentinel.outputs import board_report, site_engine
 from sentinel.outputs.silver_report import silver
-from sentinel.outputs.site import SiteExtras, current_campaign, page
+from sentinel.outputs.site import SiteExtras, current_campaign, page, yaml_str
 from sentinel.render import urls
 from sentinel.render.styles import component_css
 from sentinel.render.templating import THEME, render as render_template
@@ -41,12 +41,14 @@ def render(project: Project, as_of, stage: Path, progress) -> dict[Audience, Sit
         link = lambda a: urls.absolute(staff_url, urls.activity(a))  # noqa: E731 - entries in full, on the staff site
         listed = []
         for month in board_report.silver_months(c, as_of):
-            html = render_template("report/silver.html", s=silver(c, month, as_of), css=css["silver"], link=link)
+            s = silver(c, month, as_of)
+            html = render_template("report/silver.html", s=s, css=css["silver"], link=link)
             write_text(inside(stage, out / month / "silver.html"), html)
             pdfs[out / month / "silver.pdf"] = html
             listed.append((month, c.focus(month)))
-            for ext in (".html", ".pdf"):
-                staff.files[urls.silver_report(c.id, month, ext)] = out / month / f"silver{ext}"
+            staff.files[urls.silver_report(c.id, month, ".pdf")] = out / month / "silver.pdf"
+            staff.pages[urls.silver_page_file(c.id, month)] = _staff_page(s, staff)
+        staff.files[urls.command_reports(c.id) + "report.css"] = THEME / "report" / "report.css"
         for ext in (".pdf", ".docx"):
             staff.files[urls.board_report(c.id, ext)] = out / f"board-report{ext}"
         staff.pages[urls.command_reports_file(c.id)] = page(
@@ -55,6 +57,18 @@ def render(project: Project, as_of, stage: Path, progress) -> dict[Audience, Sit
         staff.nav[c.id].append({"Command reports": urls.command_reports_file(c.id)})
     _write_pdfs(root, pdfs)
     return {Audience.STAFF: staff}
+
+
+def _staff_page(s, staff: SiteExtras) -> str:
+    """The month's report as a staff-site page: the site's own styles and security policy (no
+    inline styles), links to entries relative to the page."""
+    here = urls.silver_page(s.c.id, s.month)
+    sections = render_template("report/silver_body.html", s=s,
+                               link=lambda a: urls.relative(urls.activity(a), here))
+    return page({"title": yaml_str(f"Silver report, {s.name}"),
+                 "description": yaml_str(f"{s.c.name}: the Silver report of {s.name}")},
+                render_template("report/silver_page.md", s=s,
+                                sections=staff.block(Markup(f'<div class="sn-eval sn-silver">{sections}</div>'))))
 
 
 def _write_pdfs(root: str, pdfs: dict[Path, str]) -> None:

@@ -166,5 +166,14 @@ def board_report(cid: str, ext: str) -> str:
     return command_reports(cid) + f"board-report{ext}"
 
 
+def silver_page(cid: str, month: str) -> str:
+    return command_reports(cid) + f"{month}/"
+
+
+def silver_page_file(cid: str, month: str) -> str:
+    return _page_file(silver_page(cid, month))
+
+
 def silver_report(cid: str, month: str, ext: str) -> str:
-    return command_reports(cid) + f"{month}/silver{ext}"
+    """A download beside the month's page (its PDF)."""
+    return silver_page(cid, month) + f"silver{ext}"
