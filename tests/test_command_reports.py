@@ -8,37 +8,25 @@ import gzip
 import json
 import re
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import yaml
 
 from conftest import MINIMAL, file_texts, run, write_project
+from test_links import _parse  # an HTML page's links and ids
 
-CAMPAIGN = """\
-    name: Demo campaign
-    aim: Help people who are hidden.
-    starts: 2013-08-01
-    ends: 2013-12-31
-    site_url: https://demo.example.org/
-    objectives:
-      - Know more
-      - Report more
-      - Work together
-    schedule:
-      2013-08: cse
-      2013-09: hbv
-    audiences: [public, police]
-    activity_types: [Victim, Education]
-    units:
-      - name: Solihull LPU
-        aliases: [Solihull Police]
-      - Dudley LPU
-    partners:
-      - name: GLA (Gangmasters Licensing Authority)
-        aliases: [GLA]
-    """
+# The minimal campaign with a strand of focus for two months, and lists of units and partners.
+CAMPAIGN = MINIMAL["campaigns/demo/campaign.yml"].replace(
+    "2013-08: abuse\n", "2013-08: cse\n          2013-09: hbv\n").rstrip(" ") + """\
+        units:
+          - name: Solihull LPU
+            aliases: [Solihull Police]
+          - Dudley LPU
+        partners:
+          - name: GLA (Gangmasters Licensing Authority)
+            aliases: [GLA]
+        """
 STRAND = """\
     title: {title}
     colour: "#00695c"
@@ -51,17 +39,10 @@ FILES = {
     "campaigns/demo/campaign.yml": CAMPAIGN,
     "campaigns/demo/strands/cse.yml": STRAND.format(title="Child Sexual Exploitation"),
     "campaigns/demo/strands/hbv.yml": STRAND.format(title="Honour-Based Violence"),
-    "campaigns/demo/activities/2013-08.yml": """\
-        - title: Street survey
-          date: 2013-08-15
-          unit: Solihull LPU
-          strands: [abuse]
-          type: Victim
-          objectives: [1, 2]
+    # The minimal campaign's Street survey (Solihull LPU, abuse), with a partner and to be sustained.
+    "campaigns/demo/activities/2013-08.yml": MINIMAL["campaigns/demo/activities/2013-08.yml"].rstrip(" ") + """\
           partners: [GLA]
-          effectiveness: 4
           sustain: true
-          visibility: public
         - title: Hotel ambassadors
           date: 2013-08-16
           unit: Solihull Police
@@ -263,25 +244,6 @@ def test_board_report_pdf_and_word_document_say_the_same(built):
     assert document.core_properties.title == "Demo campaign: board report"
 
 
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.hrefs, self.ids = [], set()
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if a.get("id"):
-            self.ids.add(a["id"])
-        if tag == "a" and a.get("href"):
-            self.hrefs.append(a["href"])
-
-
-def _parse(path: Path) -> _Links:
-    parser = _Links()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser
-
-
 def test_silver_report_of_each_month(built):
     out = built[1]
     months = sorted(p.name for p in (out / "reports/demo").iterdir() if re.fullmatch(r"\d{4}-\d{2}", p.name))
@@ -319,7 +281,7 @@ def test_every_link_of_the_reports_resolves_on_the_staff_site(built):
              *sorted((out / "intranet/demo/command-reports").glob("**/index.html"))]
     checked = 0
     for page in pages:
-        for href in _parse(page).hrefs:
+        for href in _parse(page).links:
             if href.startswith("#") or (page.is_relative_to(out / "intranet") and "://" in href):
                 continue  # a helpline's site, say, in the staff site's own pages
             target, anchor = _target(out, page, href)
