@@ -7,6 +7,7 @@ on every core through `build.parallel`, and cached by their HTML.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 
 from markupsafe import Markup
@@ -20,7 +21,7 @@ from sentinel.outputs.site import SiteExtras, current_campaign, page, yaml_str
 from sentinel.render import urls
 from sentinel.render.styles import component_css
 from sentinel.render.templating import THEME, render as render_template
-from sentinel.visibility import Audience
+from sentinel.visibility import Audience, select
 
 
 def render(project: Project, as_of, stage: Path, progress) -> dict[Audience, SiteExtras]:
@@ -40,8 +41,11 @@ def render(project: Project, as_of, stage: Path, progress) -> dict[Audience, Sit
                     cache.cached(root, "board-docx", [b], lambda: board_report.docx(b)))
         link = lambda a: urls.absolute(staff_url, urls.activity(a))  # noqa: E731 - entries in full, on the staff site
         listed = []
+        by_month = defaultdict(list)
+        for a in select(c.activities, Audience.STAFF, as_of):
+            by_month[a.month].append(a)
         for month in board_report.silver_months(c, as_of):
-            s = silver(c, month, as_of)
+            s = silver(c, month, as_of, by_month[month])
             html = render_template("report/silver.html", s=s, css=css["silver"], link=link)
             write_text(inside(stage, out / month / "silver.html"), html)
             pdfs[out / month / "silver.pdf"] = html
