@@ -31,6 +31,7 @@ class Block:
 class Board:
     title: str
     subtitle: str
+    day: date                    # the figures' day: the Word document's date, so it is the same bytes
     blocks: list = field(default_factory=list)
 
     def heading(self, text: str) -> None:
@@ -75,7 +76,7 @@ def board(c: Campaign, as_of: date) -> Board:
     measures = f.get("measures", {})
     outcomes = f.get("outcomes", {})
     b = Board(f"{c.name}: board report", " · ".join(x for x in (c.organisation, r.figures_when[0].upper()
-                                                                 + r.figures_when[1:]) if x))
+                                                                 + r.figures_when[1:]) if x), r.as_of)
     b.heading("Purpose of report")
     b.para(f"The purpose of this report is to provide the board with a full update on {c.name} "
            f"({c.starts.strftime('%-d %B %Y')} to {c.ends.strftime('%-d %B %Y')}), {r.figures_when}.")
@@ -165,12 +166,14 @@ def docx(b: Board) -> bytes:
     """The same blocks as an editable Word document (python-docx): real headings, numbered
     paragraphs, lists and tables, so a commander edits it before the board meets."""
     import io
+    from datetime import datetime, time
     from docx import Document
     from docx.shared import Pt
 
     doc = Document()
     doc.core_properties.title = b.title
     doc.core_properties.language = "en-GB"
+    doc.core_properties.created = doc.core_properties.modified = datetime.combine(b.day, time())
     doc.styles["Normal"].font.size = Pt(11)
     doc.add_heading(b.title, 0)
     doc.add_paragraph(b.subtitle)
@@ -194,4 +197,17 @@ def docx(b: Board) -> bytes:
                     cell.text = text
     out = io.BytesIO()
     doc.save(out)
+    return _same_bytes(out.getvalue())
+
+
+def _same_bytes(docx_zip: bytes) -> bytes:
+    """The package again with every member dated 1980-01-01: python-docx stamps them with the
+    time of saving, and a build from the cache must be the same bytes as a fresh one."""
+    import io
+    import zipfile
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx_zip)) as old, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            new.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), old.read(info),
+                         compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
