@@ -50,11 +50,11 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) 
         progress.done(f"nothing changed since the last build: {out} is up to date")
         return {"total": time.perf_counter() - started, "unchanged": True}
     # The outputs import the site engine, slow to load: not needed when nothing changed.
-    from sentinel.outputs import newsletter, prints, report, social
+    from sentinel.outputs import command_reports, newsletter, prints, report, social
     from sentinel.outputs.site import SiteExtras
     # Every output but the sites, in the order their nav entries appear (named for the figures).
     outputs = {"prints": prints.render, "newsletter": newsletter.render, "report": report.render,
-               "social": social.render}
+               "command_reports": command_reports.render, "social": social.render}
     project = load_project(root)
     progress.step(f"read {sum(len(c.activities) for c in project.campaigns)} activities "
                   f"in {len(project.campaigns)} campaign(s)")

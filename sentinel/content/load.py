@@ -15,7 +15,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from sentinel.build import cache, parallel
-from sentinel.content import schema, sources, validate
+from sentinel.content import reporting, schema, sources, validate
 from sentinel.content.model import NAME, NAME_RULE, Activity, Campaign, Event, Newsletter, Project, Strand
 from sentinel.problems import ContentError, Problems, Where, did_you_mean
 from sentinel.content.yamlsafe import load_settings, load_yaml, split_front_matter
@@ -23,7 +23,8 @@ from sentinel.content.yamlsafe import load_settings, load_yaml, split_front_matt
 CAMPAIGN_ID = STRAND_ID = NAME   # folder and file names that become ids
 MONTH_FILE = re.compile(r"(\d{4})-(\d{2})")
 #: What a campaign folder may hold; anything else is most likely a misspelt name.
-CAMPAIGN_ENTRIES = {"campaign.yml", "strands", "activities", "newsletters", "events.yml", "README.md"}
+CAMPAIGN_ENTRIES = {"campaign.yml", "strands", "activities", "newsletters", "events.yml", "README.md",
+                    *reporting.FILES}
 
 
 def load_project(root: Path) -> Project:
@@ -74,14 +75,16 @@ def _load_campaign(root: Path, folder: Path, problems: Problems) -> Campaign | N
     activities = _load_activities(root, folder, cid, rules, problems)
     newsletters = _load_newsletters(root, folder, cid, problems)
     events = _load_events(root, folder, cid, problems)
+    reported = reporting.load(root, folder, cid, problems)
     if campaign is None:
         return None
     campaign = dataclasses.replace(
         campaign, strands=strands,
         activities=tuple(sorted(activities, key=attrgetter("date", "unit", "title"))),
         newsletters=tuple(sorted(newsletters, key=lambda n: n.month)),
-        events=tuple(sorted(events, key=lambda e: (e.day, e.title))))
+        events=tuple(sorted(events, key=lambda e: (e.day, e.title))), **reported)
     validate.campaign(campaign, problems)
+    reporting.check(campaign, problems)
     return campaign
 
 

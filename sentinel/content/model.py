@@ -255,6 +255,66 @@ class Newsletter:
 
 
 @dataclass(frozen=True)
+class KnownName:
+    """A unit or partner as campaign.yml lists it: entries may write the name or an alias, and
+    every figure counts both as the name."""
+
+    SHORT = "name"   # a list item may be the name alone: `- Solihull LPU`
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+def _month(v: str):
+    return None if months.PATTERN.fullmatch(v) else f"a month is written YYYY-MM, like 2013-08, found '{v}'"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A figure the campaign reports that its entries cannot count (visits, people trained):
+    measures.yml. `values` by month ("2013-08" -> number) or one `total`."""
+
+    id: Name
+    title: str
+    unit: Literal["count", "people", "percent"]
+    objectives: tuple[int, ...] = ()
+    source: str = ""
+    values: dict = field(default_factory=dict)     # "YYYY-MM" -> number, or "fewer than 10"
+    total: Optional[float] = None
+    baseline: Optional[float] = None               # the figure before (58.5 before training)
+    # Where the board report shows it: communication outcomes, or learning and development.
+    section: Literal["communication", "learning"] = "communication"
+    origin: Optional[Origin] = derived()
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """outcomes.yml: the headline outcome of each strategic objective, and the recommendations."""
+
+    objectives: dict = field(default_factory=dict)  # objective number (text) -> Markdown
+    recommendations: tuple[str, ...] = ()            # Markdown
+    origin: Optional[Origin] = derived()
+
+
+@dataclass(frozen=True)
+class Risk:
+    """risks.yml: a risk or issue the Silver lead reports to Gold while it is open."""
+
+    title: str
+    month: str = check(_month)                     # raised
+    owner: str = ""
+    status: Literal["open", "closed"] = "open"
+    closed: Optional[str] = check(_month, None)    # the month it was closed
+    action: str = ""                               # what is being done about it (Markdown)
+    visibility: Visibility = "internal"
+    publish_from: Optional[date] = None
+    origin: Optional[Origin] = derived()
+
+    def open_in(self, month: str) -> bool:
+        """Raised by the end of `month` and not closed before it (its closing month shows it)."""
+        return self.month <= month and (self.closed is None or month <= self.closed)
+
+
+@dataclass(frozen=True)
 class Campaign:
     name: str
     aim: str
@@ -271,11 +331,17 @@ class Campaign:
     helplines: tuple[Contact, ...] = ()
     activity_types: tuple[str, ...] = ()
     hashtag: str = check(_hashtag, "")            # the social media pack's posts end with it
+    # When listed, entries must name one of these (or an alias); figures count them by name.
+    units: tuple[KnownName, ...] = ()
+    partners: tuple[KnownName, ...] = ()
     id: str = derived("")
     strands: dict = derived(None)                  # id -> Strand, in file-name order
     activities: tuple = derived(())                # sorted by date
     newsletters: tuple = derived(())               # sorted by month
     events: tuple = derived(())                    # sorted by day
+    measures: tuple = derived(())                  # measures.yml, in file order
+    outcomes: Optional[Outcomes] = derived()       # outcomes.yml
+    risks: tuple = derived(())                     # risks.yml, in file order
     origin: Optional[Origin] = derived()
 
     def focus(self, month: str) -> Optional[Strand]:

@@ -21,6 +21,7 @@ from sentinel.content.yamlsafe import Located
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?")
 _INT = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?|[+-]?\d+(\.\d+)?")  # 10,174 and 58.5
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)  # outside this, a date is a typo
 
 
@@ -124,6 +125,8 @@ def _convert(hint, value, doc: Located, path: tuple, problems: Problems):
             raise Invalid(f"expected a set of 'key: value' lines, found {_describe(value)}")
         return dict(value)
     if dataclasses.is_dataclass(hint):
+        if isinstance(value, str) and getattr(hint, "SHORT", None):
+            value = {hint.SHORT: value}  # `- Solihull LPU` for `- name: Solihull LPU`
         return build(hint, value, doc, path, problems)
     if not isinstance(value, str):
         raise Invalid(f"expected a single value, found {_describe(value)}")
@@ -141,6 +144,8 @@ def _convert(hint, value, doc: Located, path: tuple, problems: Problems):
         if _INT.fullmatch(value.strip()):
             return int(value)
         raise Invalid(f"expected a whole number, found '{value}'")
+    if hint is float:
+        return parse_number(value)
     if hint is date:
         return parse_date(value)
     if hint is datetime:
@@ -151,6 +156,13 @@ def _convert(hint, value, doc: Located, path: tuple, problems: Problems):
         except ValueError as err:
             raise Invalid(f"'{value}' is not a real date and time ({err})") from None
     raise TypeError(f"no reader for {hint!r}")  # a programming error, not a content one
+
+
+def parse_number(value: str) -> float:
+    """A figure as people write it: 983, 10,174 or 58.5."""
+    if not _NUMBER.fullmatch(value.strip()):
+        raise Invalid(f"expected a number like 983, 10,174 or 58.5, found '{value}'")
+    return float(value.strip().replace(",", ""))
 
 
 def parse_date(value: str) -> date:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sentinel.content import months
+from sentinel.content import months, names
 from sentinel.render import markup
 from sentinel.outputs.email_message import header_problem
 from sentinel.content.model import Campaign
@@ -176,10 +176,12 @@ class EntryRules:
     strands: tuple[str, ...]
     activity_types: tuple[str, ...]
     objectives: int   # how many strategic objectives there are
+    units: tuple = ()     # KnownName: when listed, the names an entry may use
+    partners: tuple = ()
 
     @classmethod
     def of(cls, c: Campaign, strands: dict) -> EntryRules:
-        return cls(c.starts, c.ends, tuple(strands), c.activity_types, len(c.objectives))
+        return cls(c.starts, c.ends, tuple(strands), c.activity_types, len(c.objectives), c.units, c.partners)
 
 
 def activities(rules: EntryRules, entries, problems: Problems) -> None:
@@ -205,7 +207,19 @@ def _activity(r: EntryRules, a, problems: Problems) -> None:
         if not 1 <= number <= r.objectives:
             problems.add(o.at(f"objectives.{i}"),
                          f"there is no strategic objective {number}: this campaign has 1 to {r.objectives}")
+    if not names.is_known(r.units, a.unit):
+        problems.add(o.at("unit"), f"'{a.unit}' is not in the units listed in campaign.yml"
+                     + _listed(a.unit, r.units, "units"))
+    for i, partner in enumerate(a.partners):
+        if not names.is_known(r.partners, partner):
+            problems.add(o.at(f"partners.{i}"), f"'{partner}' is not in the partners listed in campaign.yml"
+                         + _listed(partner, r.partners, "partners"))
     markdown(a.summary, o.at("summary"), problems)
+
+
+def _listed(name: str, known: tuple, what: str) -> str:
+    return did_you_mean(name, names.spellings(known),
+                        f"use one of its {what} (or an alias), or add it to the list")
 
 
 def _event(c: Campaign, e, problems: Problems) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from sentinel.build import cache
-from sentinel.content import months
+from sentinel.content import months, names, reporting
 from sentinel.render import charts, urls
 from sentinel.outputs import site_engine
 from sentinel.render.charts import BAR, MUTED, Chart
@@ -67,18 +67,18 @@ def evaluate(c: Campaign, activities: list[Activity], as_of: date) -> Evaluation
         for sid in set(a.strands):
             strands[sid] += 1
         types[a.type] += 1
-        units[a.unit] += 1
+        units[names.canonical(c.units, a.unit)] += 1
         per_month[a.month] += 1
         for n in set(a.objectives):
             objectives[n] += 1
-        for folded, name in {_fold(p): " ".join(p.split()) for p in a.partners}.items():
+        for folded, name in {_fold(p): p for p in (names.canonical(c.partners, p) for p in a.partners)}.items():
             partner_names.setdefault(folded, name)
             partners[folded] += 1
         if a.effectiveness is not None:
             ratings[a.effectiveness] += 1
             ratings_by_type[a.type][a.effectiveness] += 1
         if a.sustain:
-            sustained[a.unit].append(a)
+            sustained[names.canonical(c.units, a.unit)].append(a)
             sustained_by_type[a.type] += 1
         if a.type:
             item = ((a.effectiveness or 0, a.sustain, a.date), -order, a)
@@ -92,7 +92,7 @@ def evaluate(c: Campaign, activities: list[Activity], as_of: date) -> Evaluation
     figures = {
         "campaign": c.id,
         "campaign_name": c.name,
-        "as_of": as_of.isoformat(),
+        "as_of": figures_to(c, as_of).isoformat(),
         "period": {"starts": c.starts.isoformat(), "ends": c.ends.isoformat()},
         "activities_total": len(activities),
         "by_strand": {sid: strands[sid] for sid in c.strands},
@@ -120,7 +120,32 @@ def evaluate(c: Campaign, activities: list[Activity], as_of: date) -> Evaluation
                        for n, text in enumerate(c.objectives, 1)],
         "objectives_unaddressed": [n for n in range(1, len(c.objectives) + 1) if not objectives[n]],
     }
+    if c.measures:
+        figures["measures"] = {m.id: measure_figures(m) for m in c.measures}
+    if c.outcomes and c.outcomes.objectives:
+        figures["outcomes"] = {str(k): text for k, text in sorted(c.outcomes.objectives.items(), key=lambda kv: int(kv[0]))}
     return Evaluation(figures, examples, dict(sorted(sustained.items())))
+
+
+def figures_to(c: Campaign, as_of: date) -> date:
+    """The day the figures are as of: the build day, or the campaign's last day once it is over
+    (a 2013 campaign is reported "to 31 December 2013", not as of the day it was rebuilt)."""
+    return min(as_of, c.ends)
+
+
+def measure_figures(m) -> dict:
+    """A measure as evaluation.json holds it: by_month in month order, total summed from it
+    (a month written "fewer than 10" adds nothing) unless the file gives one."""
+    by_month = {month: _plain(reporting.number(v)) for month, v in sorted(m.values.items())}
+    summed = sum(v for v in by_month.values() if not isinstance(v, str))
+    return {"title": m.title, "unit": m.unit, "source": m.source, "objectives": list(m.objectives),
+            "total": _plain(m.total) if m.total is not None else (summed if by_month else None),
+            "baseline": _plain(m.baseline), "by_month": by_month}
+
+
+def _plain(v):
+    """983.0 -> 983; 58.5 stays."""
+    return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
 def _varied(candidates: list[Activity]) -> list[Activity]:
@@ -205,14 +230,29 @@ def _rating(mean) -> str:
 
 
 def _most_and_least(counts: dict, names: dict, what: str) -> str:
-    present = sorted((k for k in counts if counts[k]), key=lambda k: (-counts[k], names[k]))
+    present = {k: n for k, n in counts.items() if n}
     if not present:
         return "No activity has been recorded yet."
-    top, low = present[0], present[-1]
-    if top == low:
-        return f"{names[top]} had all the activities ({counts[top]})."
-    return (f"{names[top]} had the most activities ({counts[top]}) and {names[low]} the fewest "
-            f"({counts[low]}), of {len(present)} {what}.")
+    (top, most), (low, fewest) = _tied(present, names, max), _tied(present, names, min)
+    if len(top) == len(present):
+        return (f"{top[0]} had all the activities ({most})." if len(top) == 1 else
+                f"{_and(top)} had the same number of activities ({most} each).")
+    return (f"{_and(top)} had the most activities ({_each(most, top)}) and {_and(low)} the fewest "
+            f"({_each(fewest, low)}), of {len(present)} {what}.")
+
+
+def _tied(counts: dict, names: dict, best) -> tuple[list[str], int]:
+    """The names of every key at the highest (or lowest) count, and the count: a tie is a tie."""
+    n = best(counts.values())
+    return sorted((names[k] for k, v in counts.items() if v == n), key=str.casefold), n
+
+
+def _each(n: int, tied: list) -> str:
+    return f"{n} each" if len(tied) > 1 else str(n)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _by_strand(c: Campaign, f: dict, total: int) -> Exhibit:
@@ -338,6 +378,12 @@ class Report:
     partners: list        # (name, activities), most frequent first
     sustained: dict       # unit -> entries
 
+    @property
+    def figures_when(self) -> str:
+        """"figures to 31 December 2013" once the campaign is over, else "figures as of ..."."""
+        day = self.as_of.strftime("%-d %B %Y")
+        return f"figures to {day}" if self.as_of == self.c.ends else f"figures as of {day}"
+
     def legacy(self, most: int | None = None) -> list[tuple[str, list, int]]:
         """(unit, entries shown, entries left out): all of them, or about `most` in all, the
         best rated of each unit (a printed list of thousands helps no one; the page has them all)."""
@@ -361,7 +407,7 @@ def report(c: Campaign, as_of: date) -> Report:
                    ("effectiveness_mean", "Mean effectiveness (1 to 5)", _rating(f["effectiveness_mean"])),
                    ("sustained", "To be sustained", f["sustained"])]
     partners = sorted(f["partners"].items(), key=lambda p: (-p[1], p[0].casefold()))
-    return Report(c, as_of, f, exhibits(c, f), _overview(c, f), key_figures,
+    return Report(c, figures_to(c, as_of), f, exhibits(c, f), _overview(c, f), key_figures,
                   [(t, e.examples[t["type"]]) for t in f["top_types"]], partners, e.sustained)
 
 
@@ -371,11 +417,12 @@ def _overview(c: Campaign, f: dict) -> list[str]:
         when = date.fromisoformat(f["as_of"]).strftime("%-d %B %Y")
         return [f"No activity of {c.name} had been recorded by {when}."]
     counts = {s: n for s, n in f["by_strand"].items() if n}
-    top, low = max(counts, key=counts.get), min(counts, key=counts.get)
+    titles = {s: c.strands[s].title for s in counts}
+    (top, most), (low, fewest) = _tied(counts, titles, max), _tied(counts, titles, min)
     said = [f"Over the course of {c.name}, {total} activities were recorded by "
             f"{len(f['by_unit'])} units and departments.",
-            f"The greatest number addressed {c.strands[top].title} ({counts[top]} activities)"
-            + (f" and the fewest {c.strands[low].title} ({counts[low]})." if low != top else ".")]
+            f"The greatest number addressed {_and(top)} ({most} activities{' each' * (len(top) > 1)})"
+            + (f" and the fewest {_and(low)} ({_each(fewest, low)})." if most != fewest else ".")]
     if f["partners_distinct"]:
         said.append(f"{f['partners_distinct']} different partners were associated with the activities.")
     if f["top_types"]:

@@ -169,3 +169,29 @@ def staff_site(settings: dict, public_url: str) -> str:
     """The staff site's address: `extra.staff_site_url` of mkdocs.yml (the force's intranet), else
     the public address (a force that hosts both on one server)."""
     return settings.get("staff_site_url") or public_url
+
+
+def command_reports(cid: str) -> str:
+    """The staff page of the board report and the monthly Silver reports."""
+    return f"{cid}/command-reports/"
+
+
+def command_reports_file(cid: str) -> str:
+    return _page_file(command_reports(cid), section=True)
+
+
+def board_report(cid: str, ext: str) -> str:
+    return command_reports(cid) + f"board-report{ext}"
+
+
+def silver_page(cid: str, month: str) -> str:
+    return command_reports(cid) + f"{month}/"
+
+
+def silver_page_file(cid: str, month: str) -> str:
+    return _page_file(silver_page(cid, month))
+
+
+def silver_report(cid: str, month: str, ext: str) -> str:
+    """A download beside the month's page (its PDF)."""
+    return silver_page(cid, month) + f"silver{ext}"
