@@ -80,6 +80,11 @@ def _site_url(v: str):
     return None
 
 
+def _languages(v: tuple):
+    from sentinel.content.languages import known
+    return next((m for m in map(known, v) if m), None)
+
+
 def _phone(v: str):
     return None if re.fullmatch(r"[0-9 +()]{3,20}|Ext\.? [0-9 ]{2,12}", v) else \
         "a phone number holds digits and spaces only, e.g. \"0800 555 111\""
@@ -265,11 +270,15 @@ class Campaign:
     # National helplines for the Get help page (a page shows them where it says <!-- helplines -->).
     helplines: tuple[Contact, ...] = ()
     activity_types: tuple[str, ...] = ()
+    # Community languages (BCP 47) besides English, the source; see content/translations.py.
+    languages: tuple[str, ...] = check(_languages, ())
     id: str = derived("")
     strands: dict = derived(None)                  # id -> Strand, in file-name order
     activities: tuple = derived(())                # sorted by date
     newsletters: tuple = derived(())               # sorted by month
     events: tuple = derived(())                    # sorted by day
+    # lang -> translations.Translation; not in repr: an English document's cache key ignores it.
+    translations: dict = derived(None, repr=False, compare=False)
     origin: Optional[Origin] = derived()
 
     def focus(self, month: str) -> Optional[Strand]:
@@ -299,6 +308,7 @@ class Project:
     root: str
     campaigns: tuple[Campaign, ...]
     pages: tuple = ()   # (relative path under content/, text)
+    translated_pages: tuple = ()   # translations.TranslatedPage, from content/<lang>/
 
     def campaign(self, cid: str) -> Campaign:
         return next(c for c in self.campaigns if c.id == cid)
