@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from sentinel.build import cache, parallel
+from sentinel.content import translations
 from sentinel.content.load import load_project
 from sentinel.problems import ContentError, Problem
 from sentinel.build.progress import Progress, made_and_reused
@@ -59,7 +60,8 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) 
     progress.step(f"read {sum(len(c.activities) for c in project.campaigns)} activities "
                   f"in {len(project.campaigns)} campaign(s)")
     figures = {"load": time.perf_counter() - started, "campaigns": len(project.campaigns),
-               "activities": sum(len(c.activities) for c in project.campaigns)}
+               "activities": sum(len(c.activities) for c in project.campaigns),
+               "translations": translations.status(project)}
     extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
     problems: list[Problem] = []   # every output's, so that one run reports them all
     lookups = Counter()            # what each output found in the cache and what it made

@@ -222,7 +222,7 @@ def _compare(src, tr, doc, path: tuple, key: str, source_rel: str, problems: Pro
             problems.add(doc.at(path), f"the source ({source_rel}) has a list here ({len(src)} items)")
             return
         if len(tr) != len(src):
-            problems.add(doc.at(path), f"'{key}' has {len(tr)} items but the source ({source_rel}) has "
+            problems.add(doc.key_at(path) if path and isinstance(path[-1], str) else doc.at(path), f"'{key}' has {len(tr)} items but the source ({source_rel}) has "
                          f"{len(src)}: keep the source's items, in its order, one for one")
             return
         for i, (s, t) in enumerate(zip(src, tr)):
@@ -312,3 +312,37 @@ def _page(root: Path, content: Path, path: Path, lang: str, rel: str, text: str,
     file = TranslatedFile(where, f"content/{rel}", lang, digest(english), **review,
                           **_git_dates(root, source, review))
     return TranslatedPage(lang, rel, page_text, file)
+
+
+def status(project) -> list[str]:
+    """What `check` says about translations, per language: what is published, what waits for a
+    review (and the digest to record), what is not translated yet. Empty without languages."""
+    lines = []
+    codes = list(dict.fromkeys(lang for c in project.campaigns for lang in c.languages))
+    pages = sorted(rel for rel, _ in project.pages if not rel.startswith("staff/"))
+    for lang in codes:
+        files = [f for c in project.campaigns for f in (c.translations or {}).get(lang, _EMPTY).files]
+        files += [p.file for p in project.translated_pages if p.lang == lang]
+        published = sum(f.state == "reviewed" for f in files)
+        missing = [f"{c.id}/{sid}" for c in project.campaigns if lang in c.languages
+                   for sid in c.strands if sid not in (c.translations or {}).get(lang, _EMPTY).strands]
+        done = {p.rel for p in project.translated_pages if p.lang == lang}
+        untranslated_pages = [rel for rel in pages if rel not in done]
+        lines.append(f"{languages.get(lang).english} ({lang}): {published} published, "
+                     f"{len(files) - published} waiting for review, "
+                     f"{len(missing)} strand(s) and {len(untranslated_pages)} page(s) not translated")
+        for f in sorted(files, key=lambda f: f.path):
+            if f.state == "unreviewed":
+                lines.append(f"  not reviewed: {f.path}: once a named person has checked it against {f.source}, "
+                             f"add reviewed_by, reviewed_on and reviewed_source: {f.source_digest}")
+            elif f.state == "outdated":
+                lines.append(f"  reviewed before its source last changed: {f.path}: check it against {f.source} "
+                             f"again, then set reviewed_on and reviewed_source: {f.source_digest}")
+        if missing:
+            lines.append(f"  strands not translated: {', '.join(missing)}")
+        if untranslated_pages:
+            lines.append(f"  pages not translated (content/{lang}/...): {', '.join(untranslated_pages)}")
+    return lines
+
+
+_EMPTY = Translation("", None, "", "", {})
