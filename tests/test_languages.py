@@ -226,3 +226,17 @@ def test_translated_pages_pass_axe(built, browser, rel):
             page.close()
             assert found == [], json.dumps([(v["id"], [n["target"] for n in v["nodes"]]) for v in found],
                                            ensure_ascii=False)
+
+
+def test_a_script_font_is_served_by_the_site_subset_and_only_in_its_language(built):
+    public = built[1] / "public"
+    fonts = sorted(p.name for p in (public / "ur" / "assets" / "fonts").iterdir())
+    assert fonts == ["arab-400.woff2", "arab-700.woff2"]
+    assert all((public / "ur" / "assets" / "fonts" / f).stat().st_size < 40_000 for f in fonts)   # a subset
+    from fontTools.ttLib import TTFont
+    cmap = TTFont(public / "ur" / "assets" / "fonts" / "arab-400.woff2").getBestCmap()
+    assert all(ord(ch) in cmap for ch in "گھریلو بدسلوکی" if ch != " ")
+    css = (public / "ur" / "assets" / "sentinel.css").read_text(encoding="utf-8")
+    assert 'src: url("fonts/arab-400.woff2") format("woff2")' in css and "http" not in css
+    assert not (public / "assets" / "fonts").exists() and not (public / "pl" / "assets" / "fonts").exists()
+    assert "@font-face" not in (public / "assets" / "sentinel.css").read_text(encoding="utf-8")

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from markupsafe import Markup
+
 from sentinel.content import languages
 from sentinel.content.model import Project
 from sentinel.problems import ContentError, Problem, Where
@@ -109,7 +111,11 @@ def docs(site: LanguageSite, staff: bool, as_of: date) -> tuple[dict[str, str], 
         if strand_nav:
             name = t.name if own_text or staff else c.name
             nav.append({name: strand_nav})
+    intro = ""
     for p in site.pages:
+        if p.rel == HOME:   # the home page's own words come first on the language's home page
+            intro = _draft(p.file, lang, staff) + split_front_matter(p.text)[1]
+            continue
         rel = prefix + p.rel
         front, body, _ = split_front_matter(p.text)
         if HELPLINES_MARKER in body:
@@ -120,7 +126,8 @@ def docs(site: LanguageSite, staff: bool, as_of: date) -> tuple[dict[str, str], 
         nav.append(rel)
     files[prefix + HOME] = page(_meta(languages.get(lang).name, "", lang, None, staff),
                                 render_in(lang, "pages/language_home.md", site=site, staff=staff, urls=urls,
-                                          language=languages.get(lang), page_titles=_titles(site.pages)))
+                                          language=languages.get(lang), intro=Markup(intro),  # a checked content/ page
+                                          page_titles=_titles([p for p in site.pages if p.rel != HOME])))
     return files, nav
 
 
@@ -171,6 +178,22 @@ def _sign_groups(c, s, staff: bool, as_of: date):
     return sign_groups(c, s, Audience.STAFF if staff else Audience.PUBLIC, as_of)
 
 
+def _web_fonts(root: Path, lang: str, files: dict[str, str]) -> tuple[dict[str, bytes], str]:
+    """The language's script font, subset to what its pages, its interface strings and the
+    theme's own words in it use (web_fonts.py); nothing for a language in Latin script."""
+    from sentinel.render import web_fonts
+    from sentinel.render.i18n import catalogue
+    strings = [m for m in getattr(catalogue(lang), "_catalog", {}).values() if isinstance(m, str)]
+    theme = Path(site_engine_template_dirs()[0]) / "partials" / "languages" / f"{lang}.html"
+    own = theme.read_text(encoding="utf-8") if theme.is_file() else ""
+    return web_fonts.fonts_for(root, languages.get(lang), "".join(files.values()) + "".join(strings) + own)
+
+
+def site_engine_template_dirs() -> list:
+    from sentinel.outputs import site_engine
+    return site_engine.template_dirs()
+
+
 _HTML_TAG = re.compile(r'<html lang="[^"]*"')
 
 
@@ -199,7 +222,11 @@ def build(project: Project, root: Path, out: Path, lang: str, as_of: date, work:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(markup.escape_front_matter(text), encoding="utf-8")
     shutil.copytree(THEME / "site" / "assets", folder / "assets", dirs_exist_ok=True)
-    (folder / "assets" / "sentinel.css").write_text(component_css(), encoding="utf-8")
+    fonts, font_css = _web_fonts(root, lang, files)
+    for rel, data in fonts.items():
+        inside(folder, folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(data)
+    (folder / "assets" / "sentinel.css").write_text(component_css() + font_css, encoding="utf-8")
     current = current_campaign(project, as_of)
     settings = site_engine.extra_settings(root / "mkdocs.yml")
     name = next((t.name for c, t, _, own in site.campaigns if c.id == current.id and own), current.name)
