@@ -6,20 +6,11 @@ from conftest import MINIMAL
 
 CAMPAIGN = MINIMAL["campaigns/demo/campaign.yml"] + "languages: [ur, pl, ro, bn, pa]\n"
 
-STRAND = """\
-    title: Domestic abuse
-    colour: "#8e1b1b"
-    summary: Abuse at home is a crime.
-    about: Domestic abuse is *never* your fault.
-    signs:
-      - text: Injuries that are explained away
-    helplines:
-      - {name: National Domestic Abuse Helpline, phone: "0808 2000 247", hours: 24 hours}
-    posters:
-      - audience: public
-        headline: Abuse is a crime
-        body: Call 999 in an emergency.
-    """
+# The minimal strand with a helpline (helplines are translated too).
+STRAND = MINIMAL["campaigns/demo/strands/abuse.yml"].rstrip(" ") + """\
+        helplines:
+          - {name: National Domestic Abuse Helpline, phone: "0808 2000 247", hours: 24 hours}
+        """
 
 URDU = """\
     reviewed_by: Ayesha Khan, Sandwell community engagement

@@ -240,3 +240,20 @@ def test_a_script_font_is_served_by_the_site_subset_and_only_in_its_language(bui
     assert 'src: url("fonts/arab-400.woff2") format("woff2")' in css and "http" not in css
     assert not (public / "assets" / "fonts").exists() and not (public / "pl" / "assets" / "fonts").exists()
     assert "@font-face" not in (public / "assets" / "sentinel.css").read_text(encoding="utf-8")
+
+
+def test_a_translated_poster_that_does_not_fit_is_reported_in_the_translation(project):
+    """The fit check measures each language's own layout, and points at the translated words."""
+    long = " ".join(["بدسلوکی ایک جرم ہے اور آپ اکیلے نہیں ہیں"] * 4)
+    root = project({
+        "campaigns/demo/campaign.yml": fixture.CAMPAIGN,
+        "campaigns/demo/strands/abuse.yml": fixture.STRAND,
+        "campaigns/demo/translations/ur/strands/abuse.yml": fixture.URDU.replace("{digest}", strand_digest())
+        .replace("headline: بدسلوکی ایک جرم ہے", f"headline: {long}"),
+    })
+    status, out, err = run(root, "--as-of", AS_OF, "check")
+    assert status == 1
+    problems = [line for line in err.splitlines() if line.startswith("campaigns/")]
+    assert problems[0].startswith("campaigns/demo/translations/ur/strands/abuse.yml:13:15: the headline of the "
+                                  "Urdu abuse poster for public is too long")
+    assert all(p.startswith("campaigns/demo/translations/ur/strands/abuse.yml:") for p in problems)

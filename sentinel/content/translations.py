@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Optional
 
 from sentinel.content import languages, schema, sources
-from sentinel.content.model import Campaign, Strand
+from sentinel.content.model import Campaign, Origin, Strand
 from sentinel.content.yamlsafe import load_yaml, split_front_matter
 from sentinel.problems import Problems, Where, did_you_mean
 
@@ -184,7 +184,22 @@ def _translate(root: Path, source: Path, path: Path, lang: str, cls, problems: P
         return None
     file = TranslatedFile(rel, source_rel, lang, digest(source_doc.data), **review,
                           **_git_dates(root, source, review))
-    return translated, file
+    return _placed(translated, doc), file
+
+
+def _placed(obj, doc):
+    """A translated strand whose posters point at the translation (a headline too long in Urdu
+    is reported where the Urdu is written), not at the English they were merged into."""
+    if not isinstance(obj, Strand):
+        return obj
+    posters = []
+    for i, poster in enumerate(obj.posters):
+        fields = []
+        for name in ("headline", "body"):
+            where = doc.at(("posters", i, name))
+            fields += [name, where.line, where.col]
+        posters.append(dataclasses.replace(poster, origin=Origin(doc.at(("posters", i)), tuple(fields))))
+    return dataclasses.replace(obj, posters=tuple(posters), origin=Origin(doc.at(()), ()))
 
 
 def _review(doc, data: dict, problems: Problems) -> dict:
@@ -264,8 +279,8 @@ def _git_dates(root: Path, source: Path, review: dict) -> dict:
 
 
 def load_pages(root: Path, codes: set[str], problems: Problems) -> tuple[tuple, tuple]:
-    """Hand-written pages: (English pages, TranslatedPages). A top folder of content/ named like a
-    language code holds that language's pages; it must be one the campaigns list."""
+    """Hand-written pages: (English pages, TranslatedPages). A top folder of content/ named after a
+    language (languages.py) holds that language's pages; it must be one the campaigns list."""
     content = root / "content"
     english, translated = [], []
     if not content.is_dir():
@@ -273,7 +288,7 @@ def load_pages(root: Path, codes: set[str], problems: Problems) -> tuple[tuple, 
     for path in sources.files(root, content, problems):
         rel = path.relative_to(content).as_posix()
         top = rel.split("/", 1)[0]
-        lang_folder = "/" in rel and languages.TAG.fullmatch(top)
+        lang_folder = "/" in rel and (top in languages.LANGUAGES or top in codes) and top != languages.SOURCE
         if path.suffix != ".md":
             continue
         text = sources.read_text(root, path, problems)

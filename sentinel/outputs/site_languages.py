@@ -111,7 +111,7 @@ def docs(site: LanguageSite, staff: bool, as_of: date) -> tuple[dict[str, str], 
         if strand_nav:
             name = t.name if own_text or staff else c.name
             nav.append({name: strand_nav})
-    intro = ""
+    intro, titles = "", _titles(site.pages)
     for p in site.pages:
         if p.rel == HOME:   # the home page's own words come first on the language's home page
             intro = _draft(p.file, lang, staff) + split_front_matter(p.text)[1]
@@ -122,7 +122,8 @@ def docs(site: LanguageSite, staff: bool, as_of: date) -> tuple[dict[str, str], 
             c = site.campaigns[0][0] if site.campaigns else None
             helplines = national_helplines(c) if c else ()
             body = body.replace(HELPLINES_MARKER, render_in(lang, "pages/helplines.html", helplines=helplines))
-        files[rel] = page(_meta("", "", lang, p.file, staff), _draft(p.file, lang, staff) + body, front or "")
+        files[rel] = page(_meta(titles.get(p.rel, ""), "", lang, p.file, staff), _draft(p.file, lang, staff) + body,
+                          front or "")
         nav.append(rel)
     files[prefix + HOME] = page(_meta(languages.get(lang).name, "", lang, None, staff),
                                 render_in(lang, "pages/language_home.md", site=site, staff=staff, urls=urls,

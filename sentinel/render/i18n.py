@@ -49,10 +49,8 @@ STANDARD_LABELS = (N_("In an emergency"), N_("Non-emergency"), N_("Anonymously")
 
 
 def localise(strand, lang: str):
-    """A translated strand whose report routes are the standard ones, with their labels in `lang`."""
-    if strand.report:
-        return strand
+    """A translated strand whose report routes keep the standard English labels (its own, or the
+    national routes when it lists none) has them in `lang`, from the catalogue."""
     from dataclasses import replace
-    from sentinel.content.model import STANDARD_REPORT, ReportRoute
-    return replace(strand, report=tuple(ReportRoute(gettext_in(lang, label), phone, name, url)
-                                        for label, phone, name, url in STANDARD_REPORT))
+    return replace(strand, report=tuple(replace(r, label=gettext_in(lang, r.label)) if r.label in STANDARD_LABELS
+                                        else r for r in strand.report_routes))
