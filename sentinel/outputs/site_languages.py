@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from sentinel.content import languages
 from sentinel.content.model import Project
+from sentinel.outputs import site_engine
 from sentinel.problems import ContentError, Problem, Where
 from sentinel.render import urls
 from sentinel.render.i18n import gettext_in, localise
@@ -185,14 +186,9 @@ def _web_fonts(root: Path, lang: str, files: dict[str, str]) -> tuple[dict[str, 
     from sentinel.render import web_fonts
     from sentinel.render.i18n import catalogue
     strings = [m for m in getattr(catalogue(lang), "_catalog", {}).values() if isinstance(m, str)]
-    theme = Path(site_engine_template_dirs()[0]) / "partials" / "languages" / f"{lang}.html"
-    own = theme.read_text(encoding="utf-8") if theme.is_file() else ""
+    own = "".join(path.read_text(encoding="utf-8") for folder in site_engine.template_dirs()
+                  if (path := folder / "partials" / "languages" / f"{lang}.html").is_file())
     return web_fonts.fonts_for(root, languages.get(lang), "".join(files.values()) + "".join(strings) + own)
-
-
-def site_engine_template_dirs() -> list:
-    from sentinel.outputs import site_engine
-    return site_engine.template_dirs()
 
 
 _HTML_TAG = re.compile(r'<html lang="[^"]*"')
@@ -206,7 +202,7 @@ def mark_language(html: str, lang: str) -> str:
 
 def build(project: Project, root: Path, out: Path, lang: str, as_of: date, work: Path) -> None:
     """Build the public site in `lang` into `out` (moved to public/<lang>/ by the pipeline)."""
-    from sentinel.outputs import csp, site_engine
+    from sentinel.outputs import csp
     from sentinel.outputs.site import DEFAULT_EXIT_URL, _finish_page, brand_band, current_campaign
     from sentinel.render.styles import component_css
     from sentinel.render.templating import THEME
