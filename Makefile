@@ -9,7 +9,7 @@ OUT       ?= build
 PORT      ?= 8000
 
 # Debian packages: what WeasyPrint needs to draw PDFs and the fonts it draws with ...
-DEBS_RUN  := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation2
+DEBS_RUN  := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation2 fonts-noto-core
 # ... and what the tests use to look at the outputs as people do.
 DEBS_TEST := chromium poppler-utils zbar-tools libzbar0 nginx
 

@@ -136,6 +136,9 @@ def _run(args, root: Path, as_of: date) -> int:
             figures = check(root, as_of, Progress(quiet=args.quiet))
             print(f"All content is valid: {figures['campaigns']} campaign(s), {figures['activities']} activities; "
                   "every output was made and checked (posters fit, e-mails in size, links lead somewhere), nothing written.")
+            if figures.get("translations"):
+                print("Translations (only reviewed ones reach the public site and posters):")
+                print("\n".join("  " + line for line in figures["translations"]))
             warn(warnings)
             return 0
         if args.command:

@@ -14,6 +14,9 @@ renderer gets its entries through `select()`; none looks at `visibility` or date
 Signs and posters have no `visibility`: they are written for audiences (`audiences: [parents]`,
 `audience: police`). One written only for the campaign's staff audiences (`staff_audiences` in
 campaign.yml, police by default) is internal; any other (untagged ones included) is public.
+
+Translations have a `visibility` too (content/translations.py): public only once a named person
+reviewed them after their English source last changed; a draft is internal (staff site only).
 """
 from __future__ import annotations
 

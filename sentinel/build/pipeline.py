@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from sentinel.build import cache, parallel
+from sentinel.content import translations
 from sentinel.content.load import load_project
 from sentinel.problems import ContentError, Problem
 from sentinel.build.progress import Progress, made_and_reused
@@ -50,16 +51,18 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) 
         progress.done(f"nothing changed since the last build: {out} is up to date")
         return {"total": time.perf_counter() - started, "unchanged": True}
     # The outputs import the site engine, slow to load: not needed when nothing changed.
-    from sentinel.outputs import command_reports, newsletter, prints, report, social
+    from sentinel.outputs import command_reports, newsletter, prints, prints_languages, report, social
     from sentinel.outputs.site import SiteExtras
     # Every output but the sites, in the order their nav entries appear (named for the figures).
     outputs = {"prints": prints.render, "newsletter": newsletter.render, "report": report.render,
-               "command_reports": command_reports.render, "social": social.render}
+               "command_reports": command_reports.render, "social": social.render,
+               "prints-languages": prints_languages.render}
     project = load_project(root)
     progress.step(f"read {sum(len(c.activities) for c in project.campaigns)} activities "
                   f"in {len(project.campaigns)} campaign(s)")
     figures = {"load": time.perf_counter() - started, "campaigns": len(project.campaigns),
-               "activities": sum(len(c.activities) for c in project.campaigns)}
+               "activities": sum(len(c.activities) for c in project.campaigns),
+               "translations": translations.status(project)}
     extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
     problems: list[Problem] = []   # every output's, so that one run reports them all
     lookups = Counter()            # what each output found in the cache and what it made
@@ -121,7 +124,7 @@ def _render_outputs(outputs: dict, project, as_of: date, stage: Path, extras: di
 def _build_sites(project, root: Path, stage: Path, as_of: date, extras: dict, work: Path,
                  problems: list, lookups: Counter) -> dict:
     """Build the two sites side by side: they share nothing but the model."""
-    from sentinel.outputs import site
+    from sentinel.outputs import site, site_languages
 
     def job(audience, folder):
         def run():
@@ -130,10 +133,25 @@ def _build_sites(project, root: Path, stage: Path, as_of: date, extras: dict, wo
             return time.perf_counter() - t
         return _reporting(run)
 
-    results, _ = parallel.each({folder: job(audience, folder) for audience, folder in SITES})
+    def language_job(lang):   # the public site in `lang`, into public/<lang>/ once all are built
+        def run():
+            t = time.perf_counter()
+            site_languages.build(project, root, work / f"site-{lang}", lang, as_of, work)
+            return time.perf_counter() - t
+        return _reporting(run)
+
+    langs = list(site_languages.language_sites(project, Audience.PUBLIC, as_of))
+    jobs = {folder: job(audience, folder) for audience, folder in SITES}
+    jobs.update({f"public-{lang}": language_job(lang) for lang in langs})
+    results, _ = parallel.each(jobs)
     for _, found, counted in results.values():
         problems.extend(found)
         lookups.update(counted)
+    for lang in langs:
+        built = work / f"site-{lang}"
+        if built.is_dir() and (stage / "public").is_dir() and not problems:
+            (built / "_headers").unlink(missing_ok=True)   # public/_headers covers every language
+            built.rename(stage / "public" / lang)
     return {f"site-{folder}": seconds for folder, (seconds, _, _) in results.items() if seconds is not None}
 
 

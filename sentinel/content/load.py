@@ -15,7 +15,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from sentinel.build import cache, parallel
-from sentinel.content import reporting, schema, sources, validate
+from sentinel.content import reporting, schema, sources, translations, validate
 from sentinel.content.model import NAME, NAME_RULE, Activity, Campaign, Event, Newsletter, Project, Strand
 from sentinel.problems import ContentError, Problems, Where, did_you_mean
 from sentinel.content.yamlsafe import load_settings, load_yaml, split_front_matter
@@ -24,7 +24,7 @@ CAMPAIGN_ID = STRAND_ID = NAME   # folder and file names that become ids
 MONTH_FILE = re.compile(r"(\d{4})-(\d{2})")
 #: What a campaign folder may hold; anything else is most likely a misspelt name.
 CAMPAIGN_ENTRIES = {"campaign.yml", "strands", "activities", "newsletters", "events.yml", "README.md",
-                    *reporting.FILES}
+                    "translations", *reporting.FILES}
 
 
 def load_project(root: Path) -> Project:
@@ -40,11 +40,11 @@ def load_project(root: Path) -> Project:
                 campaigns.append(campaign)
         if not campaigns and not problems:
             problems.add(Where("campaigns"), "no campaign found: add campaigns/<id>/campaign.yml")
-    pages = _load_pages(root, problems)
+    pages, translated = _load_pages(root, {lang for c in campaigns for lang in c.languages}, problems)
     _check_site_files(root, problems)
     if problems:
         raise ContentError(problems.sorted())
-    return Project(root=str(root), campaigns=tuple(campaigns), pages=pages)
+    return Project(root=str(root), campaigns=tuple(campaigns), pages=pages, translated_pages=translated)
 
 
 _rel = sources.rel
@@ -85,7 +85,7 @@ def _load_campaign(root: Path, folder: Path, problems: Problems) -> Campaign | N
         events=tuple(sorted(events, key=lambda e: (e.day, e.title))), **reported)
     validate.campaign(campaign, problems)
     reporting.check(campaign, problems)
-    return campaign
+    return dataclasses.replace(campaign, translations=translations.load_campaign(root, folder, campaign, problems))
 
 
 def _unknown_entry(name: str) -> str:
@@ -248,16 +248,14 @@ def _load_newsletters(root: Path, folder: Path, cid: str, problems: Problems) ->
     return out
 
 
-def _load_pages(root: Path, problems: Problems) -> tuple:
-    content = root / "content"
-    pages = []
-    if content.is_dir():
-        for path in sources.files(root, content, problems):
-            text = sources.read_text(root, path, problems) if path.suffix == ".md" else None
-            if text is not None:
-                pages.append((path.relative_to(content).as_posix(), text))
-                _check_page(root, _rel(root, path), text, problems)
-    return tuple(pages)
+def _load_pages(root: Path, codes: set[str], problems: Problems) -> tuple[tuple, tuple]:
+    """The English pages of content/ and the translated ones of content/<lang>/, each checked."""
+    pages, translated = translations.load_pages(root, codes, problems)
+    for rel, text in pages:
+        _check_page(root, f"content/{rel}", text, problems)
+    for t in translated:
+        _check_page(root, t.file.path, t.text, problems)
+    return pages, translated
 
 
 def _check_page(root: Path, rel: str, text: str, problems: Problems) -> None:

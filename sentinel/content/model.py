@@ -83,6 +83,9 @@ def _site_url(v: str):
 def _hashtag(v: str):
     return None if re.fullmatch(r"#\w{1,99}", v) else \
         "a hashtag is one word after '#', in quotes (a bare # starts a YAML comment), e.g. \"#OpSentinel\""
+def _languages(v: tuple):
+    from sentinel.content.languages import known
+    return next((m for m in map(known, v) if m), None)
 
 
 def _phone(v: str):
@@ -334,6 +337,8 @@ class Campaign:
     # When listed, entries must name one of these (or an alias); figures count them by name.
     units: tuple[KnownName, ...] = ()
     partners: tuple[KnownName, ...] = ()
+    # Community languages (BCP 47) besides English, the source; see content/translations.py.
+    languages: tuple[str, ...] = check(_languages, ())
     id: str = derived("")
     strands: dict = derived(None)                  # id -> Strand, in file-name order
     activities: tuple = derived(())                # sorted by date
@@ -342,6 +347,8 @@ class Campaign:
     measures: tuple = derived(())                  # measures.yml, in file order
     outcomes: Optional[Outcomes] = derived()       # outcomes.yml
     risks: tuple = derived(())                     # risks.yml, in file order
+    # lang -> translations.Translation; not in repr: an English document's cache key ignores it.
+    translations: dict = derived(None, repr=False, compare=False)
     origin: Optional[Origin] = derived()
 
     def focus(self, month: str) -> Optional[Strand]:
@@ -371,6 +378,7 @@ class Project:
     root: str
     campaigns: tuple[Campaign, ...]
     pages: tuple = ()   # (relative path under content/, text)
+    translated_pages: tuple = ()   # translations.TranslatedPage, from content/<lang>/
 
     def campaign(self, cid: str) -> Campaign:
         return next(c for c in self.campaigns if c.id == cid)

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from sentinel.build import cache
 from sentinel.content import months
-from sentinel.outputs import csp, feeds, site_engine
+from sentinel.outputs import csp, feeds, site_engine, site_languages
 from sentinel.render import markup, phones, urls
 from sentinel.render.styles import component_css
 from sentinel.content.model import Campaign, Project, Sign
@@ -160,6 +160,14 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     staff_pages = sorted(rel for rel, _ in project.pages if rel.startswith("staff/"))
     if staff and staff_pages:
         nav.append({"Staff": staff_pages})
+    if staff:  # every translation, drafts marked: the comms team sees what is waiting for review
+        translated = []
+        for lang, in_lang in site_languages.language_sites(project, audience, as_of).items():
+            lang_files, lang_nav = site_languages.docs(in_lang, staff=True, as_of=as_of)
+            files.update(lang_files)
+            translated.append({site_languages.languages.get(lang).english: lang_nav})
+        if translated:
+            nav.append({"Translations": translated})
 
     files.update(extras.pages)
     if docs.exists():
@@ -190,7 +198,8 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
         secured = site_engine.build_site(
             root / "mkdocs.yml", docs, out, site_name=site_name, site_url=site_url,
             nav=markup.escape_nav(nav), extra={"audience": audience.value, "quick_exit": quick_exit_html(settings),
-                                         "brand": {"band": brand_band(current)}},
+                                         "brand": {"band": brand_band(current)},
+                                         "sn_languages": None if staff else site_languages.switcher(project, as_of, "en")},
             blocks=extras.blocks, post_process=_finish_page, cache_root=root)
     except site_engine.SiteError as err:
         raise ContentError(_link_problems(err, root, audience)) from None

@@ -302,13 +302,16 @@ def _settings_digest(config_file: Path, theme_dir: Path, *args) -> str:
 
 def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: str, site_url: str,
                nav: list, extra: dict | None = None, blocks: dict[str, str] | None = None,
-               post_process: Callable[[str], str] | None = None, cache_root: Path) -> set[str]:
+               post_process: Callable[[str], str] | None = None, cache_root: Path,
+               language: str = "", direction: str = "") -> set[str]:
     """Build `docs_dir` into `site_dir` with the shared mkdocs.yml; any warning is an error.
 
     `blocks` maps the keys of `block_marker()`s in the pages to the HTML that replaces them;
     `post_process` is applied to every HTML page written. Pages are remembered in the content
     cache of `cache_root` (the project) and unchanged ones are not rendered again. Returns the
-    output files (relative paths) that went through `post_process`.
+    output files (relative paths) that went through `post_process`. `language` (BCP 47) and
+    `direction` set the theme's interface language (mkdocs-material's translations, or ours in
+    theme/site/partials/languages/; English where neither has it) and its writing direction.
     """
     collect = _Collect()
     log = logging.getLogger("mkdocs")
@@ -320,10 +323,13 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: 
                           site_name=site_name, site_url=site_url, nav=nav, strict=True)
         if extra:
             cfg["extra"].update(extra)
+        if language:
+            cfg.theme["language"] = language if _has_interface(language) else "en"
+            cfg.theme["direction"] = direction or "ltr"
         cfg.plugins["sentinel-blocks"] = _Blocks(blocks or {})
         cfg.plugins["sentinel-link-files"] = _LinkDocsFiles(docs_dir)
         settings = _settings_digest(config_file, Path(cfg.theme.custom_dir or config_file.parent / "-"),
-                                    site_name, site_url, nav, extra)
+                                    site_name, site_url, nav, extra, language, direction)
         memo = _Memo(cache_root, settings, post_process)
         cfg.plugins["sentinel-memo"] = memo  # after the blocks: it sees each page's final HTML
         mkdocs_build(cfg)
@@ -336,6 +342,12 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: 
         raise SiteError("\n".join(collect.messages))
     memo.keep()
     return memo.processed
+
+
+def _has_interface(language: str) -> bool:
+    """Whether mkdocs-material (or our theme overrides) has its interface strings in `language`."""
+    name = Path("partials") / "languages" / f"{language}.html"
+    return any((folder / name).is_file() for folder in template_dirs())
 
 
 class _ConfigLoader(yaml.SafeLoader):

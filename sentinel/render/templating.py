@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from sentinel import THEME  # re-exported: outputs find their templates here
 from sentinel.content import months
-from sentinel.render import markup, phones, styles
+from sentinel.render import i18n, markup, phones, styles
 
 
 def _date(value: date, fmt: str = "%-d %B %Y") -> str:
@@ -27,9 +27,11 @@ def _md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]!#|{}])", r"\\\1", str(text))
 
 
-@lru_cache(maxsize=2)
-def environment(text: bool = False) -> jinja2.Environment:
+@lru_cache(maxsize=None)
+def environment(text: bool = False, lang: str = "en") -> jinja2.Environment:
+    """The environment for text or HTML in `lang` (its strings from i18n's catalogue)."""
     env = jinja2.Environment(
+        extensions=["jinja2.ext.i18n"],
         loader=jinja2.FileSystemLoader(str(THEME)),
         autoescape=not text,
         undefined=jinja2.StrictUndefined,
@@ -48,12 +50,19 @@ def environment(text: bool = False) -> jinja2.Environment:
     )
     # A document asks for the component styles of the template being rendered (print/document.html);
     # trusted, our own theme: not escaped.
+    env.install_gettext_translations(i18n.catalogue(lang), newstyle=True)
+    env.globals["ui_lang"] = lang
     env.globals["component_css"] = jinja2.pass_context(lambda context: Markup(styles.component_css(context.name)))
     return env
 
 
 def render(template: str, **context) -> str:
     return environment().get_template(template).render(**context)
+
+
+def render_in(lang: str, template: str, **context) -> str:
+    """`render`, with the interface strings in `lang`."""
+    return environment(lang=lang).get_template(template).render(**context)
 
 
 def render_text(template: str, **context) -> str:

@@ -112,6 +112,14 @@
     button = document.querySelector(".sn-exit__button");
     if (!button) return;   // not a sensitive page
     status = document.querySelector(".sn-exit__status");
+    // The page's language: the control carries the messages in it (theme/locale catalogues).
+    var control = document.querySelector(".sn-exit[data-sn-messages]");
+    if (control) {
+      try {
+        var own = JSON.parse(control.getAttribute("data-sn-messages"));
+        Object.keys(MESSAGES).forEach(function (k) { if (own[k]) MESSAGES[k] = own[k]; });
+      } catch (e) { /* keep the English messages */ }
+    }
     document.querySelectorAll("[data-sn-exit]").forEach(function (link) {
       link.addEventListener("click", function (event) {
         event.preventDefault();

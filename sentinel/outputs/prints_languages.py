@@ -1,0 +1,95 @@
+"""Posters in each community language, from the reviewed translations only:
+
+    print/<campaign>/posters/<lang>/<strand>-<audience>.pdf        A4
+    print/<campaign>/posters/<lang>/<strand>-<audience>-print.pdf  A4 + bleed, for a print shop
+    print/<campaign>/posters/<lang>/<strand>-<audience>.png        preview
+
+The same template and the same fit check as the English posters (prints.py), laid out in the
+language: `<html lang dir>` (WeasyPrint writes /Lang and mirrors right-to-left text), the
+interface strings from the gettext catalogue, and fonts that have the script (Debian's Noto
+families, embedded and subset by WeasyPrint, so pdftotext reads the words back). A poster whose
+headline is not translated is not made: a "translated" poster in English helps nobody.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+from markupsafe import Markup
+
+from sentinel.build import cache
+from sentinel.build.writer import inside
+from sentinel.content import languages
+from sentinel.content.model import Campaign, Project, Strand
+from sentinel.outputs import prints
+from sentinel.outputs.site import SiteExtras
+from sentinel.render import urls
+from sentinel.render.i18n import localise
+from sentinel.render.templating import render_in
+from sentinel.visibility import Audience, select
+
+FALLBACK_FONTS = ('"Liberation Sans"', '"DejaVu Sans"', "sans-serif")
+
+
+def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audience, SiteExtras]:
+    tasks = []
+    for c in project.campaigns:
+        for lang, t in (c.translations or {}).items():
+            reviewed = select([f for _, f in t.strands.values()], Audience.PUBLIC, as_of)
+            for s, f in t.strands.values():
+                if f in reviewed:
+                    tasks += _poster_tasks(project.root, c, lang, localise(s, lang), stage)
+    documents = {i: prints._from_cache(task) for i, task in enumerate(tasks)}
+    made = prints._run({i: task for i, task in enumerate(tasks) if documents[i] is None}, progress)
+    for i, document in made.items():
+        prints._keep(tasks[i], document)
+    documents.update(made)
+    for i, task in enumerate(tasks):
+        prints._write(task, documents[i])
+    return {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
+
+
+def _poster_tasks(root: str, c: Campaign, lang: str, s: Strand, stage: Path) -> list:
+    folder = stage / "print" / c.id / "posters" / lang
+    source = c.strands[s.id]
+    english = {p.audience: p.headline for p in source.posters}
+    campaign = prints._without_entries(c)
+    tasks = []
+    for poster in s.posters:
+        if poster.headline == english.get(poster.audience):
+            continue
+        name = f"{s.id}-{poster.audience}"
+        where = {"headline": poster.origin.at("headline"), "body": poster.origin.at("body"),
+                 "layout": poster.origin.at("body"), "pages": poster.origin.where}
+        tasks.append(prints.Task(
+            root, "poster-print", cache.key(campaign, s, poster.audience, lang),
+            partial(_poster_html, c, lang, s, poster), inside(stage, folder / f"{name}-print.pdf"), where,
+            f"the {languages.get(lang).english} {s.id} poster for {poster.audience}",
+            trimmed=inside(stage, folder / f"{name}.pdf"), png=inside(stage, folder / f"{name}.png")))
+    return tasks
+
+
+def _poster_html(c: Campaign, lang: str, s: Strand, poster) -> str:
+    language = languages.get(lang)
+    page_url = urls.absolute(c.site_url, f"{lang}/" + urls.strand(c.id, s.id))
+    fonts = ", ".join([f'"{family}"' for family in language.fonts] + list(FALLBACK_FONTS))
+    html = render_in(
+        lang, "print/poster.html", c=c, s=s, poster=poster, headline=prints._unbroken_numbers(poster.headline),
+        body=prints._unbroken_numbers(poster.body), qr=prints._qr_code(page_url), page_url=page_url,
+        short_url=prints._short(page_url), title=f"{poster.headline} ({s.title}, {c.name})",
+        doc_lang=lang, doc_dir=language.dir, doc_fonts=Markup(fonts))
+    return _isolate_numbers(html) if language.rtl else html
+
+
+_NUMBER = re.compile(r"\d[\d \u00a0]*\d")
+_TEXT = re.compile(r">([^<]+)<")
+
+
+def _isolate_numbers(html: str) -> str:
+    """Phone numbers kept left to right in right-to-left text: each digit run between Unicode
+    isolates (LRI ... PDI), which the PDF's layout (Pango) honours; in the body's text only."""
+    head, sep, body = html.partition("<body")
+    isolate = lambda m: "\u2066" + m.group(0) + "\u2069"
+    return head + sep + _TEXT.sub(lambda m: ">" + _NUMBER.sub(isolate, m.group(1)) + "<", body)
