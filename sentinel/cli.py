@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sentinel.build.faults import BuildStopped, Terminated, describe, request_stop, reset_stop
 from sentinel.problems import ContentError, UsageError
-from sentinel.tools import importer, scaffold, send, serve
+from sentinel.tools import importer, scaffold, send, serve, unsubscribe
 
 #: subcommand -> (module, one-line help)
 COMMANDS = {
@@ -24,6 +24,7 @@ COMMANDS = {
     "new": (scaffold, "add an activity, strand, newsletter or event, every field explained"),
     "import": (importer, "add the activities of a spreadsheet (.csv or .xlsx) to a campaign"),
     "send": (send, "mail a built newsletter issue to partners"),
+    "unsubscribe": (unsubscribe, "record partners who opted out: send never mails them again"),
 }
 
 

@@ -74,6 +74,11 @@ def _web_url(v: str):
     return None if re.fullmatch(r"https?://[^\s<>\"']+", v) else "expected a web address starting with https://"
 
 
+def _https_url(v: str):
+    return None if re.fullmatch(r"https://[^\s<>\"'#]+", v) else \
+        "expected an https:// address (mail clients unsubscribe with one click only over https)"
+
+
 def _site_url(v: str):
     if not re.fullmatch(r"https?://[^\s<>\"']+/", v):
         return "site_url is the public site's address and ends with '/', e.g. https://sentinel.example.org/"
@@ -265,6 +270,8 @@ class Campaign:
     # National helplines for the Get help page (a page shows them where it says <!-- helplines -->).
     helplines: tuple[Contact, ...] = ()
     activity_types: tuple[str, ...] = ()
+    # The force's one-click unsubscribe page (RFC 8058), named in every newsletter e-mail.
+    unsubscribe_url: str = check(_https_url, "")
     id: str = derived("")
     strands: dict = derived(None)                  # id -> Strand, in file-name order
     activities: tuple = derived(())                # sorted by date

@@ -193,11 +193,13 @@ def eml(issue: Issue, html: str, text: str) -> bytes:
     # Made from its parts, not parsed from text: a comma or quote in the name is quoted, not split.
     sender = Address(display_name=issue.c.organisation or issue.c.name, addr_spec=PLACEHOLDER_SENDER)
     sent = datetime.combine(issue.n.date, time(9, 0), tzinfo=LONDON)
+    slug = f"{issue.c.id}-newsletter"
     msg = email_message.compose(
         subject=issue.n.title, sender=sender, to=None, html=html, text=text, date=sent,
         msg_id=f"<{issue.c.id}.{issue.n.month}@{host}>",
         list_id=f"{issue.c.name} partnership newsletter <{issue.c.id}.newsletter.{host}>",
-        list_slug=f"{issue.c.id}-newsletter", issue=issue.id, audience=issue.audience.value)
+        list_slug=slug, issue=issue.id, audience=issue.audience.value,
+        unsubscribe=issue.c.unsubscribe_url and email_message.unsubscribe_url(issue.c.unsubscribe_url, slug))
     # The boundary is random by default: derive it from the content so an unchanged issue
     # gives a byte-identical file at every build.
     msg.set_boundary("=_sentinel_" + hashlib.sha256((html + text).encode()).hexdigest()[:32])

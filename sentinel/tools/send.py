@@ -27,7 +27,7 @@ from email.headerregistry import Address
 from email.utils import make_msgid
 from pathlib import Path
 
-from sentinel.tools import send_journal
+from sentinel.tools import optouts, send_journal
 from sentinel.outputs.email_message import BuiltIssue, greeting_for, header_problem, message_id, parse_address, read_built
 from sentinel.problems import UsageError
 from sentinel.tools.send_journal import DEFERRED, REJECTED, SENDING, SENT, Journal, JournalBusy
@@ -307,6 +307,17 @@ def run(args, root: Path) -> int:
             return 1
     for note in notes:
         say(note)
+    skipped = 0
+    if args.recipients:  # those who opted out are never mailed, whatever the list says
+        opted_out = optouts.read(optouts.path_for(args.recipients))
+        kept = [r for r in recipients if send_journal.key(r.email) not in opted_out]
+        skipped, recipients = len(recipients) - len(kept), kept
+        if skipped:
+            print(f"Skipped {skipped} partner{'s' * (skipped != 1)} who opted out "
+                f"({optouts.path_for(args.recipients)}): not mailed.")
+        if not recipients and not args.test_to:
+            print(f"build.py send: everyone on {args.recipients} opted out: nothing was sent.", file=sys.stderr)
+            return 0
 
     if args.test_to:
         return _test_send(args, issue, sender, host, port, credentials, say)
