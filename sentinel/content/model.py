@@ -254,6 +254,40 @@ class Newsletter:
         return self.date
 
 
+def _extension(v: str):
+    return None if re.fullmatch(r"[0-9]{3,8}", v) else "an extension is the digits officers dial, e.g. \"7724\""
+
+
+@dataclass(frozen=True)
+class ForceLead:
+    """A force lead officers can call (contacts.yml): on the staff site only, never public."""
+
+    role: str
+    name: str
+    extension: str = check(_extension, "")
+    phone: str = check(_phone, "")
+    strands: tuple[Name, ...] = ()
+    visibility: Visibility = "internal"
+    campaign: str = derived("")
+    origin: Optional[Origin] = derived()
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    """A staff news story (news/YYYY-MM-DD-<slug>.md), Newsbeat-style: the day and slug come
+    from the file name, the story is the Markdown after the front matter."""
+
+    title: str
+    visibility: Visibility = "internal"
+    publish_from: Optional[date] = None
+    summary: str = ""                              # one line for the home page and the feed
+    date: Optional[date] = derived()
+    slug: str = derived("")
+    body: str = derived("")
+    campaign: str = derived("")
+    origin: Optional[Origin] = derived()
+
+
 @dataclass(frozen=True)
 class Campaign:
     name: str
@@ -277,6 +311,8 @@ class Campaign:
     activities: tuple = derived(())                # sorted by date
     newsletters: tuple = derived(())               # sorted by month
     events: tuple = derived(())                    # sorted by day
+    contacts: tuple = derived(())                  # force leads (ForceLead), staff site only
+    news: tuple = derived(())                      # staff news (NewsItem), newest first
     origin: Optional[Origin] = derived()
 
     def focus(self, month: str) -> Optional[Strand]:
