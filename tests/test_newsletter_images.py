@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from conftest import run, write_project
-from test_send import SENDER, partners_csv, send, server  # noqa: F401 (a fixture)
+from test_send import partners_csv, send, server  # noqa: F401 (server: a fixture)
 
 ALT = "Partners at the launch in Birmingham"
 NEWSLETTER = f"""\

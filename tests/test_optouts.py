@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL, ROOT, run, write_project
-from test_send import FILES, PARTNERS, SENDER, partners_csv, send, server  # noqa: F401 (a fixture)
+from test_send import FILES, PARTNERS, partners_csv, send, server  # noqa: F401 (server: a fixture)
 
 UNSUBSCRIBE_URL = "https://police.example.org/newsletter/unsubscribe"
 

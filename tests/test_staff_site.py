@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, run, write_project
+from conftest import run, write_project
 
 WEBM = b"\x1a\x45\xdf\xa3" + b"\x00" * 60      # the start of a WebM file: enough for the build's checks
 VTT = "WEBVTT\n\n00:00.000 --> 00:02.000\nLook for the signs.\n"

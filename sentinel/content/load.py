@@ -15,10 +15,10 @@ from operator import attrgetter
 from pathlib import Path
 
 from sentinel.build import cache, parallel
-from sentinel.content import schema, sources, staff_load, validate, videos
+from sentinel.content import front_matter, schema, sources, staff_load, validate, videos
 from sentinel.content.model import NAME, NAME_RULE, Activity, Campaign, Event, Newsletter, Project, Strand
 from sentinel.problems import ContentError, Problems, Where, did_you_mean
-from sentinel.content.yamlsafe import load_settings, load_yaml, split_front_matter
+from sentinel.content.yamlsafe import load_settings, load_yaml
 
 CAMPAIGN_ID = STRAND_ID = NAME   # folder and file names that become ids
 MONTH_FILE = re.compile(r"(\d{4})-(\d{2})")
@@ -235,14 +235,7 @@ def _load_newsletters(root: Path, folder: Path, cid: str, problems: Problems) ->
         if path.suffix != ".md" or not m or not 1 <= int(m.group(2)) <= 12:
             problems.add(Where(rel), "a newsletter file is named after its month, like 2013-09.md")
             continue
-        text = sources.read_text(root, path, problems)
-        if text is None:
-            continue
-        front, body, body_line = split_front_matter(text)
-        if front is None:
-            problems.add(Where(rel), "a newsletter starts with front matter between '---' lines (title, issue, date)")
-            continue
-        doc = load_yaml(front, rel, problems, line_offset=1)
+        doc, body, _ = front_matter.read(root, path, problems, "a newsletter", "title, issue, date")
         if doc is None:
             continue
         issue = schema.build(Newsletter, doc.data, doc, (), problems, month=path.stem, body=body, campaign=cid)

@@ -12,9 +12,9 @@ import re
 from datetime import date
 from pathlib import Path
 
-from sentinel.content import schema, sources, validate
+from sentinel.content import front_matter, schema, sources, validate
 from sentinel.content.model import ForceLead, NewsItem
-from sentinel.content.yamlsafe import load_yaml, split_front_matter
+from sentinel.content.yamlsafe import load_yaml
 from sentinel.problems import Problems, Where, did_you_mean
 
 NEWS_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})-([a-z0-9][a-z0-9-]{0,63})")
@@ -24,9 +24,8 @@ def contacts(root: Path, folder: Path, cid: str, strands: dict, problems: Proble
     path = folder / "contacts.yml"
     if not os.path.lexists(path):
         return []
-    rel = sources.rel(root, path)
     text = sources.read_text(root, path, problems)
-    doc = None if text is None else load_yaml(text, rel, problems)
+    doc = None if text is None else load_yaml(text, sources.rel(root, path), problems)
     if doc is None or doc.data is None:
         return []
     if not isinstance(doc.data, list):
@@ -59,14 +58,7 @@ def news(root: Path, folder: Path, cid: str, problems: Problems) -> list[NewsIte
             problems.add(Where(rel), "a news story is named after its day and a short name, like "
                                      "2013-09-16-summit-launch.md (lower-case letters, digits and hyphens)")
             continue
-        text = sources.read_text(root, path, problems)
-        if text is None:
-            continue
-        front, body, body_line = split_front_matter(text)
-        if front is None:
-            problems.add(Where(rel), "a news story starts with front matter between '---' lines (title, visibility)")
-            continue
-        doc = load_yaml(front, rel, problems, line_offset=1)
+        doc, body, body_line = front_matter.read(root, path, problems, "a news story", "title, visibility")
         item = doc and schema.build(NewsItem, doc.data, doc, (), problems, date=day, slug=m.group(2),
                                     body=body, campaign=cid)
         if item:

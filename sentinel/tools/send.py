@@ -148,6 +148,14 @@ def header_lines_problem(data: bytes) -> str | None:
     return None
 
 
+def say_problems(problems: list[str], then: str) -> int:
+    """Each problem of a file given on the command line, then what became of the run; exit status 1."""
+    for p in problems:
+        print(p, file=sys.stderr)
+    print(f"\n{len(problems)} problem{'s' * (len(problems) != 1)} {then}", file=sys.stderr)
+    return 1
+
+
 def _server(text: str | None) -> tuple[str, int]:
     m = re.fullmatch(r"\[?([^\s\[\]]+?)\]?:(\d{1,5})", text or "")
     if not m or not 0 < int(m.group(2)) < 65536:
@@ -297,11 +305,8 @@ def run(args, root: Path) -> int:
     if args.recipients:
         recipients, problems, notes = read_recipients(args.recipients)
         if problems:
-            for p in problems:
-                print(p, file=sys.stderr)
-            print(f"\n{len(problems)} problem{'s' * (len(problems) != 1)} in {args.recipients}: nothing was sent. "
-                  "Fix the file and run the command again.", file=sys.stderr)
-            return 1
+            return say_problems(problems, f"in {args.recipients}: nothing was sent. Fix the file and run the "
+                                          "command again.")
         if not recipients and not args.test_to:
             print(f"build.py send: {args.recipients} lists nobody: nothing was sent.", file=sys.stderr)
             return 1

@@ -8,14 +8,12 @@ in a file of addresses records none of them.
 from __future__ import annotations
 
 import argparse
-import sys
-from datetime import date
 from pathlib import Path
 
 from sentinel.outputs.email_message import parse_address
 from sentinel.problems import UsageError
 from sentinel.tools import optouts
-from sentinel.tools.send import read_recipients
+from sentinel.tools.send import read_recipients, say_problems
 from sentinel.tools.send_journal import key
 
 
@@ -59,11 +57,8 @@ def run(args, root: Path) -> int:
         else:
             addresses.append(address.addr_spec)
     if problems:
-        for p in problems:
-            print(p, file=sys.stderr)
-        print(f"\n{len(problems)} problem{'s' * (len(problems) != 1)}: no opt-out was recorded. "
-              "Correct the addresses and run the command again.", file=sys.stderr)
-        return 1
+        return say_problems(problems, "in the addresses: no opt-out was recorded. Correct them and run the "
+                                      "command again.")
     path = optouts.path_for(args.recipients)
     try:
         added = optouts.record(path, addresses, args.as_of)
