@@ -108,6 +108,16 @@ def test_video_without_captions_or_with_autoplay_in_public_is_an_error_at_its_li
     assert "content/watch.md:3:1: this video has no captions" not in err   # captioned: that is fine
 
 
+def test_captions_must_be_webvtt(tmp_path):
+    root = write_project(tmp_path / "project", FILES)
+    (root / "content/staff/videos").mkdir()
+    (root / "content/staff/videos/signs.webm").write_bytes(WEBM)
+    (root / "content/staff/videos/signs.vtt").write_text("1\n00:00:00,000 --> 00:00:02,000\nSubRip\n")
+    status, _, err = run(root, "--as-of", "2013-08-20", "-q", "check")
+    assert status == 1
+    assert "content/staff/training.md:5:3: 'videos/signs.vtt' is not a WebVTT caption file" in err
+
+
 def test_a_missing_caption_file_and_a_public_force_lead_are_errors(tmp_path):
     lead = FILES["campaigns/demo/contacts.yml"].rstrip() + "\n          visibility: public\n"
     status, err = check(tmp_path, {"campaigns/demo/contacts.yml": lead}, media=False)
