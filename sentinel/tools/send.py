@@ -6,6 +6,9 @@ alone, with a personal greeting. Everything read from outside (the recipients CS
 --test-to) is checked before the first connection: a line break or a second address in any
 field stops the run with the row numbers, and nothing is sent.
 
+Partners who opted out (`build.py unsubscribe`, kept in opt-outs.csv beside the list) are never
+mailed, whatever the list says; the run says how many it skipped.
+
 Each step is journalled (see send_journal) so that running the same command again after a
 failure sends only to the partners still waiting. A 4xx answer (the server says "not now")
 stops the run; a 5xx for one partner is recorded and reported and not retried unless asked.
