@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sentinel.build.faults import BuildStopped, Terminated, describe, request_stop, reset_stop
 from sentinel.problems import ContentError, UsageError
-from sentinel.tools import importer, scaffold, send, serve, stats
+from sentinel.tools import importer, scaffold, send, serve, stats, unsubscribe
 
 #: subcommand -> (module, one-line help)
 COMMANDS = {
@@ -25,6 +25,7 @@ COMMANDS = {
     "import": (importer, "add the activities of a spreadsheet (.csv or .xlsx) to a campaign"),
     "send": (send, "mail a built newsletter issue to partners"),
     "stats": (stats, "count the public site's visits by month from access logs (no personal data kept)"),
+    "unsubscribe": (unsubscribe, "record partners who opted out: send never mails them again"),
 }
 
 

@@ -15,6 +15,8 @@ from conftest import MINIMAL, file_texts as texts, run
 INTERNAL, PARTNERS, EMBARGO = "ZQINTERNALMARK", "ZQPARTNERSMARK", "ZQEMBARGOMARK"
 EVENT_INTERNAL, ISSUE_PARTNERS = "ZQEVENTINTERNALMARK", "ZQISSUEPARTNERSMARK"
 STAFF_POSTER = "ZQSTAFFPOSTERMARK"   # a poster for police: staff site and print only
+LEAD, NEWS_INTERNAL, NEWS_PARTNERS, NEWS_EMBARGO = "ZQLEADMARK", "ZQNEWSINTERNALMARK", "ZQNEWSPARTNERSMARK", \
+    "ZQNEWSEMBARGOMARK"
 
 FILES = {
     "campaigns/demo/strands/abuse.yml": dedent(MINIMAL["campaigns/demo/strands/abuse.yml"]) + (
@@ -84,6 +86,41 @@ FILES = {
 
         Open to all.
         """,
+    "campaigns/demo/contacts.yml": f"""\
+        - role: Force lead for domestic abuse
+          name: Inspector {LEAD}
+          extension: "8040"
+          strands: [abuse]
+        """,
+    "campaigns/demo/news/2013-09-20-case-review.md": f"""\
+        ---
+        title: Case review lessons {NEWS_INTERNAL}
+        summary: For officers. {NEWS_INTERNAL}
+        ---
+        What we learnt. {NEWS_INTERNAL}
+        """,
+    "campaigns/demo/news/2013-09-21-partner-briefing.md": f"""\
+        ---
+        title: Partner briefing {NEWS_PARTNERS}
+        visibility: partners
+        ---
+        For partners. {NEWS_PARTNERS}
+        """,
+    "campaigns/demo/news/2013-09-22-arrests.md": f"""\
+        ---
+        title: Arrests {NEWS_EMBARGO}
+        visibility: public
+        publish_from: 2014-03-01
+        ---
+        After court. {NEWS_EMBARGO}
+        """,
+    "campaigns/demo/news/2013-09-23-open-day.md": """\
+        ---
+        title: Open day for the public
+        visibility: public
+        ---
+        Everyone welcome.
+        """,
 }
 
 
@@ -111,12 +148,13 @@ def leak_build(tmp_path_factory):
     return out
 
 
-ALL = (INTERNAL, PARTNERS, EMBARGO, EVENT_INTERNAL, ISSUE_PARTNERS)
+ALL = (INTERNAL, PARTNERS, EMBARGO, EVENT_INTERNAL, ISSUE_PARTNERS, LEAD, NEWS_INTERNAL, NEWS_PARTNERS, NEWS_EMBARGO)
 
 
 def test_no_restricted_text_in_any_public_file(leak_build):
     assert (leak_build / "public/search/search_index.json").is_file()
     assert found(leak_build / "public", ALL) == {}
+    assert "Open day for the public" in texts(leak_build / "public/demo/news/index.html")   # public news is there
 
 
 def test_no_restricted_text_in_print(leak_build):
@@ -141,7 +179,7 @@ def test_partner_newsletter_carries_no_internal_text(leak_build):
         pytest.fail("no newsletters were built")
     partner_issue = folder / "demo/2013-09"
     public_issue = folder / "demo/2013-10"
-    assert found(partner_issue, (INTERNAL, EMBARGO, EVENT_INTERNAL)) == {}
+    assert found(partner_issue, (INTERNAL, EMBARGO, EVENT_INTERNAL, LEAD, NEWS_INTERNAL, NEWS_EMBARGO)) == {}
     assert found(public_issue, ALL) == {}
 
 
@@ -149,5 +187,7 @@ def test_staff_site_has_restricted_entries_but_not_embargoed_ones(leak_build):
     """The scan above can fail: the markers are really in the build, where they are allowed."""
     hits = found(leak_build / "intranet", ALL)
     assert INTERNAL in hits and PARTNERS in hits and EVENT_INTERNAL in hits
-    assert EMBARGO not in hits
+    assert LEAD in hits and NEWS_INTERNAL in hits and NEWS_PARTNERS in hits
+    assert EMBARGO not in hits and NEWS_EMBARGO not in hits
+    assert "demo/news/feed.xml" in hits[NEWS_INTERNAL] and "index.html" in hits[LEAD]
     assert "search/search_index.json" in hits[INTERNAL]

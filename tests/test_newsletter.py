@@ -139,6 +139,10 @@ def demo(tmp_path_factory) -> Path:
     return out
 
 
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
 def texts(folder: Path) -> dict[str, str]:
     """Every file of a folder as the text a reader would see: e-mail parts decoded, PDF text extracted."""
     out = {}
@@ -147,10 +151,11 @@ def texts(folder: Path) -> dict[str, str]:
             continue
         rel = path.relative_to(folder).as_posix()
         if path.suffix == ".pdf":
-            out[rel] = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(path.read_bytes())).pages)
-        elif path.suffix == ".eml":
+            out[rel] = pdf_text(path.read_bytes())
+        elif path.suffix == ".eml":   # the attached PDF of a partners issue included
             msg = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
-            out[rel] = "\n".join(part.get_content() for part in msg.walk() if not part.is_multipart())
+            out[rel] = "\n".join(pdf_text(part.get_content()) if part.get_content_type() == "application/pdf"
+                                 else part.get_content() for part in msg.walk() if not part.is_multipart())
         else:
             out[rel] = path.read_text(encoding="utf-8")
     return out
@@ -269,8 +274,11 @@ def test_email_links_and_images_work_from_a_mail_client(sample_build):
 def test_eml_is_a_complete_message(sample_build):
     folder = sample_build / "newsletters/sentinel-2013/2013-09"
     msg = email(folder / "newsletter.eml")
-    assert msg.get_content_type() == "multipart/alternative"
-    assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+    assert msg.get_content_type() == "multipart/mixed"    # a partners issue: its PDF attached
+    body, pdf = msg.iter_parts()
+    assert body.get_content_type() == "multipart/alternative" and pdf.get_content_type() == "application/pdf"
+    assert [p.get_content_type() for p in body.iter_parts()] == ["text/plain", "text/html"]
+    assert pdf.get_content() == (folder / "newsletter.pdf").read_bytes()
     assert msg["Subject"] == "Operation Sentinel Partnership Newsletter — September 2013"
     assert msg["From"].addresses[0].addr_spec.endswith(".invalid")       # a placeholder until `send`
     assert parsedate_to_datetime(msg["Date"]).date().isoformat() == "2013-09-16"

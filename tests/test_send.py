@@ -146,8 +146,10 @@ def test_each_partner_gets_one_personal_message(built, server, tmp_path):
         assert parsedate_to_datetime(msg["Date"]).tzinfo is not None
         assert msg["List-Unsubscribe"] == "<mailto:sentinel@police.example.org?subject=unsubscribe%20demo-newsletter>"
         ids.add(msg["Message-ID"])
-        assert msg.get_content_type() == "multipart/alternative"
-        assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+        assert msg.get_content_type() == "multipart/mixed"    # a partners issue: its PDF attached
+        body, pdf = msg.iter_parts()
+        assert [p.get_content_type() for p in body.iter_parts()] == ["text/plain", "text/html"]
+        assert pdf.get_filename() == "demo-newsletter-2013-08.pdf"
         text, html = msg.get_body(("plain",)).get_content(), msg.get_body(("html",)).get_content()
         name, org = next((n, o) for e, n, o in PARTNERS if e == rcpts[0])
         greeting = f"Dear {name}," if name else f"Dear colleagues at {org},"

@@ -15,16 +15,17 @@ from operator import attrgetter
 from pathlib import Path
 
 from sentinel.build import cache, parallel
-from sentinel.content import reporting, schema, sources, translations, validate
+from sentinel.content import front_matter, reporting, schema, sources, staff_load, translations, validate, videos
 from sentinel.content.model import NAME, NAME_RULE, Activity, Campaign, Event, Newsletter, Project, Strand
 from sentinel.problems import ContentError, Problems, Where, did_you_mean
-from sentinel.content.yamlsafe import load_settings, load_yaml, split_front_matter
+from sentinel.content.yamlsafe import load_settings, load_yaml
 
 CAMPAIGN_ID = STRAND_ID = NAME   # folder and file names that become ids
 MONTH_FILE = re.compile(r"(\d{4})-(\d{2})")
+IMAGES_FOLDER = "images"   # newsletters/images/: pictures an editorial shows
 #: What a campaign folder may hold; anything else is most likely a misspelt name.
 CAMPAIGN_ENTRIES = {"campaign.yml", "strands", "activities", "newsletters", "events.yml", "README.md",
-                    "translations", *reporting.FILES}
+                    "translations", *reporting.FILES, "contacts.yml", "news"}
 
 
 def load_project(root: Path) -> Project:
@@ -76,13 +77,16 @@ def _load_campaign(root: Path, folder: Path, problems: Problems) -> Campaign | N
     newsletters = _load_newsletters(root, folder, cid, problems)
     events = _load_events(root, folder, cid, problems)
     reported = reporting.load(root, folder, cid, problems)
+    contacts = staff_load.contacts(root, folder, cid, strands, problems)
+    news = staff_load.news(root, folder, cid, problems)
     if campaign is None:
         return None
     campaign = dataclasses.replace(
         campaign, strands=strands,
         activities=tuple(sorted(activities, key=attrgetter("date", "unit", "title"))),
         newsletters=tuple(sorted(newsletters, key=lambda n: n.month)),
-        events=tuple(sorted(events, key=lambda e: (e.day, e.title))), **reported)
+        events=tuple(sorted(events, key=lambda e: (e.day, e.title))), **reported,
+        contacts=tuple(contacts), news=tuple(news))
     validate.campaign(campaign, problems)
     reporting.check(campaign, problems)
     return dataclasses.replace(campaign, translations=translations.load_campaign(root, folder, campaign, problems))
@@ -228,18 +232,13 @@ def _load_newsletters(root: Path, folder: Path, cid: str, problems: Problems) ->
         return out
     for path in sources.entries(root, ndir, problems):
         rel = _rel(root, path)
+        if path.name == IMAGES_FOLDER and path.is_dir():
+            continue   # the editorials' pictures (outputs/newsletter_images.py)
         m = MONTH_FILE.fullmatch(path.stem)
         if path.suffix != ".md" or not m or not 1 <= int(m.group(2)) <= 12:
             problems.add(Where(rel), "a newsletter file is named after its month, like 2013-09.md")
             continue
-        text = sources.read_text(root, path, problems)
-        if text is None:
-            continue
-        front, body, body_line = split_front_matter(text)
-        if front is None:
-            problems.add(Where(rel), "a newsletter starts with front matter between '---' lines (title, issue, date)")
-            continue
-        doc = load_yaml(front, rel, problems, line_offset=1)
+        doc, body, _ = front_matter.read(root, path, problems, "a newsletter", "title, issue, date")
         if doc is None:
             continue
         issue = schema.build(Newsletter, doc.data, doc, (), problems, month=path.stem, body=body, campaign=cid)
@@ -259,7 +258,9 @@ def _load_pages(root: Path, codes: set[str], problems: Problems) -> tuple[tuple,
 
 
 def _check_page(root: Path, rel: str, text: str, problems: Problems) -> None:
-    """validate.page, unless the same page passed it before: the check renders the Markdown."""
+    """validate.page, unless the same page passed it before: the check renders the Markdown.
+    Its videos are checked every time: they are files of their own."""
+    videos.check(root, rel, text, problems)
     key = cache.key("page", rel, text)
     if cache.read(root, "checked-pages", key) is not None:
         return

@@ -74,6 +74,11 @@ def _web_url(v: str):
     return None if re.fullmatch(r"https?://[^\s<>\"']+", v) else "expected a web address starting with https://"
 
 
+def _https_url(v: str):
+    return None if re.fullmatch(r"https://[^\s<>\"'#]+", v) else \
+        "expected an https:// address (mail clients unsubscribe with one click only over https)"
+
+
 def _site_url(v: str):
     if not re.fullmatch(r"https?://[^\s<>\"']+/", v):
         return "site_url is the public site's address and ends with '/', e.g. https://sentinel.example.org/"
@@ -257,6 +262,40 @@ class Newsletter:
         return self.date
 
 
+def _extension(v: str):
+    return None if re.fullmatch(r"[0-9]{3,8}", v) else "an extension is the digits officers dial, e.g. \"7724\""
+
+
+@dataclass(frozen=True)
+class ForceLead:
+    """A force lead officers can call (contacts.yml): on the staff site only, never public."""
+
+    role: str
+    name: str
+    extension: str = check(_extension, "")
+    phone: str = check(_phone, "")
+    strands: tuple[Name, ...] = ()
+    visibility: Visibility = "internal"
+    campaign: str = derived("")
+    origin: Optional[Origin] = derived()
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    """A staff news story (news/YYYY-MM-DD-<slug>.md), Newsbeat-style: the day and slug come
+    from the file name, the story is the Markdown after the front matter."""
+
+    title: str
+    visibility: Visibility = "internal"
+    publish_from: Optional[date] = None
+    summary: str = ""                              # one line for the home page and the feed
+    date: Optional[date] = derived()
+    slug: str = derived("")
+    body: str = derived("")
+    campaign: str = derived("")
+    origin: Optional[Origin] = derived()
+
+
 @dataclass(frozen=True)
 class KnownName:
     """A unit or partner as campaign.yml lists it: entries may write the name or an alias, and
@@ -339,6 +378,8 @@ class Campaign:
     partners: tuple[KnownName, ...] = ()
     # Community languages (BCP 47) besides English, the source; see content/translations.py.
     languages: tuple[str, ...] = check(_languages, ())
+    # The force's one-click unsubscribe page (RFC 8058), named in every newsletter e-mail.
+    unsubscribe_url: str = check(_https_url, "")
     id: str = derived("")
     strands: dict = derived(None)                  # id -> Strand, in file-name order
     activities: tuple = derived(())                # sorted by date
@@ -349,6 +390,8 @@ class Campaign:
     risks: tuple = derived(())                     # risks.yml, in file order
     # lang -> translations.Translation; not in repr: an English document's cache key ignores it.
     translations: dict = derived(None, repr=False, compare=False)
+    contacts: tuple = derived(())                  # force leads (ForceLead), staff site only
+    news: tuple = derived(())                      # staff news (NewsItem), newest first
     origin: Optional[Origin] = derived()
 
     def focus(self, month: str) -> Optional[Strand]:

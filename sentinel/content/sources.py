@@ -46,8 +46,9 @@ def _size(n: int) -> str:
     return f"{-(-n // 2**20)} MB"  # rounded up: a file over the bound never reads as equal to it
 
 
-def problem_with(root: Path, path: Path, folder_ok: bool = False) -> str | None:
-    """Why `path` may not be read as part of the project (None when it may). Never reads it."""
+def problem_with(root: Path, path: Path, folder_ok: bool = False, limit: int | None = None) -> str | None:
+    """Why `path` may not be read as part of the project (None when it may). Never reads it.
+    `limit`: its own size bound (a video), instead of the source files' one."""
     if not _inside(root, os.path.realpath(path)):
         return ("this is a link to something outside the project folder: only the project's own files "
                 "are read. Put the file itself here (not a link), or remove it")
@@ -59,8 +60,9 @@ def problem_with(root: Path, path: Path, folder_ok: bool = False) -> str | None:
         return None
     if not stat.S_ISREG(st.st_mode):
         return f"this is {_kind(st.st_mode)}, not a file: only ordinary files are read. Remove it"
-    if st.st_size > limit_of(path):
-        return (f"this file is {_size(st.st_size)}, more than the {_size(limit_of(path))} a source file may be: "
+    limit = limit or limit_of(path)
+    if st.st_size > limit:
+        return (f"this file is {_size(st.st_size)}, more than the {_size(limit)} a source file may be: "
                 "split it into smaller files")
     return None
 

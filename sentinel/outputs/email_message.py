@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import html as html_lib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
 from email.headerregistry import Address
@@ -18,6 +18,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import format_datetime, getaddresses
 from pathlib import Path
+from urllib.parse import quote
 
 #: The greeting of the built issue; `send` replaces it with each partner's own.
 GREETING = "Dear partner,"
@@ -86,14 +87,35 @@ def message_id(issue: str, recipient: str, domain: str) -> str:
     return f"<{issue.replace('/', '.')}.{digest}@{domain}>"
 
 
-def unsubscribe_header(sender: Address, list_slug: str) -> str:
-    return f"<mailto:{sender.addr_spec}?subject=unsubscribe%20{list_slug}>"
+def unsubscribe_header(sender: Address, list_slug: str, url: str = "") -> str:
+    """RFC 2369's List-Unsubscribe: the campaign's https address first (one click, RFC 8058),
+    then the mailto that always works."""
+    mailto = f"<mailto:{sender.addr_spec}?subject=unsubscribe%20{list_slug}>"
+    return f"<{url}>, {mailto}" if url else mailto
+
+
+def unsubscribe_url(base: str, list_slug: str) -> str:
+    """The campaign's one-click address with the list in it; `send` adds each partner's address
+    (`&email=`): a POST of `List-Unsubscribe=One-Click` tells the force's page nothing else."""
+    return f"{base}{'&' if '?' in base else '?'}list={quote(list_slug)}"
+
+
+@dataclass(frozen=True)
+class Part:
+    """A file carried by the message: an image the HTML shows (`cid` set) or an attachment."""
+
+    data: bytes = field(repr=False)
+    media_type: str          # "image/png", "application/pdf"
+    filename: str
+    cid: str = ""            # Content-ID without <>, for an image the HTML refers to as cid:...
 
 
 def compose(*, subject: str, sender: Address, to: Address | None, html: str, text: str,
             date: datetime, msg_id: str, list_id: str, list_slug: str, issue: str,
-            audience: str) -> EmailMessage:
-    """A multipart/alternative message: the plain text first, the HTML preferred."""
+            audience: str, unsubscribe: str = "", related: tuple[Part, ...] = (),
+            attachments: tuple[Part, ...] = ()) -> EmailMessage:
+    """A multipart/alternative message: the plain text first, the HTML preferred; the HTML's
+    images beside it (multipart/related), and attachments after (multipart/mixed)."""
     msg = EmailMessage(policy=policy.SMTP)
     msg["Subject"] = subject
     msg["From"] = sender
@@ -102,12 +124,20 @@ def compose(*, subject: str, sender: Address, to: Address | None, html: str, tex
     msg["Date"] = format_datetime(date)
     msg["Message-ID"] = msg_id
     msg["List-Id"] = list_id
-    msg["List-Unsubscribe"] = unsubscribe_header(sender, list_slug)
+    msg["List-Unsubscribe"] = unsubscribe_header(sender, list_slug, unsubscribe)
+    if unsubscribe:  # RFC 8058: a mail client may unsubscribe with one POST, without a page
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["X-Sentinel-Issue"] = issue
     msg["X-Sentinel-Audience"] = audience
     # Quoted-printable keeps every line 7-bit and short: no server needs 8BITMIME for it.
     msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    html_part = msg.get_body(("html",))
+    for part in related:
+        html_part.add_related(part.data, *part.media_type.split("/"), cid=f"<{part.cid}>",
+                              filename=part.filename, disposition="inline")
+    for part in attachments:
+        msg.add_attachment(part.data, *part.media_type.split("/"), filename=part.filename)
     msg.policy = _POLICY  # the parts are encoded by now (76-character lines); this is for the headers
     return msg
 
@@ -123,13 +153,18 @@ class BuiltIssue:
     audience: str       # partners | public | staff
     list_id: str
     list_slug: str
+    unsubscribe_url: str = ""           # the campaign's one-click address, as built (no partner in it)
+    related: tuple[Part, ...] = ()
+    attachments: tuple[Part, ...] = ()
 
     def message(self, *, sender: Address, to: Address, greeting: str, date: datetime,
                 msg_id: str, subject_prefix: str = "") -> EmailMessage:
         html, text = personalise(self.html, self.text, greeting)
+        url = self.unsubscribe_url and f"{self.unsubscribe_url}&email={quote(to.addr_spec, safe='@')}"
         return compose(subject=subject_prefix + self.subject, sender=sender, to=to, html=html, text=text,
                        date=date, msg_id=msg_id, list_id=self.list_id, list_slug=self.list_slug,
-                       issue=self.issue, audience=self.audience)
+                       issue=self.issue, audience=self.audience, unsubscribe=url,
+                       related=self.related, attachments=self.attachments)
 
 
 def read_built(path: Path) -> BuiltIssue:
@@ -139,5 +174,15 @@ def read_built(path: Path) -> BuiltIssue:
     text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
     unsubscribe = str(msg["List-Unsubscribe"])
     slug = unsubscribe.rsplit("%20", 1)[-1].rstrip(">")
+    url = re.match(r"<(https://[^>]+)>", unsubscribe)
+    related, attachments = [], []
+    for part in msg.walk():
+        if part.is_multipart() or part.get_content_maintype() == "text":
+            continue
+        kept = Part(part.get_content(), part.get_content_type(), part.get_filename() or "",
+                    (part["Content-ID"] or "").strip("<>"))
+        (related if kept.cid else attachments).append(kept)
     return BuiltIssue(subject=str(msg["Subject"]), html=html, text=text, issue=str(msg["X-Sentinel-Issue"]),
-                      audience=str(msg["X-Sentinel-Audience"]), list_id=str(msg["List-Id"]), list_slug=slug)
+                      audience=str(msg["X-Sentinel-Audience"]), list_id=str(msg["List-Id"]), list_slug=slug,
+                      unsubscribe_url=url.group(1) if url else "", related=tuple(related),
+                      attachments=tuple(attachments))

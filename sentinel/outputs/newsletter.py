@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from sentinel.build import cache
 from sentinel.content import months
-from sentinel.outputs import email_message, feeds, social
+from sentinel.outputs import email_message, feeds, newsletter_images, social
 from sentinel.render import markup, templating, urls
 from sentinel.outputs.email_message import PLACEHOLDER_SENDER
 from sentinel.content.model import STANDARD_REPORT, Campaign, Newsletter, ReportRoute, Strand
@@ -66,6 +66,7 @@ class Issue:
     poster: dict | None = None         # a public poster of the focus strand: {"png", "pdf", "alt"} site paths
     web_url: str | None = None         # the public web version, when there is one
     share: dict | None = None          # the focus strand's social media post for partners (social.share)
+    images: tuple = ()                 # the editorial's pictures (newsletter_images.Image)
 
     @property
     def id(self) -> str:
@@ -77,7 +78,7 @@ class Issue:
 
 
 def assemble(c: Campaign, n: Newsletter, as_of: date, dates: list[date], public_posters: list | None = None,
-             public_web: bool = False) -> Issue:
+             public_web: bool = False, images: tuple = ()) -> Issue:
     """The issue's content. Activities are those of the month before and the issue's month, up to
     the issue's date: an issue rebuilt later still shows what it showed when it was sent.
     `dates` are the dates of `c.activities`, in their (date) order."""
@@ -98,7 +99,7 @@ def assemble(c: Campaign, n: Newsletter, as_of: date, dates: list[date], public_
                  next_focus=c.focus(next_month), period=(before, n.month), examples=examples,
                  more=len(period) - len(examples), events=events,
                  report_routes=focus.report_routes if focus else tuple(ReportRoute(*r) for r in STANDARD_REPORT),
-                 signs_audience=SIGNS_FOR[audience], poster=poster,
+                 signs_audience=SIGNS_FOR[audience], poster=poster, images=images,
                  web_url=urls.absolute(c.site_url, urls.newsletter(c.id, n.month)) if public_web else None,
                  share=social.share(c, n.month, as_of))
 
@@ -130,7 +131,7 @@ def _absolute_links(html: str, base: str) -> str:
     (an editorial may link like the web pages do) against the issue's place on the site."""
     def fix(m):
         value = m.group(2)
-        if re.match(r"(https?|mailto|tel):", value):
+        if re.match(r"(https?|mailto|tel|cid):", value):
             return m.group(0)
         return f'{m.group(1)}="{urljoin(base, value.replace("&amp;", "&")).replace("&", "&amp;")}"'
     return _LINK.sub(fix, html)
@@ -146,10 +147,12 @@ def _css_string(text: str) -> str:
     return '"' + re.sub(r'[\\"<>\n]', lambda m: f"\\{ord(m.group(0)):x} ", text) + '"'
 
 
-def _context(issue: Issue, link) -> dict:
-    """What every newsletter template gets: the issue, and links made for the output."""
+def _context(issue: Issue, link, picture) -> dict:
+    """What every newsletter template gets: the issue, links made for the output, and the
+    editorial with its pictures shown as `picture(image)` says for the output."""
     return {"i": issue, "link": link, "urls": urls,
-            "strand_link": lambda sid: link(urls.strand(issue.c.id, sid))}
+            "strand_link": lambda sid: link(urls.strand(issue.c.id, sid)),
+            "editorial": newsletter_images.editorial_html(issue.n.body, issue.images, picture)}
 
 
 def _absolute(issue: Issue):
@@ -163,7 +166,7 @@ def _issue_url(issue: Issue) -> str:
 
 def email_html(issue: Issue) -> str:
     css = re.sub(r"/\*.*?\*/", "", _css("email.css"), flags=re.S)  # css-inline keeps comments in <style>
-    html = templating.render("newsletter/email.html", **_context(issue, _absolute(issue)),
+    html = templating.render("newsletter/email.html", **_context(issue, _absolute(issue), lambda im: f"cid:{im.cid}"),
                              greeting=email_message.GREETING, css=Markup(css))
     inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False,
                                     resolve_css_variables=True, minify_css=True)
@@ -177,33 +180,48 @@ _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$", re.M)
 def markdown_text(text: str, base: str) -> str:
     """Markdown reads well as plain text already; only links and headings need a hand."""
     text = markup.markdown_source(text)   # no raw HTML, no javascript: link, as in the HTML part
+    text = newsletter_images.as_text(text)
     text = _MD_LINK.sub(lambda m: f"{m.group(1)} <{urljoin(base, m.group(2))}>", text)
     return _MD_HEADING.sub(lambda m: f"{m.group(2)}\n{'-' * len(m.group(2))}", text).strip()
 
 
 def email_text(issue: Issue) -> str:
     base = _issue_url(issue)
-    text = templating.render_text("newsletter/email.txt", **_context(issue, _absolute(issue)),
-                                  greeting=email_message.GREETING, editorial=markdown_text(issue.n.body, base),
+    context = {**_context(issue, _absolute(issue), lambda im: ""), "editorial": markdown_text(issue.n.body, base)}
+    text = templating.render_text("newsletter/email.txt", **context, greeting=email_message.GREETING,
                                   text=lambda md: markdown_text(md, base))
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-def eml(issue: Issue, html: str, text: str) -> bytes:
-    """The built message, as a preview and as what `send` posts: From is a placeholder there."""
+def eml(issue: Issue, html: str, text: str, pdf_bytes: bytes) -> bytes:
+    """The built message, as a preview and as what `send` posts: From is a placeholder there.
+    A partners issue carries its PDF (to print, or to pass on inside the organisation): it is on
+    no site partners can reach. A public issue links to its web version and PDF instead."""
     host = issue.c.site_url.split("//", 1)[1].split("/")[0]
     # Made from its parts, not parsed from text: a comma or quote in the name is quoted, not split.
     sender = Address(display_name=issue.c.organisation or issue.c.name, addr_spec=PLACEHOLDER_SENDER)
     sent = datetime.combine(issue.n.date, time(9, 0), tzinfo=LONDON)
+    slug = f"{issue.c.id}-newsletter"
     msg = email_message.compose(
         subject=issue.n.title, sender=sender, to=None, html=html, text=text, date=sent,
         msg_id=f"<{issue.c.id}.{issue.n.month}@{host}>",
         list_id=f"{issue.c.name} partnership newsletter <{issue.c.id}.newsletter.{host}>",
-        list_slug=f"{issue.c.id}-newsletter", issue=issue.id, audience=issue.audience.value)
+        list_slug=slug, issue=issue.id, audience=issue.audience.value,
+        unsubscribe=issue.c.unsubscribe_url and email_message.unsubscribe_url(issue.c.unsubscribe_url, slug),
+        related=tuple(email_message.Part(im.data, im.media_type, im.name, im.cid) for im in issue.images),
+        attachments=(email_message.Part(pdf_bytes, "application/pdf", pdf_name(issue)),) if attach_pdf(issue) else ())
     # The boundary is random by default: derive it from the content so an unchanged issue
     # gives a byte-identical file at every build.
     msg.set_boundary("=_sentinel_" + hashlib.sha256((html + text).encode()).hexdigest()[:32])
     return msg.as_bytes()
+
+
+def attach_pdf(issue: Issue) -> bool:
+    return issue.audience is Audience.PARTNERS
+
+
+def pdf_name(issue: Issue) -> str:
+    return f"{issue.c.id}-newsletter-{issue.n.month}.pdf"
 
 
 # --- print and web --------------------------------------------------------------------------------
@@ -211,7 +229,7 @@ def eml(issue: Issue, html: str, text: str) -> bytes:
 def pdf(issue: Issue, base_dir: Path) -> bytes:
     from sentinel.render.pdf import render_pdf  # WeasyPrint takes most of a second to import: only when a PDF is made
     footer = _css_string(f"{issue.c.name} · Issue {issue.n.issue} · page ")
-    html = templating.render("newsletter/print.html", **_context(issue, _absolute(issue)), css=_css(
+    html = templating.render("newsletter/print.html", **_context(issue, _absolute(issue), lambda im: im.data_url()), css=_css(
         "print.css", f'\n@page {{ @bottom-right {{ content: {footer} counter(page) " of " counter(pages); }} }}'))
     html = _absolute_links(html, _issue_url(issue))  # a printed link must say where it goes
     return render_pdf(html, base_dir)
@@ -224,7 +242,8 @@ def _relative(here: str):
 
 def web_page(issue: Issue) -> str:
     here = urls.newsletter(issue.c.id, issue.n.month)
-    body = templating.render("newsletter/page.md", **_context(issue, _relative(here)),
+    picture = lambda im: urls.relative(urls.newsletter_image(issue.c.id, issue.n.month, im.name), here)  # noqa: E731
+    body = templating.render("newsletter/page.md", **_context(issue, _relative(here), picture),
                              pdf_href=urls.relative(urls.newsletter_pdf(issue.c.id, issue.n.month), here))
     meta = {"title": yaml_str(issue.n.title), "sensitive": "true"}
     if issue.n.summary:
@@ -253,7 +272,11 @@ def render(project, as_of: date, stage: Path, progress) -> dict[Audience, SiteEx
         public = visible(n, Audience.PUBLIC, as_of)
         focus_id = c.schedule.get(n.month)
         posters = poster_links(c, c.strands[focus_id], Audience.PUBLIC, as_of) if focus_id in c.strands else []
-        issue = assemble(c, n, as_of, dates[c.id], posters, public_web=public)
+        images, found = newsletter_images.load(Path(project.root), n.origin.where.path, n.body)
+        if found:
+            problems.extend(found)
+            continue
+        issue = assemble(c, n, as_of, dates[c.id], posters, public_web=public, images=images)
         folder = inside(stage, stage / "newsletters" / c.id / n.month)
         # Each output is cached by what the issue holds: an issue that an edit did not change is not rendered.
         key = _content_key(issue)
@@ -266,15 +289,19 @@ def render(project, as_of: date, stage: Path, progress) -> dict[Audience, SiteEx
         text = _cached_text(project.root, "newsletter-email-text", key, lambda: email_text(issue))
         write_text(folder / "email.html", html)
         write_text(folder / "email.txt", text)
+        pdf_bytes = cache.cached(project.root, "newsletter-pdf", [key], lambda: pdf(issue, folder))
+        write_bytes(folder / "newsletter.pdf", pdf_bytes)
         write_bytes(folder / "newsletter.eml",
-                    cache.cached(project.root, "newsletter-eml", [key], lambda: eml(issue, html, text)))
-        write_bytes(folder / "newsletter.pdf",
-                    cache.cached(project.root, "newsletter-pdf", [key], lambda: pdf(issue, folder)))
+                    cache.cached(project.root, "newsletter-eml", [key], lambda: eml(issue, html, text, pdf_bytes)))
+        for image in images:
+            write_bytes(folder / "images" / image.name, image.data)
         page_text = _cached_text(project.root, "newsletter-page", key, lambda: web_page(issue))
         audiences = [Audience.STAFF] + ([Audience.PUBLIC] if public else [])
         for audience in audiences:
             extras[audience].pages[urls.newsletter_file(c.id, n.month)] = page_text
             extras[audience].files[urls.newsletter_pdf(c.id, n.month)] = folder / "newsletter.pdf"
+            for image in images:
+                extras[audience].files[urls.newsletter_image(c.id, n.month, image.name)] = folder / "images" / image.name
             built.setdefault((c.id, audience), []).append(n)
     if problems:
         raise ContentError(problems)

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from sentinel.build import cache
 from sentinel.content import months
-from sentinel.outputs import csp, feeds, site_engine, site_languages
+from sentinel.outputs import csp, feeds, site_engine, site_languages, staff_site
 from sentinel.render import markup, phones, urls
 from sentinel.render.styles import component_css
 from sentinel.content.model import Campaign, Project, Sign
@@ -25,6 +25,7 @@ from sentinel.problems import ContentError, Problem, Where
 from sentinel.render.templating import THEME, render
 from sentinel.visibility import Audience, select, visible
 from sentinel.build.writer import inside
+from sentinel.content import videos
 from sentinel.content.yamlsafe import split_front_matter
 
 DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"  # GOV.UK's choice: neutral, busy, quick to load
@@ -131,6 +132,7 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     ctx["staff_url"] = staff_url
     site_url = staff_url or current.site_url
 
+    media: dict[str, Path] = {}   # docs path -> file of the project (the pages' videos)
     pages = dict(project.pages)
     pages.setdefault("index.md", "# Sentinel\n")  # the home page exists even before it is written
     for rel, text in pages.items():
@@ -138,12 +140,18 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
             continue
         front, body, _ = split_front_matter(text)
         meta = {}
-        if rel == "index.md":
+        if rel == "index.md" and staff:   # the staff site's own home, not the public one
+            front, body = None, staff_site.home(project, current, as_of, ctx)
+        elif rel == "index.md":
             body += "\n\n" + render("pages/home.md", c=current, campaigns=project.campaigns, **ctx)
+        has_video = "<video" in body
+        if has_video:   # its files are copied beside the page
+            body, found = videos.for_site(rel, body)
+            media.update((docs_rel, root / "content" / src) for docs_rel, src in found.items())
         if HELPLINES_MARKER in body:
             meta["search"] = HELP_SEARCH_BOOST
             body = body.replace(HELPLINES_MARKER, render("pages/helplines.html", helplines=national_helplines(current)))
-        if rel == "index.md" or meta:
+        if rel == "index.md" or meta or has_video:
             text = page(meta, body, front or "") if meta or (front and front.strip()) else body
         files[rel] = text
     for title, rel in CONTENT_NAV[:1]:
@@ -152,7 +160,8 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
 
     for c in project.campaigns:
         nav.append({c.name if len(project.campaigns) == 1 else f"{c.name} ({c.starts.year})":
-                    _campaign_pages(root, c, files, ctx, audience, extras, as_of)})
+                    _campaign_pages(root, c, files, ctx, audience, extras, as_of)
+                    + staff_site.news_pages(c, audience, as_of, files, ctx)})
 
     for title, rel in CONTENT_NAV[1:]:
         if rel in files:
@@ -181,7 +190,7 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
             path.write_text(markup.escape_front_matter(content), encoding="utf-8")
         else:
             path.write_text(content, encoding="utf-8")
-    for rel, src in extras.files.items():
+    for rel, src in {**extras.files, **media}.items():
         inside(docs, docs / rel).parent.mkdir(parents=True, exist_ok=True)
         try:
             os.link(src, docs / rel)  # same staging folder: a link, not a copy of every PDF

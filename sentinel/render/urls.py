@@ -103,6 +103,32 @@ def newsletter_file(cid: str, month: str) -> str:
     return _page_file(newsletter(cid, month))
 
 
+def news(cid: str) -> str:
+    """Staff news (Newsbeat-style stories) of a campaign."""
+    return f"{cid}/news/"
+
+
+def news_file(cid: str) -> str:
+    return _page_file(news(cid), section=True)
+
+
+def news_feed(cid: str) -> str:
+    return news(cid) + "feed.xml"
+
+
+def news_item(item) -> str:
+    return f"{news(item.campaign)}{item.date.isoformat()}-{item.slug}/"
+
+
+def news_item_file(item) -> str:
+    return _page_file(news_item(item))
+
+
+def newsletter_image(cid: str, month: str, name: str) -> str:
+    """A picture of an issue's editorial, beside its web page."""
+    return f"{newsletter(cid, month)}images/{name}"
+
+
 def newsletter_pdf(cid: str, month: str) -> str:
     return f"{newsletters(cid)}{month}.pdf"
 

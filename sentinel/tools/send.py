@@ -6,6 +6,9 @@ alone, with a personal greeting. Everything read from outside (the recipients CS
 --test-to) is checked before the first connection: a line break or a second address in any
 field stops the run with the row numbers, and nothing is sent.
 
+Partners who opted out (`build.py unsubscribe`, kept in opt-outs.csv beside the list) are never
+mailed, whatever the list says; the run says how many it skipped.
+
 Each step is journalled (see send_journal) so that running the same command again after a
 failure sends only to the partners still waiting. A 4xx answer (the server says "not now")
 stops the run; a 5xx for one partner is recorded and reported and not retried unless asked.
@@ -27,7 +30,7 @@ from email.headerregistry import Address
 from email.utils import make_msgid
 from pathlib import Path
 
-from sentinel.tools import send_journal
+from sentinel.tools import optouts, send_journal
 from sentinel.outputs.email_message import BuiltIssue, greeting_for, header_problem, message_id, parse_address, read_built
 from sentinel.problems import UsageError
 from sentinel.tools.send_journal import DEFERRED, REJECTED, SENDING, SENT, Journal, JournalBusy
@@ -146,6 +149,14 @@ def header_lines_problem(data: bytes) -> str | None:
             return f"its header line '{line[:40].decode('ascii', 'replace')}...' is {len(line):,} characters long " \
                    "(e-mail allows 998)"
     return None
+
+
+def say_problems(problems: list[str], then: str) -> int:
+    """Each problem of a file given on the command line, then what became of the run; exit status 1."""
+    for p in problems:
+        print(p, file=sys.stderr)
+    print(f"\n{len(problems)} problem{'s' * (len(problems) != 1)} {then}", file=sys.stderr)
+    return 1
 
 
 def _server(text: str | None) -> tuple[str, int]:
@@ -297,16 +308,24 @@ def run(args, root: Path) -> int:
     if args.recipients:
         recipients, problems, notes = read_recipients(args.recipients)
         if problems:
-            for p in problems:
-                print(p, file=sys.stderr)
-            print(f"\n{len(problems)} problem{'s' * (len(problems) != 1)} in {args.recipients}: nothing was sent. "
-                  "Fix the file and run the command again.", file=sys.stderr)
-            return 1
+            return say_problems(problems, f"in {args.recipients}: nothing was sent. Fix the file and run the "
+                                          "command again.")
         if not recipients and not args.test_to:
             print(f"build.py send: {args.recipients} lists nobody: nothing was sent.", file=sys.stderr)
             return 1
     for note in notes:
         say(note)
+    skipped = 0
+    if args.recipients:  # those who opted out are never mailed, whatever the list says
+        opted_out = optouts.read(optouts.path_for(args.recipients))
+        kept = [r for r in recipients if send_journal.key(r.email) not in opted_out]
+        skipped, recipients = len(recipients) - len(kept), kept
+        if skipped:
+            print(f"Skipped {skipped} partner{'s' * (skipped != 1)} who opted out "
+                f"({optouts.path_for(args.recipients)}): not mailed.")
+        if not recipients and not args.test_to:
+            print(f"build.py send: everyone on {args.recipients} opted out: nothing was sent.", file=sys.stderr)
+            return 0
 
     if args.test_to:
         return _test_send(args, issue, sender, host, port, credentials, say)
