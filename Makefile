@@ -7,8 +7,9 @@ BIN       := $(VENV)/bin
 PIP       := $(BIN)/pip install -q --disable-pip-version-check -c constraints.txt
 OUT       ?= build
 
-# Debian packages: what WeasyPrint needs to draw PDFs and the fonts it draws with ...
-DEBS_RUN  := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation2
+# Debian packages: what WeasyPrint needs to draw PDFs and the fonts it draws with, and the CMYK
+# output profile of the print-shop PDFs (libgs-common: /usr/share/color/icc/ghostscript/) ...
+DEBS_RUN  := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation2 libgs-common
 # ... and what the tests use to look at the outputs as people do.
 DEBS_TEST := chromium poppler-utils zbar-tools libzbar0
 

@@ -15,7 +15,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from sentinel.build import cache, parallel
-from sentinel.content import schema, sources, validate
+from sentinel.content import images, schema, sources, validate
 from sentinel.content.model import NAME, NAME_RULE, Activity, Campaign, Event, Newsletter, Project, Strand
 from sentinel.problems import ContentError, Problems, Where, did_you_mean
 from sentinel.content.yamlsafe import load_settings, load_yaml, split_front_matter
@@ -23,7 +23,7 @@ from sentinel.content.yamlsafe import load_settings, load_yaml, split_front_matt
 CAMPAIGN_ID = STRAND_ID = NAME   # folder and file names that become ids
 MONTH_FILE = re.compile(r"(\d{4})-(\d{2})")
 #: What a campaign folder may hold; anything else is most likely a misspelt name.
-CAMPAIGN_ENTRIES = {"campaign.yml", "strands", "activities", "newsletters", "events.yml", "README.md"}
+CAMPAIGN_ENTRIES = {"campaign.yml", "strands", "activities", "newsletters", "events.yml", "images", "README.md"}
 
 
 def load_project(root: Path) -> Project:
@@ -82,6 +82,7 @@ def _load_campaign(root: Path, folder: Path, problems: Problems) -> Campaign | N
         newsletters=tuple(sorted(newsletters, key=lambda n: n.month)),
         events=tuple(sorted(events, key=lambda e: (e.day, e.title))))
     validate.campaign(campaign, problems)
+    images.check(root, campaign, problems)
     return campaign
 
 
