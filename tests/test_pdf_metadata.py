@@ -7,8 +7,10 @@ with `pdffonts`, and only the language (which pdfinfo does not print) from the c
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -81,14 +83,35 @@ def test_every_pdf_has_a_title_language_tags_and_embedded_fonts(sample_build):
     assert not problems, f"{len(problems)} problems in {len(pdfs)} PDFs:\n" + "\n".join(problems)
 
 
-def test_a4_poster_is_the_print_shop_poster_cut_to_its_trim_box(sample_build):
-    """Same title, same words; the A4 copy has no bleed and is not bigger than the print-shop one."""
-    posters = sample_build / "print"
-    pairs = [(p.with_name(p.name.replace("-print.pdf", ".pdf")), p) for p in sorted(posters.rglob("*-print.pdf"))]
+def test_office_copy_is_the_print_shop_file_cut_to_its_trim_box(sample_build):
+    """Same title, same words; the office copy (A4 poster, A3, A5, A6 card) has no bleed and is not
+    bigger than the print-shop one."""
+    pairs = [(p.with_name(p.name.replace("-print.pdf", ".pdf")), p)
+             for p in sorted((sample_build / "print").rglob("*-print.pdf"))]
     assert pairs
     for a4, shop in pairs:
         assert info(a4)["Title"] == info(shop)["Title"]
-        assert "(A4)" in info(a4)["Page size"], a4
+        if a4.parent.name == "posters":
+            paper = re.search(r"-(a3|a5)\.pdf$", a4.name)
+            assert (f"({paper[1].upper()})" if paper and paper[1] == "a3" else "x 595.276" if paper else "(A4)") \
+                in info(a4)["Page size"], a4
         assert a4.stat().st_size <= shop.stat().st_size * 1.05, f"{a4.name} is larger than its print-shop copy"
         page = PdfReader(a4).pages[0]
         assert page.mediabox == page.trimbox == page.bleedbox, f"{a4.name}: boxes differ"
+
+
+def test_every_pdf_passes_the_pdf_ua_checker(sample_build):
+    """pdfua (PyPI; 16 of PDF/UA-1's 106 machine-checkable rules: structure tree, Marked, content
+    tagged or artifact, language, figure alt text, tables, annotations and links described,
+    headings, title shown, PDF/UA id in XMP) finds no error in any PDF the build writes."""
+    paths = [paths[0] for paths in every_pdf(sample_build).values()]
+    done = subprocess.run([sys.executable, "-m", "pdfua", "check", "--format", "json", "--min-severity", "error",
+                           *map(str, paths)], capture_output=True, text=True, timeout=600)
+    files, text, at = [], done.stdout, 0
+    decoder = json.JSONDecoder()
+    while text[at:].strip():  # one JSON object per file, one after the other
+        found, at = decoder.raw_decode(text, len(text) - len(text[at:].lstrip()))
+        files.append(found)
+    errors = [(f["file"], x.get("rule_id"), x.get("message")) for f in files for x in f["findings"]
+              if x.get("severity") == "error"]
+    assert len(files) == len(paths) and not errors and done.returncode == 0, errors or done.stderr

@@ -21,6 +21,7 @@ from sentinel.render.templating import THEME
 A4 = (595.28, 841.89)
 A6 = (297.64, 419.53)
 BLEED = 3 / 25.4 * 72  # 3 mm in points
+OUTSIDE = 12 / 25.4 * 72  # the bleed and the slug beyond it, where the crop marks are
 AS_OF = "2013-12-20"
 
 
@@ -76,9 +77,11 @@ def test_every_strand_has_its_posters_and_aide_memoire(sample_build, sample):
     expected = set()
     for s in sample.strands.values():
         for p in s.posters:
-            expected |= {f"posters/{s.id}-{p.audience}{ext}" for ext in (".pdf", "-print.pdf", ".png")}
+            expected.add(f"posters/{s.id}-{p.audience}.png")
+            for size in ("", "-a3", "-a5"):  # the sample's poster_sizes: A4, A3, A5
+                expected |= {f"posters/{s.id}-{p.audience}{size}{ext}" for ext in (".pdf", "-print.pdf")}
         if s.aide_memoire:
-            expected.add(f"aide-memoires/{s.id}.pdf")
+            expected |= {f"aide-memoires/{s.id}.pdf", f"aide-memoires/{s.id}-print.pdf"}
     written = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     assert len(expected) >= 40 and written == expected
 
@@ -100,23 +103,28 @@ def test_print_shop_poster_has_3mm_bleed_and_visible_crop_marks(sample_build, sa
     folder = sample_build / "print" / sample.id / "posters"
     reader = PdfReader(folder / "cse-parents-print.pdf")
     page = reader.pages[0]
-    assert size(page) == pytest.approx((A4[0] + 2 * BLEED, A4[1] + 2 * BLEED), abs=0.05)
+    assert size(page) == pytest.approx((A4[0] + 2 * OUTSIDE, A4[1] + 2 * OUTSIDE), abs=0.05)
     assert (float(page.trimbox.width), float(page.trimbox.height)) == pytest.approx(A4, abs=0.05)
+    assert (float(page.bleedbox.width), float(page.bleedbox.height)) == \
+        pytest.approx((A4[0] + 2 * BLEED, A4[1] + 2 * BLEED), abs=0.05)
     assert_accessible(reader, "Do you know who your child is with?")
 
     def dark_in_corners(path: Path) -> list[bool]:
-        """Is anything black drawn in the bleed at each corner (where the crop marks go)?"""
+        """Is anything black drawn in the slug at each corner (where the crop marks go)?"""
         document = pypdfium2.PdfDocument(str(path))
         image = document[0].render(scale=300 / 72).to_pil().convert("L")
         document.close()
-        w, h, b = image.width, image.height, round(BLEED * 300 / 72)
-        boxes = [(0, 0, b, b), (w - b, 0, w, b), (0, h - b, b, h), (w - b, h - b, w, h)]
+        # In the slug beside each corner (clear of the bleed), down to just past the trim line.
+        w, h, b, t = image.width, image.height, round((OUTSIDE - BLEED) * 300 / 72), round((OUTSIDE + 1) * 300 / 72)
+        boxes = [(0, 0, b, t), (w - b, 0, w, t), (0, h - t, b, h), (w - b, h - t, w, h)]
         return [image.crop(box).getextrema()[0] < 60 for box in boxes]
 
     assert dark_in_corners(folder / "cse-parents-print.pdf") == [True] * 4
-    # The office version has no marks: its corners are the strand's colour band.
+    # The office version has no marks: its corners are the strand's colour band (at the bottom:
+    # the sample's placeholder address puts a PROOF line across the top).
     document = pypdfium2.PdfDocument(str(folder / "cse-parents.pdf"))
-    corner = document[0].render(scale=300 / 72).to_pil().convert("RGB").crop((0, 0, 20, 20))
+    page = document[0].render(scale=300 / 72).to_pil().convert("RGB")
+    corner = page.crop((0, page.height - 20, 20, page.height))
     document.close()
     assert corner.getpixel((10, 10)) == pytest.approx((0x6a, 0x1b, 0x9a), abs=3)
 
@@ -136,7 +144,8 @@ def test_aide_memoire_is_an_a6_card_printed_on_both_sides(sample_build, sample):
     assert [size(page) for page in reader.pages] == [pytest.approx(A6, abs=0.05)] * 2
     assert_accessible(reader, "aide-memoire")
     front, back = (" ".join(page.extract_text().split()) for page in reader.pages)
-    assert "Signs to look out for" in front and "What to do" in front
+    assert "Signs to look out for" in front and "What you do" in front
+    assert all(" ".join(action.split()) in front for action in s.officer_actions)
     police_only = [sign.text for sign in s.signs if sign.audiences == ("police",)]
     children_only = [sign.text for sign in s.signs if sign.audiences == ("children",)]
     assert police_only and all(text in front for text in police_only)

@@ -15,7 +15,8 @@ from operator import attrgetter
 from pathlib import Path
 
 from sentinel.build import cache, parallel
-from sentinel.content import front_matter, reporting, schema, sources, staff_load, translations, validate, videos
+from sentinel.content import (front_matter, images, reporting, schema, sources, staff_load, translations,
+                              validate, videos)
 from sentinel.content.model import NAME, NAME_RULE, Activity, Campaign, Event, Newsletter, Project, Strand
 from sentinel.problems import ContentError, Problems, Where, did_you_mean
 from sentinel.content.yamlsafe import load_settings, load_yaml
@@ -24,7 +25,7 @@ CAMPAIGN_ID = STRAND_ID = NAME   # folder and file names that become ids
 MONTH_FILE = re.compile(r"(\d{4})-(\d{2})")
 IMAGES_FOLDER = "images"   # newsletters/images/: pictures an editorial shows
 #: What a campaign folder may hold; anything else is most likely a misspelt name.
-CAMPAIGN_ENTRIES = {"campaign.yml", "strands", "activities", "newsletters", "events.yml", "README.md",
+CAMPAIGN_ENTRIES = {"campaign.yml", "strands", "activities", "newsletters", "events.yml", "images", "README.md",
                     "translations", *reporting.FILES, "contacts.yml", "news"}
 
 
@@ -88,6 +89,7 @@ def _load_campaign(root: Path, folder: Path, problems: Problems) -> Campaign | N
         events=tuple(sorted(events, key=lambda e: (e.day, e.title))), **reported,
         contacts=tuple(contacts), news=tuple(news))
     validate.campaign(campaign, problems)
+    images.check(root, campaign, problems)
     reporting.check(campaign, problems)
     return dataclasses.replace(campaign, translations=translations.load_campaign(root, folder, campaign, problems))
 

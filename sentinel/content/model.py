@@ -126,11 +126,39 @@ class Sign:
         return not self.audiences or audience in self.audiences
 
 
+def _project_file(v: str):
+    """Logos and poster images are the project's own files: a print shop's PDF fetches nothing."""
+    if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//", v):
+        return ("an image is a file of the project, not a web address: save it in the campaign's images/ "
+                "folder and write its path, e.g. images/logo.svg")
+    if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_./-]*\.(svg|png|jpe?g)", v) or ".." in v.split("/"):
+        return "an image is a path inside the campaign folder ending in .svg, .png or .jpg, e.g. images/logo.svg"
+    return None
+
+
+@dataclass(frozen=True)
+class Image:
+    """A logo or poster image: a file of the campaign folder, and what it shows for who cannot see it."""
+
+    file: str = check(_project_file)
+    alt: str                                       # required: read out in the PDF's tags
+
+
+#: Poster sizes a campaign may print (ISO 216, portrait): name -> (width, height) in mm.
+PAPER = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210)}
+
+
+def _poster_sizes(v: tuple):
+    wrong = [size for size in v if size not in PAPER]
+    return f"poster sizes are {', '.join(PAPER)}; found {', '.join(map(str, wrong))}" if wrong else None
+
+
 @dataclass(frozen=True)
 class Poster:
     audience: Name
     headline: str
     body: str
+    image: Optional[Image] = None                  # shown between the words and how to get help
     origin: Optional[Origin] = derived()
 
     @property
@@ -158,6 +186,7 @@ class Strand:
     sensitive: bool = True                         # its pages never invite a calendar subscription
     signs: tuple[Sign, ...] = ()
     what_to_do: tuple[str, ...] = ()               # Markdown
+    officer_actions: tuple[str, ...] = ()          # Markdown: what an officer does (aide-memoire front)
     report: tuple[ReportRoute, ...] = ()
     helplines: tuple[Contact, ...] = ()
     partners: tuple[str, ...] = ()
@@ -380,6 +409,9 @@ class Campaign:
     languages: tuple[str, ...] = check(_languages, ())
     # The force's one-click unsubscribe page (RFC 8058), named in every newsletter e-mail.
     unsubscribe_url: str = check(_https_url, "")
+    poster_sizes: tuple[str, ...] = check(_poster_sizes, ("A4",))
+    logo: Optional[Image] = None                   # on every poster, top right
+    partner_logos: tuple[Image, ...] = ()          # on every poster, above the footer
     id: str = derived("")
     strands: dict = derived(None)                  # id -> Strand, in file-name order
     activities: tuple = derived(())                # sorted by date

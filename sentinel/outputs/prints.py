@@ -1,17 +1,21 @@
 """Posters and aide-memoires: print-ready, tagged PDFs and PNG previews from the shared templates.
 
-For each strand of each campaign:
+For each strand of each campaign, in each of the campaign's `poster_sizes` (A4 unless it says;
+A3 and A5 files end in -a3, -a5):
     print/<campaign>/posters/<strand>-<audience>.pdf         A4, office printers and the web
-    print/<campaign>/posters/<strand>-<audience>-print.pdf   A4 + 3 mm bleed and crop marks
-    print/<campaign>/posters/<strand>-<audience>.png         preview, ~600 px wide (social card)
+    print/<campaign>/posters/<strand>-<audience>-print.pdf   PDF/X-4: 3 mm bleed, crop marks in a slug
+    print/<campaign>/posters/<strand>-<audience>.png         preview of the first size, ~600 px wide
     print/<campaign>/aide-memoires/<strand>.pdf              A6 officers' card, both sides
+    print/<campaign>/aide-memoires/<strand>-print.pdf        the same card for the print shop (PDF/X-4)
 
-The templates are theme/print/, built from the same components as the web pages. A poster is laid
-out once, for the print shop; its A4 copy is that PDF cut to the trim box. Before a PDF is
+The templates are theme/print/, built from the same components as the web pages. A document is
+laid out once, for the print shop (render.print_shop); its office copy is that layout cut to the
+trim box. While `site_url` is a placeholder, every print carries a PROOF mark. Before a PDF is
 written, print_fit measures the real layout: a headline that needs too many lines is a content
 error at its `file:line`, never a clipped poster. Every PDF and preview is cached by what it is
-made from (the strand, the campaign without its entries, the code and theme): an unchanged
-poster is not even laid out as HTML, and a build that finds them all never imports WeasyPrint.
+made from (the strand, the campaign without its entries, the size, the images' bytes, the ICC
+profile, the code and theme): an unchanged poster is not even laid out as HTML, and a build that
+finds them all never imports WeasyPrint.
 The others render on every core (sentinel.build.parallel), each fed plain HTML strings.
 """
 from __future__ import annotations
@@ -27,7 +31,9 @@ from typing import TYPE_CHECKING, Callable
 
 from sentinel.build import cache, parallel
 from sentinel.render import urls
-from sentinel.content.model import Campaign, Project, Strand
+from sentinel.content import images
+from sentinel.content.model import PAPER, Campaign, Project, Strand
+from sentinel.content.validate import placeholder_domain
 from sentinel.problems import ContentError, Problem
 from sentinel.outputs.site import SiteExtras, page
 from sentinel.render.templating import THEME, render as render_template
@@ -46,6 +52,7 @@ class Job:
     """One document to lay out: plain data only, so that it travels cheaply to a worker process."""
 
     html: str
+    made: date              # the print-shop file's date (fixed by the content: same input, same bytes)
     pages: int = 1          # pages the document must have
     trimmed: bool = False   # also the copy cut to the trim box (the A4 poster of the print-shop one)
     preview: bool = False   # also a PNG of the first page (of the trimmed copy, if there is one)
@@ -56,24 +63,26 @@ class Task:
     """One document: where it is cached and goes, how to make it, whom to blame."""
 
     root: str                   # project root, where the cache lives
-    kind: str                   # cache folder of the document: poster-print, aide-memoire
+    kind: str                   # cache folder of the print-shop file: poster-print, aide-memoire
     key: str                    # cache key of what the document is made from
     html: Callable[[], str]     # its HTML, made only when the cache does not have the document
     pdf: Path
+    made: date                  # the print-shop file's date
     where: dict = field(default_factory=dict)   # data-fit name -> Where
     what: str = ""                              # "the cse poster for parents", for messages
     pages: int = 1
-    trimmed: Path | None = None  # the A4 copy, cut from the print-shop one (cached as "poster")
+    trimmed: Path | None = None  # the office copy, cut from the print-shop one (cached as `trimmed_kind`)
+    trimmed_kind: str = "poster"
     png: Path | None = None      # the preview (cached as "poster-preview")
 
     def job(self) -> Job:
-        return Job(self.html(), self.pages, trimmed=self.trimmed is not None, preview=self.png is not None)
+        return Job(self.html(), self.made, self.pages, trimmed=self.trimmed is not None, preview=self.png is not None)
 
     def files(self) -> dict[str, tuple[str, str, Path]]:
         """Each file the task makes: part -> (cache folder, cache key, output file)."""
         files = {"pdf": (self.kind, self.key, self.pdf)}
         if self.trimmed:
-            files["trimmed"] = ("poster", self.key, self.trimmed)
+            files["trimmed"] = (self.trimmed_kind, self.key, self.trimmed)
         if self.png:
             files["png"] = ("poster-preview", cache.key(self.key, PREVIEW_WIDTH), self.png)
         return files
@@ -89,8 +98,9 @@ def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audienc
     """Lay out every poster and aide-memoire into print/; return what each site shows of them."""
     tasks: list[Task] = []
     for c in project.campaigns:
+        pictures = _pictures(project.root, c)
         for s in c.strands.values():
-            tasks += _poster_tasks(project.root, c, s, stage)
+            tasks += _poster_tasks(project.root, c, s, stage, pictures)
             if s.aide_memoire:
                 tasks.append(_aide_memoire_task(project.root, c, s, stage))
     documents = {i: _from_cache(t) for i, t in enumerate(tasks)}
@@ -108,9 +118,15 @@ def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audienc
 
 # ---------------------------------------------------------------- what to render
 
-def _poster_tasks(root: str, c: Campaign, s: Strand, stage: Path) -> list[Task]:
-    """One layout per poster: the print-shop copy (bleed, crop marks); the A4 copy is that page cut
-    to its trim box, so the two are the same poster and nothing is laid out twice."""
+def size_suffix(size: str) -> str:
+    """"" for A4 (the files' names since the start), "-a3", "-a5" for the others."""
+    return "" if size == "A4" else f"-{size.lower()}"
+
+
+def _poster_tasks(root: str, c: Campaign, s: Strand, stage: Path, pictures: dict[str, str]) -> list[Task]:
+    """One layout per poster and size: the print-shop copy (bleed, crop marks); the office copy is
+    that page cut to its trim box, so the two are the same poster and nothing is laid out twice.
+    The preview is of the campaign's first size."""
     folder = stage / "print" / c.id / "posters"
     campaign = _without_entries(c)
     tasks = []
@@ -118,19 +134,54 @@ def _poster_tasks(root: str, c: Campaign, s: Strand, stage: Path) -> list[Task]:
         name = f"{s.id}-{poster.audience}"
         where = {"headline": poster.origin.at("headline"), "body": poster.origin.at("body"),
                  "layout": poster.origin.at("body"), "pages": poster.origin.where}
-        tasks.append(Task(root, "poster-print", cache.key(campaign, s, poster.audience),
-                          partial(_poster_html, c, s, poster), inside(stage, folder / f"{name}-print.pdf"), where,
-                          f"the {s.id} poster for {poster.audience}", trimmed=inside(stage, folder / f"{name}.pdf"),
-                          png=inside(stage, folder / f"{name}.png")))
+        shown = {file: uri for file, uri in pictures.items() if file in _files_on(c, poster)}
+        for n, size in enumerate(c.poster_sizes):
+            sized = name + size_suffix(size)
+            tasks.append(Task(
+                root, "poster-print", cache.key(campaign, s, poster.audience, size, shown, _profile()),
+                partial(_poster_html, c, s, poster, size, shown), inside(stage, folder / f"{sized}-print.pdf"),
+                c.starts, where,
+                f"the {s.id} poster for {poster.audience}" + (f" ({size})" if len(c.poster_sizes) > 1 else ""),
+                trimmed=inside(stage, folder / f"{sized}.pdf"),
+                png=inside(stage, folder / f"{name}.png") if n == 0 else None))
     return tasks
 
 
-def _poster_html(c: Campaign, s: Strand, poster) -> str:
+def _profile() -> str:
+    from sentinel.render.print_shop import profile_version  # reads the ICC profile's bytes, not WeasyPrint
+    return profile_version()
+
+
+def _files_on(c: Campaign, poster) -> set[str]:
+    """The image files a poster shows: the campaign's logos and its own image."""
+    return {i.file for i in (c.logo, *c.partner_logos, poster.image) if i}
+
+
+def _pictures(root: str, c: Campaign) -> dict[str, str]:
+    """Every logo and poster image of the campaign as a data: address, by its file name."""
+    return {image.file: images.data_uri(root, c, image) for image, _ in images.used(c)}
+
+
+def _print_frame(c: Campaign, title: str) -> dict:
+    """What every print has beside its words: its title (the PDF's), and the PROOF mark while the
+    address its QR code and links lead to is a placeholder (the domain, else None)."""
+    return {"proof": placeholder_domain(c.site_url), "title": title}
+
+
+def _poster_html(c: Campaign, s: Strand, poster, size: str, pictures: dict[str, str]) -> str:
     page_url = urls.absolute(c.site_url, urls.strand(c.id, s.id))
-    return render_template(
-        "print/poster.html", c=c, s=s, poster=poster, headline=_unbroken_numbers(poster.headline),
+    return render_template("print/poster.html", **poster_words(c, s, poster, size, pictures, page_url))
+
+
+def poster_words(c: Campaign, s: Strand, poster, size: str, pictures: dict[str, str], page_url: str) -> dict:
+    """What the poster template is given, in any language: the words, the QR code to `page_url`,
+    the paper size and the campaign's pictures."""
+    width, height = PAPER[size]
+    return dict(
+        c=c, s=s, poster=poster, headline=_unbroken_numbers(poster.headline),
         body=_unbroken_numbers(poster.body), qr=_qr_code(page_url), page_url=page_url, short_url=_short(page_url),
-        title=f"{poster.headline} ({s.title} poster for {poster.audience}, {c.name})")
+        size=size, scale=width / 210, trim=f"{width} × {height} mm", pictures=pictures,
+        **_print_frame(c, f"{poster.headline} ({s.title} poster for {poster.audience}, {c.name}, {size})"))
 
 
 @lru_cache(maxsize=None)  # a strand's posters share their QR code
@@ -141,20 +192,24 @@ def _qr_code(url: str) -> str:
 
 def _aide_memoire_task(root: str, c: Campaign, s: Strand, stage: Path) -> Task:
     o = s.origin
-    where = {"front": o.at("signs") if s.signs else o.at("what_to_do"),
-             "back": o.at("aide_memoire"), "pages": o.at("aide_memoire")}
-    return Task(root, "aide-memoire", cache.key(_without_entries(c), s), partial(_aide_memoire_html, c, s),
-                inside(stage, stage / "print" / c.id / "aide-memoires" / f"{s.id}.pdf"), where,
-                f"the {s.id} aide-memoire", pages=2)
+    front = "officer_actions" if s.officer_actions else "signs" if s.signs else "what_to_do"
+    where = {"front": o.at(front), "back": o.at("aide_memoire"), "pages": o.at("aide_memoire")}
+    folder = stage / "print" / c.id / "aide-memoires"
+    return Task(root, "aide-memoire", cache.key(_without_entries(c), s, _profile()), partial(_aide_memoire_html, c, s),
+                inside(stage, folder / f"{s.id}-print.pdf"), c.starts, where, f"the {s.id} aide-memoire", pages=2,
+                trimmed=inside(stage, folder / f"{s.id}.pdf"), trimmed_kind="aide-memoire-a6")
 
 
 def _aide_memoire_html(c: Campaign, s: Strand) -> str:
+    """The officer's card: its front says what an officer does (`officer_actions`); a strand that
+    has none yet shows the public's steps under a heading that says they are the public's."""
     page_url = urls.absolute(c.site_url, urls.strand(c.id, s.id))
     return render_template(
         "print/aide_memoire.html", c=c, s=s, memo=s.aide_memoire, signs=s.signs_for("police"),
+        officer_actions=[_unbroken_numbers(text) for text in s.officer_actions],
         what_to_do=[_unbroken_numbers(text) for text in s.what_to_do],
         short_url=_short(page_url), audience_note="for officers",
-        title=f"{s.title}: aide-memoire for officers ({c.name})")
+        **_print_frame(c, f"{s.title}: aide-memoire for officers ({c.name})"))
 
 
 def _without_entries(c: Campaign) -> Campaign:
@@ -176,14 +231,14 @@ def _short(url: str) -> str:
 
 def make(job: Job) -> dict[str, bytes]:
     """The document of one job, by part (see `Task.files`). Runs in a worker."""
-    from sentinel.render.pdf import layout, trimmed, write  # WeasyPrint takes most of a second to import: only to render
+    from sentinel.render.pdf import layout, trimmed, write_print_shop  # WeasyPrint takes most of a second to import
     from sentinel.render.print_fit import misfits_in
 
     document = layout(job.html, PRINT_THEME)  # laid out once: measured, then written
     found = misfits_in(document, job.pages)
     if found:
         raise DoesNotFit(found)
-    made = {"pdf": write(document)}
+    made = {"pdf": write_print_shop(document, job.made)}
     if job.trimmed:
         made["trimmed"] = trimmed(document)
     if job.preview:
@@ -230,7 +285,8 @@ def preview(pdf: bytes, width: int = PREVIEW_WIDTH) -> bytes:
 PARTS = {
     "headline": ("the headline", ""),
     "body": ("the body text", ""),
-    "layout": ("the headline and body text", "shorten the body text or the headline, or list fewer helplines"),
+    "layout": ("the headline and body text", "shorten the body text or the headline, leave out the poster's image, "
+                                             "or list fewer helplines"),
     "front": ("the front (signs to look out for, what to do)", "shorten the signs or the steps"),
     "back": ("the back (checklist, contacts, how to report)", "shorten the checklist or the contacts"),
     "pages": ("the whole document", "shorten its text"),
@@ -285,17 +341,22 @@ def _add_to_sites(c: Campaign, as_of: date, stage: Path, extras: dict) -> None:
             posters = []
             for poster in select(s.posters, audience, as_of, c.staff_only):
                 name = f"{s.id}-{poster.audience}"
-                files = [".png", ".pdf"] + (["-print.pdf"] if staff else [])
-                for ext in files:
-                    site.files[urls.poster(c.id, s.id, poster.audience, ext)] = folder / "posters" / f"{name}{ext}"
-                posters.append({"poster": poster, "name": name, "alt": _alt(poster),
-                                "size": _size(folder / "posters" / f"{name}.pdf"),
-                                "print_size": _size(folder / "posters" / f"{name}-print.pdf")})
+                site.files[urls.poster(c.id, s.id, poster.audience, ".png")] = folder / "posters" / f"{name}.png"
+                downloads = []
+                for size in c.poster_sizes:
+                    files = [size_suffix(size) + ".pdf"] + ([size_suffix(size) + "-print.pdf"] if staff else [])
+                    for ext in files:
+                        site.files[urls.poster(c.id, s.id, poster.audience, ext)] = folder / "posters" / f"{name}{ext}"
+                    downloads.append({"paper": size, "ext": files[0], "size": _size(folder / "posters" / f"{name}{files[0]}"),
+                                      "print_ext": files[-1], "print_size": _size(folder / "posters" / f"{name}{files[-1]}")})
+                posters.append({"poster": poster, "name": name, "alt": _alt(poster), "downloads": downloads})
             if posters:
                 sections.append((s, posters))
             if s.aide_memoire and select([s.aide_memoire], audience, as_of):
-                site.files[urls.aide_memoire(c.id, s.id)] = folder / "aide-memoires" / f"{s.id}.pdf"
-                cards.append((s, _size(folder / "aide-memoires" / f"{s.id}.pdf")))
+                for ext in (".pdf", "-print.pdf"):
+                    site.files[urls.aide_memoire(c.id, s.id, ext)] = folder / "aide-memoires" / f"{s.id}{ext}"
+                cards.append((s, _size(folder / "aide-memoires" / f"{s.id}.pdf"),
+                              _size(folder / "aide-memoires" / f"{s.id}-print.pdf")))
         if not sections and not cards:
             continue
         site.pages[urls.resources_file(c.id)] = page({"title": "Posters and resources"}, render_template(

@@ -38,9 +38,10 @@ def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audienc
     for c in project.campaigns:
         for lang, t in (c.translations or {}).items():
             reviewed = select([f for _, f in t.strands.values()], Audience.PUBLIC, as_of)
+            pictures = prints._pictures(project.root, c)
             for s, f in t.strands.values():
                 if f in reviewed:
-                    tasks += _poster_tasks(project.root, c, lang, localise(s, lang), stage)
+                    tasks += _poster_tasks(project.root, c, lang, localise(s, lang), stage, pictures)
     documents = {i: prints._from_cache(task) for i, task in enumerate(tasks)}
     made = prints._run({i: task for i, task in enumerate(tasks) if documents[i] is None}, progress)
     for i, document in made.items():
@@ -51,35 +52,36 @@ def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audienc
     return {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
 
 
-def _poster_tasks(root: str, c: Campaign, lang: str, s: Strand, stage: Path) -> list:
+def _poster_tasks(root: str, c: Campaign, lang: str, s: Strand, stage: Path, pictures: dict[str, str]) -> list:
+    """One poster per translated public headline, in the campaign's first paper size (A4 unless
+    campaign.yml says otherwise), laid out for the print shop like the English ones."""
     folder = stage / "print" / c.id / "posters" / lang
     source = c.strands[s.id]
     english = {p.audience: p.headline for p in source.posters}
     campaign = prints._without_entries(c)
+    size = c.poster_sizes[0]
     tasks = []
     for poster in s.posters:
         if poster.headline == english.get(poster.audience):
             continue
-        name = f"{s.id}-{poster.audience}"
+        name = f"{s.id}-{poster.audience}{prints.size_suffix(size)}"
         where = {"headline": poster.origin.at("headline"), "body": poster.origin.at("body"),
                  "layout": poster.origin.at("body"), "pages": poster.origin.where}
+        shown = {file: uri for file, uri in pictures.items() if file in prints._files_on(c, poster)}
         tasks.append(prints.Task(
-            root, "poster-print", cache.key(campaign, s, poster.audience, lang),
-            partial(_poster_html, c, lang, s, poster), inside(stage, folder / f"{name}-print.pdf"), where,
-            f"the {languages.get(lang).english} {s.id} poster for {poster.audience}",
+            root, "poster-print", cache.key(campaign, s, poster.audience, lang, size, shown, prints._profile()),
+            partial(_poster_html, c, lang, s, poster, size, shown), inside(stage, folder / f"{name}-print.pdf"),
+            c.starts, where, f"the {languages.get(lang).english} {s.id} poster for {poster.audience}",
             trimmed=inside(stage, folder / f"{name}.pdf"), png=inside(stage, folder / f"{name}.png")))
     return tasks
 
 
-def _poster_html(c: Campaign, lang: str, s: Strand, poster) -> str:
+def _poster_html(c: Campaign, lang: str, s: Strand, poster, size: str, pictures: dict[str, str]) -> str:
     language = languages.get(lang)
     page_url = urls.absolute(c.site_url, f"{lang}/" + urls.strand(c.id, s.id))
     fonts = ", ".join([f'"{family}"' for family in language.fonts] + list(FALLBACK_FONTS))
-    html = render_in(
-        lang, "print/poster.html", c=c, s=s, poster=poster, headline=prints._unbroken_numbers(poster.headline),
-        body=prints._unbroken_numbers(poster.body), qr=prints._qr_code(page_url), page_url=page_url,
-        short_url=prints._short(page_url), title=f"{poster.headline} ({s.title}, {c.name})",
-        doc_lang=lang, doc_dir=language.dir, doc_fonts=Markup(fonts))
+    html = render_in(lang, "print/poster.html", **prints.poster_words(c, s, poster, size, pictures, page_url),
+                     doc_lang=lang, doc_dir=language.dir, doc_fonts=Markup(fonts))
     return _isolate_numbers(html) if language.rtl else html
 
 

@@ -51,6 +51,12 @@ def write(document) -> bytes:
     return document.write_pdf(**PDF_OPTIONS)
 
 
+def write_print_shop(document, made) -> bytes:
+    """The print shop's file: PDF/X-4 and PDF/UA-1 at once (sentinel.render.print_shop), dated `made`."""
+    from sentinel.render import print_shop
+    return document.write_pdf(**PDF_OPTIONS, pdf_version=print_shop.PDF_VERSION, finisher=print_shop.finisher(made))
+
+
 def trimmed(document) -> bytes:
     """The laid-out document written again with its pages cut to the trim box: a print-shop
     poster's bleed and crop marks fall outside, what is left is the A4 poster. WeasyPrint draws

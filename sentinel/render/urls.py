@@ -141,8 +141,8 @@ def resources_file(cid: str) -> str:
     return _page_file(resources(cid))
 
 
-def aide_memoire(cid: str, sid: str) -> str:
-    return f"{cid}/aide-memoires/{sid}.pdf"
+def aide_memoire(cid: str, sid: str, ext: str = ".pdf") -> str:
+    return f"{cid}/aide-memoires/{sid}{ext}"
 
 
 def evaluation(cid: str) -> str:
