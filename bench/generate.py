@@ -155,10 +155,16 @@ def generate(out: Path, plan: Plan, source: Path = REPO) -> Path:
         shutil.rmtree(out)
     out.mkdir(parents=True)
     shutil.copy(source / "mkdocs.yml", out / "mkdocs.yml")
-    # The theme is part of a project (mkdocs.yml's custom_dir points into it); content is optional.
+    # The theme is part of a project (mkdocs.yml's custom_dir points into it); content is optional,
+    # and its translations (content/<lang>/) belong to the sample's languages, not to these campaigns.
+    def ignore(folder, names):
+        translations = {n for n in names if Path(folder) == source / "content" and n != "staff"
+                        and (Path(folder) / n).is_dir()}
+        return translations | {n for n in names if n == "__pycache__"}
+
     for folder in ("theme", "content"):
         if (source / folder).is_dir():
-            shutil.copytree(source / folder, out / folder, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(source / folder, out / folder, ignore=ignore)
     months = _month_list(plan.start, plan.months)
     per_month = _split(plan.entries, plan.months, rng)
     bounds = [round(i * plan.months / plan.campaigns) for i in range(plan.campaigns + 1)]
