@@ -101,7 +101,12 @@ def _render_documents(modules, project, as_of: date, stage: Path, progress, prob
     (sentinel.build.documents): the outputs then find them in the cache. An output takes part by
     having `documents(project, as_of, stage) -> list[Document]`."""
     started = time.perf_counter()
-    found = [d for m in modules if hasattr(m, "documents") for d in m.documents(project, as_of, stage)]
+    found = []
+    for module in modules:
+        try:
+            found += module.documents(project, as_of, stage) if hasattr(module, "documents") else []
+        except ContentError:
+            pass  # the output says so when it runs, with the other outputs' problems
     problems.extend(documents.render(found, progress))
     return time.perf_counter() - started
 
