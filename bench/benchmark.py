@@ -103,7 +103,8 @@ def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
     except ValueError:
         stages = {}
     # Seconds only: the pipeline may add flags (e.g. "unchanged": true for a skipped no-op).
-    stages = {k: v for k, v in stages.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    stages = {k: v for k, v in stages.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+              and k not in ("campaigns", "activities")}  # counts, not seconds
     figures.unlink(missing_ok=True)
     return Run(wall, cpu, usage.ru_maxrss / 1024, proc.returncode, stderr, stages)
 
