@@ -113,11 +113,12 @@ def _draw(chart: Chart) -> bytes:
             out.append(_text(left + w + 4, y + ROW / 2 + SIZE * 0.35, text))
         out.append(f'<line x1="{_num(left)}" y1="{top}" x2="{_num(left)}" y2="{top + plot_h}" stroke="{MUTED}"/>')
     else:
-        rotate = n > 12
-        label_h = (max((_width(label) for label in labels), default=0) if rotate
-                   else max((label.count("\n") + 1 for label in labels), default=1) * SIZE * 1.15) + PAD
         left = PAD + SIZE * 1.6 + max((_width(_num(t)) for t in ticks), default=0) + PAD
         right = WIDTH - PAD - legend_w - PAD
+        # Labels stand upright when they would run into each other (the width is an estimate).
+        rotate = n > 12 or max((_width(label) for label in labels), default=0) > 1.2 * (right - left) / max(n, 1)
+        label_h = (max((_width(label) for label in labels), default=0) if rotate
+                   else max((label.count("\n") + 1 for label in labels), default=1) * SIZE * 1.15) + PAD
         top, plot_h = PAD + SIZE, 260
         height = top + plot_h + label_h + PAD
         scale = plot_h / end
