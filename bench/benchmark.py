@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """How long the build takes as the entries grow, against Hugo building the same entries.
 
-    .venv/bin/python bench/benchmark.py [--sizes 500,2000,20000] [--quick] [--write-results]
+    .venv/bin/python bench/benchmark.py [--sizes 500,2000,20000] [--national] [--quick] [--write-results]
+
+`--national` adds 200,000 entries (the issue's national, multi-year scale; several minutes).
 
 First the code (sentinel/, theme/) is copied into the work folder, so that every build of the run
 uses the same code even while the repository is being edited (the PDF cache is keyed by the code).
@@ -42,6 +44,8 @@ import generate  # noqa: E402
 import hugo_site  # noqa: E402
 
 RESULTS = BENCH / "RESULTS.md"
+NATIONAL = 200_000    # issue 19: entries of a national rollout kept for years (--national)
+MEMORY_BOUND_MB = 2048  # issue 19: peak resident memory of any one process of the build
 PAGE_BOUND_KB = 150   # issue 12: no public page heavier than this (HTML, before compression) for a phone
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 EDIT_LINE = "    Edited for the benchmark: the figures were checked again."
@@ -99,7 +103,8 @@ def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
     except ValueError:
         stages = {}
     # Seconds only: the pipeline may add flags (e.g. "unchanged": true for a skipped no-op).
-    stages = {k: v for k, v in stages.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    stages = {k: v for k, v in stages.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+              and k not in ("campaigns", "activities")}  # counts, not seconds
     figures.unlink(missing_ok=True)
     return Run(wall, cpu, usage.ru_maxrss / 1024, proc.returncode, stderr, stages)
 
@@ -336,7 +341,10 @@ def goals(results: list[SizeResult]) -> list[str]:
     if len(results) > 1:
         a = results[-2]
         k = math.log(big.full.wall / a.full.wall) / math.log(big.entries / a.entries)
-        lines.append(f"growth from {a.entries:,} to {big.entries:,} no faster than linear: exponent {k:.2f} -> {mark(k <= 1.0)}")
+        times, entries = big.full.wall / a.full.wall, big.entries / a.entries
+        lines.append(f"growth from {a.entries:,} to {big.entries:,} no faster than linear: x{entries:.0f} entries, "
+                     f"x{times:.1f} time (allowed x{entries * 1.05:.1f}), exponent {k:.2f} "
+                     f"-> {mark(times <= entries * 1.05)}")
     lines.append(f"no-op rebuild under 1 s: {big.noop.wall:.1f} s -> {mark(big.noop.wall < 1)}")
     pages = [p for p in big.edit_changed if p.endswith(".html") and p.split("/", 1)[0] in ("public", "intranet")]
     rendered = big.edit_rendered.get("site-page", 0)
@@ -344,12 +352,13 @@ def goals(results: list[SizeResult]) -> list[str]:
                  f"of which {len(pages)} site pages; the engine rendered {rendered} pages again "
                  f"(made anew: {', '.join(f'{k} {v}' for k, v in big.edit_rendered.items()) or 'nothing'}); "
                  f"{big.edit.wall:.1f} s against {big.warm.wall:.1f} s for a full build with the cache -> "
-                 f"{mark(rendered <= len(pages))} (judged as: no page rendered that the edit does not change)")
+                 f"{mark(rendered <= len(pages) and big.edit.wall < 3)} (judged as: under 3 s, and no page "
+                 f"rendered that the edit does not change)")
     path, size = big.largest_page
     lines.append(f"largest public HTML page under {PAGE_BOUND_KB} KB (before compression, issue 12): "
                  f"{size / 1024:.0f} KB ({path}) -> {mark(size <= PAGE_BOUND_KB * 1024)}")
     peak = max(r.full.peak_mb for r in results)
-    lines.append(f"peak memory under 1 GB: {peak:.0f} MB -> {mark(peak < 1024)}")
+    lines.append(f"peak memory under {MEMORY_BOUND_MB // 1024} GB: {peak:.0f} MB -> {mark(peak < MEMORY_BOUND_MB)}")
     return lines
 
 
@@ -390,7 +399,7 @@ def report(results: list[SizeResult], info: dict, plan_args: dict, loads: tuple[
         "",
         *[f"- {g}" for g in growth(results)],
         "",
-        "Goals of issue 7 (reported, not asserted):",
+        "Goals of issues 7 and 19 (reported, not asserted):",
         "",
         *[f"- {g}" for g in goals(results)],
         "",
@@ -425,6 +434,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", default="500,2000,20000", help="entry counts, comma-separated")
     p.add_argument("--quick", action="store_true",
                    help="smoke run: 100 and 400 entries, one campaign of 6 months, 3 strands, 2 audiences")
+    p.add_argument("--national", action="store_true",
+                   help=f"also {NATIONAL:,} entries (a national, multi-year scale; it takes minutes)")
     p.add_argument("--no-hugo", action="store_true", help="skip the Hugo yardstick")
     p.add_argument("--months", type=int, default=36)
     p.add_argument("--campaigns", type=int, default=3)
@@ -439,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
         sizes = [100, 400]
         plan_args = dict(months=6, campaigns=1, strands=3, audiences=2, seed=args.seed)
     else:
-        sizes = [int(s) for s in args.sizes.split(",")]
+        sizes = sorted({int(s) for s in args.sizes.split(",")} | ({NATIONAL} if args.national else set()))
         plan_args = dict(months=args.months, campaigns=args.campaigns, strands=args.strands,
                          audiences=args.audiences, seed=args.seed)
     sys.path.insert(0, str(REPO))

@@ -35,7 +35,7 @@ from sentinel import PACKAGE, THEME
 #: The libraries whose version shapes what the build writes: upgrading one re-renders everything.
 RENDERERS = ("mkdocs", "mkdocs-material", "pymdown-extensions", "Jinja2", "Markdown", "nh3",
              "icalendar", "feedgen", "weasyprint", "pydyf", "segno", "pypdfium2", "css-inline",
-             "matplotlib", "PyYAML")
+             "PyYAML")
 
 
 @lru_cache(maxsize=1)
@@ -101,6 +101,7 @@ _reported = {"dropped": 0, "unwritable": False}
 def new_run() -> None:
     """Report damaged entries afresh (one process may run several commands: tests, serve)."""
     _reported.update(dropped=0, unwritable=False)
+    _made_here.clear()
 
 
 @lru_cache(maxsize=None)
@@ -176,7 +177,16 @@ def _read_file(path: Path) -> bytes | None:
 def read(root: str | Path, kind: str, digest: str) -> bytes | None:
     """The bytes kept under (kind, digest), or None. An entry that is damaged, not ours, another
     entry's content, or unreadable is dropped with a line on stderr, never returned."""
-    return _counted(kind, _load(root, kind, digest))
+    found = _load(root, kind, digest)
+    # An entry this build made itself (the shared document pool runs first) counts as made.
+    _counted(kind, None if (kind, digest) in _made_here else found)
+    return found
+
+
+def has(root: str | Path, kind: str, digest: str) -> bool:
+    """Whether an entry is kept under (kind, digest): a quick look that counts as no look-up (a
+    damaged entry is found out, and made again, when it is read)."""
+    return (cache_dir(root) / kind / digest).is_file()
 
 
 def _load(root: str | Path, kind: str, digest: str) -> bytes | None:
@@ -211,6 +221,7 @@ def write(root: str | Path, kind: str, digest: str, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(MAGIC + _seal(base, kind, digest, data) + b"\n" + data)
         tmp.replace(path)  # atomic: two workers making the same entry cannot corrupt it
+        _made_here.add((kind, digest))
     except OSError as err:
         try:
             tmp.unlink()
@@ -237,6 +248,7 @@ def cached(root: str | Path, kind: str, parts: Iterable[object], make: Callable[
 #: This process's look-ups by (kind, "reused" or "made"): an entry found, or one that had to be
 #: made because it was missing (or dropped). The build tells the user what it rendered again.
 _lookups: Counter = Counter()
+_made_here: set[tuple[str, str]] = set()  # entries this process wrote (forked workers inherit it)
 
 
 def lookups() -> Counter:

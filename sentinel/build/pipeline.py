@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from sentinel.build import cache, parallel
+from sentinel.build import cache, documents, parallel
 from sentinel.content import translations
 from sentinel.content.load import load_project
 from sentinel.problems import ContentError, Problem
@@ -54,9 +54,9 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) 
     from sentinel.outputs import command_reports, newsletter, prints, prints_languages, report, social
     from sentinel.outputs.site import SiteExtras
     # Every output but the sites, in the order their nav entries appear (named for the figures).
-    outputs = {"prints": prints.render, "newsletter": newsletter.render, "report": report.render,
-               "command_reports": command_reports.render, "social": social.render,
-               "prints-languages": prints_languages.render}
+    modules = {"prints": prints, "newsletter": newsletter, "report": report, "command_reports": command_reports,
+               "social": social, "prints-languages": prints_languages}
+    outputs = {name: module.render for name, module in modules.items()}
     project = load_project(root)
     progress.step(f"read {sum(len(c.activities) for c in project.campaigns)} activities "
                   f"in {len(project.campaigns)} campaign(s)")
@@ -69,6 +69,7 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) 
     with staging(out, fingerprint) as stage:
         work = stage / ".work"
         work.mkdir()
+        figures["documents"] = _render_documents(modules.values(), project, as_of, stage, progress, problems)
         figures.update(_render_outputs(outputs, project, as_of, stage, extras, progress, problems, lookups))
         progress.step("building the public and staff sites")
         figures.update(_build_sites(project, root, stage, as_of, extras, work, problems, lookups))
@@ -96,6 +97,21 @@ def _reporting(run):
             result, found = None, list(err.problems)
         return result, found, cache.lookups() - before
     return reporting
+
+
+def _render_documents(modules, project, as_of: date, stage: Path, progress, problems: list) -> float:
+    """Every output's expensive documents that the cache lacks, in one pool, the biggest first
+    (sentinel.build.documents): the outputs then find them in the cache. An output takes part by
+    having `documents(project, as_of, stage) -> list[Document]`."""
+    started = time.perf_counter()
+    found = []
+    for module in modules:
+        try:
+            found += module.documents(project, as_of, stage) if hasattr(module, "documents") else []
+        except ContentError:
+            pass  # the output says so when it runs, with the other outputs' problems
+    problems.extend(documents.render(found, progress))
+    return time.perf_counter() - started
 
 
 def _render_outputs(outputs: dict, project, as_of: date, stage: Path, extras: dict, progress,

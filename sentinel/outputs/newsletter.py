@@ -18,6 +18,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from email.headerregistry import Address
 from datetime import date, datetime, time
+from functools import partial
 from pathlib import Path
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
@@ -26,6 +27,7 @@ import css_inline
 from markupsafe import Markup
 
 from sentinel.build import cache
+from sentinel.build.documents import Document
 from sentinel.content import months
 from sentinel.outputs import email_message, feeds, newsletter_images, social
 from sentinel.render import markup, templating, urls
@@ -263,20 +265,12 @@ def render(project, as_of: date, stage: Path, progress) -> dict[Audience, SiteEx
     """Build every issue that staff may see on `as_of` (embargoed issues appear nowhere); return
     what each site shows of them (web pages, PDFs, the index and the public feed)."""
     extras = {Audience.STAFF: SiteExtras(), Audience.PUBLIC: SiteExtras()}
-    todo = [(c, n) for c in project.campaigns for n in select(c.newsletters, Audience.STAFF, as_of)]
-    dates = {c.id: [a.date for a in c.activities] for c in project.campaigns}
     problems = []
+    todo = _issues(project, as_of, problems)
     built: dict[tuple, list] = {}
-    for done, (c, n) in enumerate(todo, 1):
+    for done, (issue, public) in enumerate(todo, 1):
+        c, n = issue.c, issue.n
         progress.step("newsletters", done, len(todo))
-        public = visible(n, Audience.PUBLIC, as_of)
-        focus_id = c.schedule.get(n.month)
-        posters = poster_links(c, c.strands[focus_id], Audience.PUBLIC, as_of) if focus_id in c.strands else []
-        images, found = newsletter_images.load(Path(project.root), n.origin.where.path, n.body)
-        if found:
-            problems.extend(found)
-            continue
-        issue = assemble(c, n, as_of, dates[c.id], posters, public_web=public, images=images)
         folder = inside(stage, stage / "newsletters" / c.id / n.month)
         # Each output is cached by what the issue holds: an issue that an edit did not change is not rendered.
         key = _content_key(issue)
@@ -309,6 +303,40 @@ def render(project, as_of: date, stage: Path, progress) -> dict[Audience, SiteEx
         for audience in (Audience.STAFF, Audience.PUBLIC):
             _add_index(c, audience, built.get((c.id, audience), []), extras[audience])
     return extras
+
+
+def _issues(project, as_of: date, problems: list | None = None) -> list[tuple[Issue, bool]]:
+    """Every issue staff may see on `as_of`, assembled, and whether it is public; an issue whose
+    pictures are wrong is left out, its problems added to `problems`."""
+    dates = {c.id: [a.date for a in c.activities] for c in project.campaigns}
+    issues = []
+    for c in project.campaigns:
+        for n in select(c.newsletters, Audience.STAFF, as_of):
+            public = visible(n, Audience.PUBLIC, as_of)
+            focus_id = c.schedule.get(n.month)
+            posters = poster_links(c, c.strands[focus_id], Audience.PUBLIC, as_of) if focus_id in c.strands else []
+            images, found = newsletter_images.load(Path(project.root), n.origin.where.path, n.body)
+            if found:
+                (problems if problems is not None else []).extend(found)
+                continue
+            issues.append((assemble(c, n, as_of, dates[c.id], posters, public_web=public, images=images), public))
+    return issues
+
+
+#: Seconds of one core for an issue's PDF (bench/PROFILE.md): the shared pool's estimate.
+PDF_COST = 0.7
+
+
+def documents(project, as_of: date, stage: Path) -> list[Document]:
+    """The issues' PDFs the cache does not have, for the build's shared pool."""
+    found = []
+    for issue, _ in _issues(project, as_of):
+        digest = cache.key(_content_key(issue))  # as `cache.cached(root, "newsletter-pdf", [key])` has it
+        if not cache.has(project.root, "newsletter-pdf", digest):
+            folder = inside(stage, stage / "newsletters" / issue.c.id / issue.n.month)
+            found.append(Document(pdf, (issue, folder), PDF_COST, f"the newsletter {issue.id}",
+                                  partial(cache.write, project.root, "newsletter-pdf", digest)))
+    return found
 
 
 def _cached_text(root: str, kind: str, key: str, make) -> str:

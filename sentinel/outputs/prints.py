@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from sentinel.build import cache, parallel
+from sentinel.build.documents import Document
 from sentinel.render import urls
 from sentinel.content import images
 from sentinel.content.model import PAPER, Campaign, Project, Strand
@@ -96,20 +97,14 @@ class DoesNotFit(Exception):
 
 def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audience, SiteExtras]:
     """Lay out every poster and aide-memoire into print/; return what each site shows of them."""
-    tasks: list[Task] = []
-    for c in project.campaigns:
-        pictures = _pictures(project.root, c)
-        for s in c.strands.values():
-            tasks += _poster_tasks(project.root, c, s, stage, pictures)
-            if s.aide_memoire:
-                tasks.append(_aide_memoire_task(project.root, c, s, stage))
-    documents = {i: _from_cache(t) for i, t in enumerate(tasks)}
-    made = _run({i: t for i, t in enumerate(tasks) if documents[i] is None}, progress)
+    tasks = _tasks(project, stage)
+    kept = {i: _from_cache(t) for i, t in enumerate(tasks)}
+    made = _run({i: t for i, t in enumerate(tasks) if kept[i] is None}, progress)
     for i, document in made.items():
         _keep(tasks[i], document)
-    documents.update(made)
+    kept.update(made)
     for i, task in enumerate(tasks):
-        _write(task, documents[i])
+        _write(task, kept[i])
     extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
     for c in project.campaigns:
         _add_to_sites(c, as_of, stage, extras)
@@ -117,6 +112,37 @@ def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audienc
 
 
 # ---------------------------------------------------------------- what to render
+
+def _tasks(project: Project, stage: Path) -> list[Task]:
+    tasks: list[Task] = []
+    for c in project.campaigns:
+        pictures = _pictures(project.root, c)
+        for s in c.strands.values():
+            tasks += _poster_tasks(project.root, c, s, stage, pictures)
+            if s.aide_memoire:
+                tasks.append(_aide_memoire_task(project.root, c, s, stage))
+    return tasks
+
+
+#: Seconds of one core to lay out, measure and write (bench/PROFILE.md): the shared pool's estimate,
+#: whatever the paper size.
+COST = {"poster-print": 0.5, "aide-memoire": 0.3}
+
+
+def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
+    """The posters and aide-memoires the cache does not have, for the build's shared pool."""
+    return documents_of(_tasks(project, stage))
+
+
+def documents_of(tasks: list[Task]) -> list[Document]:
+    return [Document(make, (task.job(),), COST.get(task.kind, 0.5), task.what,
+                     partial(_keep, task), partial(_problems_of, task))
+            for task in tasks if not _in_cache(task)]
+
+
+def _in_cache(task: Task) -> bool:
+    return all(cache.has(task.root, kind, key) for kind, key, _ in task.files().values())
+
 
 def size_suffix(size: str) -> str:
     """"" for A4 (the files' names since the start), "-a3", "-a5" for the others."""
@@ -299,11 +325,20 @@ def _problem(task: Task, misfit: Misfit) -> Problem:
                    f"{part} of {task.what} {misfit.message}" + (f": {advice}" if advice else ""))
 
 
+def _problems_of(task: Task, err: Exception) -> list[Problem] | None:
+    """The content problems a failed layout stands for, or None for an error that stops the build."""
+    from sentinel.render.pdf import RefusedResource  # only now: a build with nothing to render never imports WeasyPrint
+    if isinstance(err, DoesNotFit):
+        return [_problem(task, m) for m in err.found]
+    if isinstance(err, RefusedResource):  # content cannot ask (markup drops images): a template did
+        return [Problem(task.where["pages"], f"{task.what}: {err}")]
+    return None
+
+
 def _run(tasks: dict[int, Task], progress) -> dict[int, dict[str, bytes]]:
     """Render the tasks on every core (sentinel.build.parallel); return their documents only if all of them succeeded."""
     if not tasks:
         return {}
-    from sentinel.render.pdf import RefusedResource  # only now: a build with nothing to render never imports WeasyPrint
 
     problems: list[Problem] = []
     results: dict[int, dict[str, bytes]] = {}
@@ -314,12 +349,11 @@ def _run(tasks: dict[int, Task], progress) -> dict[int, dict[str, bytes]]:
             task = tasks[i]
             if ok:
                 results[i] = value
-            elif isinstance(value, DoesNotFit):
-                problems += [_problem(task, m) for m in value.found]
-            elif isinstance(value, RefusedResource):  # content cannot ask (markup drops images): a template did
-                problems.append(Problem(task.where["pages"], f"{task.what}: {value}"))
             else:
-                raise value
+                found = _problems_of(task, value)
+                if found is None:
+                    raise value
+                problems += found
             if done % every == 0 or done == len(tasks):
                 progress.step("posters and aide-memoires", done, len(tasks))
     if problems:

@@ -34,6 +34,23 @@ FALLBACK_FONTS = ('"Liberation Sans"', '"DejaVu Sans"', "sans-serif")
 
 
 def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audience, SiteExtras]:
+    tasks = _tasks(project, as_of, stage)
+    kept = {i: prints._from_cache(task) for i, task in enumerate(tasks)}
+    made = prints._run({i: task for i, task in enumerate(tasks) if kept[i] is None}, progress)
+    for i, document in made.items():
+        prints._keep(tasks[i], document)
+    kept.update(made)
+    for i, task in enumerate(tasks):
+        prints._write(task, kept[i])
+    return {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
+
+
+def documents(project: Project, as_of: date, stage: Path) -> list:
+    """The translated posters the cache does not have, for the build's shared pool."""
+    return prints.documents_of(_tasks(project, as_of, stage))
+
+
+def _tasks(project: Project, as_of: date, stage: Path) -> list:
     tasks = []
     for c in project.campaigns:
         for lang, t in (c.translations or {}).items():
@@ -42,14 +59,7 @@ def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audienc
             for s, f in t.strands.values():
                 if f in reviewed:
                     tasks += _poster_tasks(project.root, c, lang, localise(s, lang), stage, pictures)
-    documents = {i: prints._from_cache(task) for i, task in enumerate(tasks)}
-    made = prints._run({i: task for i, task in enumerate(tasks) if documents[i] is None}, progress)
-    for i, document in made.items():
-        prints._keep(tasks[i], document)
-    documents.update(made)
-    for i, task in enumerate(tasks):
-        prints._write(task, documents[i])
-    return {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
+    return tasks
 
 
 def _poster_tasks(root: str, c: Campaign, lang: str, s: Strand, stage: Path, pictures: dict[str, str]) -> list:

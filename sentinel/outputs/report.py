@@ -13,12 +13,13 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from markupsafe import Markup
 
 from sentinel.build import cache
+from sentinel.build.documents import Document
 from sentinel.content import months, names, reporting
 from sentinel.render import charts, urls
 from sentinel.outputs import site_engine
@@ -441,21 +442,11 @@ def write_report(project: Project, c: Campaign, as_of: date, out: Path, staff) -
 
     Every file is cached by what it shows, so an edit that leaves the figures and the examples as
     they were renders nothing (a template of 20,000 entries takes most of a second)."""
-    r = report(c, as_of)
+    r, figures_key, svgs, staff_url, key = _plan(project, c, as_of, out)
     root = project.root
-    figures_key = cache.key(r.figures)
     figures = cache.cached(root, "report-json", [figures_key], lambda: json.dumps(
         r.figures, indent=2, sort_keys=True, ensure_ascii=False).encode()).decode()
     write_text(out / "evaluation.json", figures + "\n")
-    svgs = {}
-    for key, exhibit in r.exhibits.items():
-        if not exhibit.chart.empty:
-            svgs[key] = charts.svg(root, exhibit.chart)
-            write_bytes(out / "charts" / f"{key}.svg", svgs[key])
-    # Entries "in full" are on the staff site, at its own intranet address (mkdocs.yml extra).
-    staff_url = urls.staff_site(site_engine.extra_settings(Path(root) / "mkdocs.yml"),
-                                current_campaign(project, as_of).site_url)
-    key = _content_key(r, figures_key, staff_url, svgs)
     pages = json.loads(cache.cached(root, "report-pages", [key],
                                     lambda: json.dumps(_pages(r, staff_url, svgs)).encode()))
     write_text(out / "evaluation.html", pages["html"])
@@ -471,6 +462,42 @@ def write_report(project: Project, c: Campaign, as_of: date, out: Path, staff) -
     staff.pages[urls.evaluation_file(c.id)] = pages["page"]
     staff.blocks.update(pages["blocks"])
     staff.nav[c.id].append({"Evaluation report": urls.evaluation_file(c.id)})
+
+
+def _plan(project: Project, c: Campaign, as_of: date, out: Path) -> tuple:
+    """The report, the key of its figures, its charts (written into `out/charts/`, where the PDF
+    finds them), the staff site's address and the key of everything the pages and PDF show."""
+    r = report(c, as_of)
+    svgs = {}
+    for name, exhibit in r.exhibits.items():
+        if not exhibit.chart.empty:
+            svgs[name] = charts.svg(project.root, exhibit.chart)
+            write_bytes(out / "charts" / f"{name}.svg", svgs[name])
+    # Entries "in full" are on the staff site, at its own intranet address (mkdocs.yml extra).
+    staff_url = urls.staff_site(site_engine.extra_settings(Path(project.root) / "mkdocs.yml"),
+                                current_campaign(project, as_of).site_url)
+    figures_key = cache.key(r.figures)
+    return r, figures_key, svgs, staff_url, _content_key(r, figures_key, staff_url, svgs)
+
+
+#: Seconds of one core for a report's PDF (bench/PROFILE.md): a fixed part, then each sustained
+#: entry it lists (at 20,000 entries, 300 of them and 18 of its 30 pages). The pool's estimate.
+PDF_COST, PDF_COST_PER_ENTRY = 4.0, 0.03
+
+
+def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
+    """The reports' PDFs the cache does not have, for the build's shared pool."""
+    found = []
+    for c in project.campaigns:
+        out = inside(stage, stage / "reports" / c.id)
+        r, _, svgs, staff_url, key = _plan(project, c, as_of, out)
+        digest = cache.key(key)  # as `cache.cached(root, "report-pdf", [key])` has it
+        if not cache.has(project.root, "report-pdf", digest):
+            listed = sum(len(entries) for _, entries, _ in r.legacy(PRINT_LEGACY_MAX))
+            found.append(Document(_pdf, (r, staff_url, svgs, out), PDF_COST + PDF_COST_PER_ENTRY * listed,
+                                  f"the evaluation report of {c.id}",
+                                  partial(cache.write, project.root, "report-pdf", digest)))
+    return found
 
 
 def _content_key(r: Report, figures_key: str, staff_url: str, svgs: dict) -> str:

@@ -1,0 +1,60 @@
+"""The build's expensive documents share one pool: as many workers as the cores the build may use
+(a `taskset` or container limit counts), the largest document first, the same files either way.
+Timings are the benchmark's business, never asserted here."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import MINIMAL, cli_command, write_project
+
+CORES = sorted(os.sched_getaffinity(0))
+
+
+def _build(root, out, cache, cores: list[int]) -> str:
+    """A cold build of `root` limited to `cores` (as `taskset` does); its progress lines."""
+    done = subprocess.run(cli_command(root, "--out", str(out), "--as-of", "2013-12-20"),
+                          capture_output=True, text=True, env=dict(os.environ, SENTINEL_CACHE=str(cache)),
+                          preexec_fn=lambda: os.sched_setaffinity(0, cores), timeout=600)
+    assert done.returncode == 0, done.stderr
+    return done.stderr
+
+
+def _digests(folder) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory):
+    """The minimal campaign (a poster and an evaluation report) built cold on one core and on all."""
+    base = tmp_path_factory.mktemp("pool")
+    root = write_project(base / "project", {}, MINIMAL)
+    one = _build(root, base / "one", base / "cache-one", CORES[:1])
+    every = _build(root, base / "every", base / "cache-every", CORES)
+    return base, one, every
+
+
+def test_one_core_renders_in_one_process_the_largest_document_first(builds):
+    _, one, _ = builds
+    assert "rendering 2 documents (PDFs and previews) on 1 core, the largest first" in one
+    done = re.findall(r"documents: (.*) done \[(\d)/2\]", one)
+    assert [what for what, _ in done] == ["the evaluation report of demo", "the abuse poster for public"]
+
+
+def test_the_workers_follow_the_cores_the_build_may_use(builds):
+    _, _, every = builds
+    workers = min(len(CORES), 2)  # never more workers than documents
+    cores = f"{workers} core{'s' if workers > 1 else ''}"
+    assert f"rendering 2 documents (PDFs and previews) on {cores}, the largest first" in every
+
+
+def test_the_documents_are_the_same_whatever_the_number_of_cores(builds):
+    base, _, _ = builds
+    for folder in ("print", "reports"):
+        one, every = _digests(base / "one" / folder), _digests(base / "every" / folder)
+        assert one and one == every, folder
