@@ -287,14 +287,14 @@ def render(project, as_of: date, stage: Path, progress) -> dict[Audience, SiteEx
         write_bytes(folder / "newsletter.pdf", pdf_bytes)
         write_bytes(folder / "newsletter.eml",
                     cache.cached(project.root, "newsletter-eml", [key], lambda: eml(issue, html, text, pdf_bytes)))
-        for image in images:
+        for image in issue.images:
             write_bytes(folder / "images" / image.name, image.data)
         page_text = _cached_text(project.root, "newsletter-page", key, lambda: web_page(issue))
         audiences = [Audience.STAFF] + ([Audience.PUBLIC] if public else [])
         for audience in audiences:
             extras[audience].pages[urls.newsletter_file(c.id, n.month)] = page_text
             extras[audience].files[urls.newsletter_pdf(c.id, n.month)] = folder / "newsletter.pdf"
-            for image in images:
+            for image in issue.images:
                 extras[audience].files[urls.newsletter_image(c.id, n.month, image.name)] = folder / "images" / image.name
             built.setdefault((c.id, audience), []).append(n)
     if problems:
