@@ -254,6 +254,10 @@ def test_email_html_fits_mail_clients(sample_build):
             assert re.sub(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", style).strip() == ""
         assert "prefers-color-scheme: dark" in html and 'name="color-scheme" content="light dark"' in html
         assert any("style" in a for t, a in tags if t == "td")
+        # Outlook ignores logical properties: every side bar is also drawn as a physical border.
+        for _, a in tags:
+            if "border-inline-start" in a.get("style", ""):
+                assert "border-left" in a["style"], a
 
 
 def test_email_links_and_images_work_from_a_mail_client(sample_build):
