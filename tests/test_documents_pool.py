@@ -31,7 +31,8 @@ def _digests(folder) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
-    """The minimal campaign (a poster and an evaluation report) built cold on one core and on all."""
+    """The minimal campaign (a poster, its three social images and an evaluation report) built cold
+    on one core and on all."""
     base = tmp_path_factory.mktemp("pool")
     root = write_project(base / "project", {}, MINIMAL)
     one = _build(root, base / "one", base / "cache-one", CORES[:1])
@@ -41,20 +42,22 @@ def builds(tmp_path_factory):
 
 def test_one_core_renders_in_one_process_the_largest_document_first(builds):
     _, one, _ = builds
-    assert "rendering 2 documents (PDFs and previews) on 1 core, the largest first" in one
-    done = re.findall(r"documents: (.*) done \[(\d)/2\]", one)
-    assert [what for what, _ in done] == ["the evaluation report of demo", "the abuse poster for public"]
+    assert "rendering 5 documents (PDFs and previews) on 1 core, the largest first" in one
+    done = [what for what, _ in re.findall(r"documents: (.*) done \[(\d)/5\]", one)]
+    assert done[:2] == ["the evaluation report of demo", "the abuse poster for public"]
+    assert sorted(done[2:]) == ["the abuse link card for public", "the abuse portrait image for public",
+                                "the abuse story image for public"]
 
 
 def test_the_workers_follow_the_cores_the_build_may_use(builds):
     _, _, every = builds
-    workers = min(len(CORES), 2)  # never more workers than documents
+    workers = min(len(CORES), 5)  # never more workers than documents
     cores = f"{workers} core{'s' if workers > 1 else ''}"
-    assert f"rendering 2 documents (PDFs and previews) on {cores}, the largest first" in every
+    assert f"rendering 5 documents (PDFs and previews) on {cores}, the largest first" in every
 
 
 def test_the_documents_are_the_same_whatever_the_number_of_cores(builds):
     base, _, _ = builds
-    for folder in ("print", "reports"):
+    for folder in ("print", "reports", "social"):
         one, every = _digests(base / "one" / folder), _digests(base / "every" / folder)
         assert one and one == every, folder

@@ -29,6 +29,7 @@ from functools import partial
 from pathlib import Path
 
 from sentinel.build import cache, parallel
+from sentinel.build.documents import Document
 from sentinel.build.writer import inside
 from sentinel.content import months
 from sentinel.content.model import Campaign, Poster, Project, Strand
@@ -164,22 +165,7 @@ class Task:
 def render(project: Project, as_of: date, stage: Path, progress, lang: str = "en") -> dict[Audience, SiteExtras]:
     """Write every strand's pack under social/; return the link cards and the staff page of packs."""
     extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
-    problems: list[Problem] = []
-    tasks: list[tuple[Task, object]] = []
-    manifests: list[tuple[Campaign, Strand, dict]] = []
-    for c in project.campaigns:
-        for s in c.strands.values():
-            manifest = pack(c, s, as_of, lang)
-            if manifest is None:
-                continue
-            manifests.append((c, s, manifest))
-            problems += _too_long(c, s, manifest)
-            for poster in public_posters(c, s, as_of):
-                for form, (_, _, name) in FORMS.items():
-                    task = Task(cache.key(_without_entries(c), s, poster, form, lang),
-                                folder(stage, c, s, lang) / image_name(poster.audience, form), form, poster,
-                                f"the {s.id} {name} for {poster.audience}")
-                    tasks.append((task, partial(_image_html, c, s, poster, form, lang)))
+    tasks, manifests, problems = _tasks(project, as_of, stage, lang)
     images = {i: cache.read(project.root, "social-image", t.key) for i, (t, _) in enumerate(tasks)}
     todo = {i: t for i, t in enumerate(tasks) if images[i] is None}
     try:
@@ -199,6 +185,40 @@ def render(project: Project, as_of: date, stage: Path, progress, lang: str = "en
     for c in project.campaigns:
         _add_to_sites(c, as_of, stage, lang, {s.id for cc, s, _ in manifests if cc is c}, extras)
     return extras
+
+
+#: Seconds of one core to lay out and draw one image (bench/PROFILE.md's poster figure): the pool's estimate.
+COST = 0.4
+
+
+def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
+    """The images the cache does not have, for the build's shared pool (sentinel.build.documents)."""
+    tasks, _, _ = _tasks(project, as_of, stage, "en")
+    return [Document(draw, (html(), *FORMS[task.form][:2]), COST, task.what,
+                     partial(cache.write, project.root, "social-image", task.key), partial(_misfits, task))
+            for task, html in tasks if not cache.has(project.root, "social-image", task.key)]
+
+
+def _tasks(project: Project, as_of: date, stage: Path, lang: str):
+    """Every image of every pack (with the function making its HTML), the manifests, and the
+    posts that are too long."""
+    problems: list[Problem] = []
+    tasks: list[tuple[Task, object]] = []
+    manifests: list[tuple[Campaign, Strand, dict]] = []
+    for c in project.campaigns:
+        for s in c.strands.values():
+            manifest = pack(c, s, as_of, lang)
+            if manifest is None:
+                continue
+            manifests.append((c, s, manifest))
+            problems += _too_long(c, s, manifest)
+            for poster in public_posters(c, s, as_of):
+                for form, (_, _, name) in FORMS.items():
+                    task = Task(cache.key(_without_entries(c), s, poster, form, lang),
+                                folder(stage, c, s, lang) / image_name(poster.audience, form), form, poster,
+                                f"the {s.id} {name} for {poster.audience}")
+                    tasks.append((task, partial(_image_html, c, s, poster, form, lang)))
+    return tasks, manifests, problems
 
 
 def _too_long(c: Campaign, s: Strand, manifest: dict) -> list[Problem]:
@@ -254,12 +274,8 @@ def _draw(todo: dict[int, tuple[Task, object]], progress) -> dict[int, bytes]:
             task = todo[i][0]
             if ok:
                 made[i] = value
-            elif isinstance(value, DoesNotFit):
-                for m in value.found:
-                    field = "body" if m.name in ("body", "layout") else "headline"
-                    part = {"layout": "the text"}.get(m.name, f"the {m.name}")
-                    advice = ": shorten the headline or the body text" if m.name == "layout" else ""
-                    problems.append(Problem(task.poster.origin.at(field), f"{part} of {task.what} {m.message}{advice}"))
+            elif (found := _misfits(task, value)) is not None:
+                problems += found
             else:
                 raise value
             if done % every == 0 or done == len(todo):
@@ -267,6 +283,19 @@ def _draw(todo: dict[int, tuple[Task, object]], progress) -> dict[int, bytes]:
     if problems:
         raise ContentError(sorted(set(problems)))
     return made
+
+
+def _misfits(task: Task, err: Exception) -> list[Problem] | None:
+    """The content problems a drawing error stands for (text that does not fit), else None."""
+    if not isinstance(err, DoesNotFit):
+        return None
+    found = []
+    for m in err.found:
+        field = "body" if m.name in ("body", "layout") else "headline"
+        part = {"layout": "the text"}.get(m.name, f"the {m.name}")
+        advice = ": shorten the headline or the body text" if m.name == "layout" else ""
+        found.append(Problem(task.poster.origin.at(field), f"{part} of {task.what} {m.message}{advice}"))
+    return found
 
 
 def _write_pack(where: Path, manifest: dict) -> None:
