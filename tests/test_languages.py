@@ -79,6 +79,12 @@ def test_a_reviewed_urdu_strand_page_is_urdu_and_right_to_left(built):
     assert "رپورٹ کیسے کریں" in page            # "How to report", from the gettext catalogue
     assert "یہ صفحہ چھوڑیں" in page              # "Exit this page"
     assert "Injuries that are explained away" not in page
+    # Its poster is the Urdu one, offered on the page from the Urdu site itself.
+    pdf = re.search(r'<a href="([^"]+\.pdf)" download', page).group(1)
+    served = (built[1] / f"public/ur/{STRAND}" / pdf).resolve()
+    assert served.read_bytes() == (built[1] / "print/demo/posters/ur/abuse-public.pdf").read_bytes()
+    png = re.search(r'<img src="([^"]+/posters/[^"]+\.png)"', page).group(1)
+    assert (built[1] / f"public/ur/{STRAND}" / png).is_file()
 
 
 def test_a_reviewed_polish_page_and_the_language_switcher(built):

@@ -152,7 +152,7 @@ def _build_sites(project, root: Path, stage: Path, as_of: date, extras: dict, wo
     def language_job(lang):   # the public site in `lang`, into public/<lang>/ once all are built
         def run():
             t = time.perf_counter()
-            site_languages.build(project, root, work / f"site-{lang}", lang, as_of, work)
+            site_languages.build(project, root, work / f"site-{lang}", lang, as_of, work, stage)
             return time.perf_counter() - t
         return _reporting(run)
 

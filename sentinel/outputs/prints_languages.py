@@ -62,6 +62,18 @@ def _tasks(project: Project, as_of: date, stage: Path) -> list:
     return tasks
 
 
+def public_posters(c: Campaign, lang: str, s: Strand, as_of: date) -> list[dict]:
+    """The translated posters of strand `s` (already in `lang`) that the public may see: their
+    addresses on the language's site and where the build wrote them (print/<c>/posters/<lang>/)."""
+    english = {p.audience: p.headline for p in c.strands[s.id].posters}
+    suffix = prints.size_suffix(c.poster_sizes[0])
+    return [{"audience": p.audience,
+             **{ext[1:]: urls.poster(c.id, s.id, p.audience + suffix, ext) for ext in (".png", ".pdf")},
+             "made": {ext[1:]: f"print/{c.id}/posters/{lang}/{s.id}-{p.audience}{suffix}{ext}" for ext in (".png", ".pdf")}}
+            for p in select(s.posters, Audience.PUBLIC, as_of, c.staff_only)
+            if p.headline != english.get(p.audience)]
+
+
 def _poster_tasks(root: str, c: Campaign, lang: str, s: Strand, stage: Path, pictures: dict[str, str]) -> list:
     """One poster per translated public headline, in the campaign's first paper size (A4 unless
     campaign.yml says otherwise), laid out for the print shop like the English ones."""

@@ -90,9 +90,10 @@ def _site_url(project: Project, as_of: date) -> str:
     return current_campaign(project, as_of).site_url
 
 
-def docs(site: LanguageSite, staff: bool, as_of: date) -> tuple[dict[str, str], list]:
+def docs(site: LanguageSite, staff: bool, as_of: date, posters=None) -> tuple[dict[str, str], list]:
     """The pages of one language (docs path -> Markdown) and its nav; for the staff site they are
-    under `<lang>/`, each draft marked as not published."""
+    under `<lang>/`, each draft marked as not published. `posters(c, s)`: the translated posters a
+    strand page shows (the public site's; drafts have none)."""
     lang = site.lang
     prefix = f"{lang}/" if staff else ""
     files: dict[str, str] = {}
@@ -106,7 +107,8 @@ def docs(site: LanguageSite, staff: bool, as_of: date) -> tuple[dict[str, str], 
             rel = prefix + urls.strand_file(c.id, s.id)
             body = render_in(lang, "pages/strand.md", c=c, s=s, here=urls.strand(c.id, s.id),
                              sign_groups=_sign_groups(c, s, staff, as_of), activities=[], total=0,
-                             posters=[], staff=staff, as_of=as_of, urls=urls, block=None, staff_url=None)
+                             posters=posters(c, s) if posters else [], staff=staff, as_of=as_of, urls=urls,
+                             block=None, staff_url=None)
             files[rel] = page(_meta(s.title, s.summary, lang, f, staff, HELP_SEARCH_BOOST), _draft(f, lang, staff) + body)
             strand_nav.append(rel)
         if strand_nav:
@@ -200,8 +202,10 @@ def mark_language(html: str, lang: str) -> str:
     return _HTML_TAG.sub(f'<html lang="{lang}" dir="{languages.get(lang).dir}"', html, count=1)
 
 
-def build(project: Project, root: Path, out: Path, lang: str, as_of: date, work: Path) -> None:
-    """Build the public site in `lang` into `out` (moved to public/<lang>/ by the pipeline)."""
+def build(project: Project, root: Path, out: Path, lang: str, as_of: date, work: Path, stage: Path) -> None:
+    """Build the public site in `lang` into `out` (moved to public/<lang>/ by the pipeline), with
+    the posters in `lang` that prints_languages wrote into `stage`."""
+    from sentinel.outputs.prints_languages import public_posters
     from sentinel.outputs import csp
     from sentinel.outputs.site import DEFAULT_EXIT_URL, _finish_page, brand_band, current_campaign
     from sentinel.render.styles import component_css
@@ -209,10 +213,18 @@ def build(project: Project, root: Path, out: Path, lang: str, as_of: date, work:
     from sentinel.build.writer import inside
     from sentinel.content.model import Campaign
     site = language_sites(project, Audience.PUBLIC, as_of)[lang]
-    files, nav = docs(site, staff=False, as_of=as_of)
+    shown = {}   # site address -> the file the build wrote
+    def posters(c, s):
+        found = [p for p in public_posters(c, lang, s, as_of) if (stage / p["made"]["pdf"]).is_file()]
+        shown.update({p[kind]: stage / p["made"][kind] for p in found for kind in ("png", "pdf")})
+        return found
+    files, nav = docs(site, staff=False, as_of=as_of, posters=posters)
     folder = work / f"docs-{lang}"
     if folder.exists():
         shutil.rmtree(folder)
+    for rel, made in shown.items():
+        inside(folder, folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(made, folder / rel)
     from sentinel.render import markup
     for rel, text in files.items():
         path = inside(folder, folder / rel)
