@@ -305,7 +305,7 @@ def render(project, as_of: date, stage: Path, progress) -> dict[Audience, SiteEx
     return extras
 
 
-def _issues(project, as_of: date, problems: list | None = None) -> list[tuple[Issue, bool]]:
+def _issues(project, as_of: date, problems: list) -> list[tuple[Issue, bool]]:
     """Every issue staff may see on `as_of`, assembled, and whether it is public; an issue whose
     pictures are wrong is left out, its problems added to `problems`."""
     dates = {c.id: [a.date for a in c.activities] for c in project.campaigns}
@@ -317,7 +317,7 @@ def _issues(project, as_of: date, problems: list | None = None) -> list[tuple[Is
             posters = poster_links(c, c.strands[focus_id], Audience.PUBLIC, as_of) if focus_id in c.strands else []
             images, found = newsletter_images.load(Path(project.root), n.origin.where.path, n.body)
             if found:
-                (problems if problems is not None else []).extend(found)
+                problems.extend(found)
                 continue
             issues.append((assemble(c, n, as_of, dates[c.id], posters, public_web=public, images=images), public))
     return issues
@@ -330,7 +330,7 @@ PDF_COST = 0.7
 def documents(project, as_of: date, stage: Path) -> list[Document]:
     """The issues' PDFs the cache does not have, for the build's shared pool."""
     found = []
-    for issue, _ in _issues(project, as_of):
+    for issue, _ in _issues(project, as_of, []):  # wrong pictures: render() reports them
         digest = cache.key(_content_key(issue))  # as `cache.cached(root, "newsletter-pdf", [key])` has it
         if not cache.has(project.root, "newsletter-pdf", digest):
             folder = inside(stage, stage / "newsletters" / issue.c.id / issue.n.month)

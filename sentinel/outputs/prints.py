@@ -97,7 +97,16 @@ class DoesNotFit(Exception):
 
 def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audience, SiteExtras]:
     """Lay out every poster and aide-memoire into print/; return what each site shows of them."""
-    tasks = _tasks(project, stage)
+    produce(_tasks(project, stage), progress)
+    extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
+    for c in project.campaigns:
+        _add_to_sites(c, as_of, stage, extras)
+    return extras
+
+
+def produce(tasks: list[Task], progress) -> None:
+    """Write every task's files: from the cache (the shared pool has usually filled it), else
+    laid out here on every core and kept."""
     kept = {i: _from_cache(t) for i, t in enumerate(tasks)}
     made = _run({i: t for i, t in enumerate(tasks) if kept[i] is None}, progress)
     for i, document in made.items():
@@ -105,10 +114,6 @@ def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audienc
     kept.update(made)
     for i, task in enumerate(tasks):
         _write(task, kept[i])
-    extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
-    for c in project.campaigns:
-        _add_to_sites(c, as_of, stage, extras)
-    return extras
 
 
 # ---------------------------------------------------------------- what to render

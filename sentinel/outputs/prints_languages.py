@@ -34,14 +34,7 @@ FALLBACK_FONTS = ('"Liberation Sans"', '"DejaVu Sans"', "sans-serif")
 
 
 def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audience, SiteExtras]:
-    tasks = _tasks(project, as_of, stage)
-    kept = {i: prints._from_cache(task) for i, task in enumerate(tasks)}
-    made = prints._run({i: task for i, task in enumerate(tasks) if kept[i] is None}, progress)
-    for i, document in made.items():
-        prints._keep(tasks[i], document)
-    kept.update(made)
-    for i, task in enumerate(tasks):
-        prints._write(task, kept[i])
+    prints.produce(_tasks(project, as_of, stage), progress)
     return {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
 
 
