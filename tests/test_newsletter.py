@@ -361,3 +361,18 @@ def test_an_edit_renders_again_only_the_issues_that_show_it(tmp_path):
     assert (out / "newsletters/demo/2013-09/newsletter.eml").read_bytes() == september
     assert "ZQNLEDIT" in (out / "newsletters/demo/2013-08/email.html").read_text(encoding="utf-8")
     assert "ZQNLEDIT" not in (out / "newsletters/demo/2013-09/email.html").read_text(encoding="utf-8")
+
+
+def test_every_issue_is_the_same_bytes_from_a_fresh_cache(tmp_path):
+    """A partners issue nests its parts (text and HTML inside the PDF's envelope): every boundary,
+    not only the outer one, must come from the content, or each deploy rewrites every .eml."""
+    built = []
+    for n in (1, 2):  # two checkouts, each with its own empty cache
+        root = write_project(tmp_path / f"project{n}", FILES)
+        status, _, err = run(root, "--out", str(tmp_path / f"out{n}"), "--as-of", AS_OF, "-q")
+        assert status == 0, err
+        built.append({p.relative_to(tmp_path / f"out{n}"): p.read_bytes()
+                      for p in (tmp_path / f"out{n}/newsletters").rglob("*.eml")})
+    partners = Path("newsletters/demo/2013-08/newsletter.eml")
+    assert partners in built[0] and b"application/pdf" in built[0][partners]
+    assert built[0] == built[1]

@@ -212,9 +212,11 @@ def eml(issue: Issue, html: str, text: str, pdf_bytes: bytes) -> bytes:
         unsubscribe=issue.c.unsubscribe_url and email_message.unsubscribe_url(issue.c.unsubscribe_url, slug),
         related=tuple(email_message.Part(im.data, im.media_type, im.name, im.cid) for im in issue.images),
         attachments=(email_message.Part(pdf_bytes, "application/pdf", pdf_name(issue)),) if attach_pdf(issue) else ())
-    # The boundary is random by default: derive it from the content so an unchanged issue
-    # gives a byte-identical file at every build.
-    msg.set_boundary("=_sentinel_" + hashlib.sha256((html + text).encode()).hexdigest()[:32])
+    # Boundaries are random by default: derive each (the nested ones of a message with pictures or
+    # a PDF too) from the content, so that an unchanged issue is a byte-identical file at every build.
+    digest = hashlib.sha256((html + text).encode()).hexdigest()[:32]
+    for n, part in enumerate(p for p in msg.walk() if p.is_multipart()):
+        part.set_boundary(f"=_sentinel_{digest}" + (f"_{n}" if n else ""))
     return msg.as_bytes()
 
 

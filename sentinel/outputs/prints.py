@@ -306,10 +306,22 @@ def preview(pdf: bytes, width: int = PREVIEW_WIDTH) -> bytes:
     finally:
         document.close()
     # 64 colours: a third of the size, the same look (flat colours and text), the QR code intact.
-    image = image.convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    # The fast octree (a fifth of median cut's CPU at 1080 px, bench/PROFILE.md) keeps the strand
+    # colours exact but greys white and black a little: its palette is snapped back to them.
+    image = image.convert("RGB").quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    image.putpalette(_snapped(image.getpalette()))
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
+    image.save(out, "PNG", compress_level=6)  # optimize=True costs as much again for 4 % less
     return out.getvalue()
+
+
+def _snapped(palette: list[int]) -> list[int]:
+    """Palette entries within 6 of white or black made pure white or black."""
+    snapped = []
+    for i in range(0, len(palette), 3):
+        rgb = palette[i:i + 3]
+        snapped += [255] * 3 if min(rgb) >= 249 else [0] * 3 if max(rgb) <= 6 else rgb
+    return snapped
 
 
 #: How a misfit is told: the part of the page (by its data-fit name) and what to do about it.
