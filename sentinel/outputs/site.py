@@ -270,14 +270,15 @@ def month_pages(entries: list, size: int | None) -> list[list]:
     return [entries[i:i + size] for i in range(0, len(entries), size)] or [[]]
 
 
-def _activity_cards(root: Path, c: Campaign, activities: list, staff: bool) -> Markup:
-    """The cards of one month, from the cache when none of its entries (nor the strands' names and
-    colours, nor the code) changed: an edit re-renders only the month it is in. An entry is known
-    by its source (its month file's digest and its place there), quicker than by its fields."""
+def _activity_cards(root: Path, c: Campaign, activities: list, staff: bool,
+                    template: str = "pages/activity_list.html") -> Markup:
+    """The cards of one month (or a strand page's latest), from the cache when none of its
+    entries (nor the strands' names and colours, nor the code) changed: an edit re-renders only
+    the cards it is in. An entry is known by its source (its month file's digest and its place
+    there), quicker than by its fields."""
     strands = [(s.id, s.label, s.colour) for s in c.strands.values()]
-    html = cache.cached(root, "activity-cards", (staff, strands, [a.source for a in activities]),
-                        lambda: render("pages/activity_list.html", c=c, activities=activities,
-                                       staff=staff).encode())
+    html = cache.cached(root, "activity-cards", (template, staff, strands, [a.source for a in activities]),
+                        lambda: render(template, c=c, activities=activities, staff=staff).encode())
     return Markup(html.decode())
 
 
@@ -324,6 +325,8 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
                         og_image_width=card["width"], og_image_height=card["height"])
         files[rel] = page(meta, render("pages/strand.md", c=c, s=s, here=urls.strand(c.id, sid), sign_groups=sign_groups(c, s, audience, as_of),
                                        activities=by_strand.get(sid, [])[-20:],
+                                       recent_cards=_activity_cards(root, c, by_strand.get(sid, [])[-20:], staff,
+                                                                    "pages/recent_cards.html"),
                                        total=len(by_strand.get(sid, [])), posters=posters, **ctx))
         strand_nav.append({s.title: rel})
     files[urls.calendar_file(c.id)] = page(

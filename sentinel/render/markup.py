@@ -176,6 +176,7 @@ for _name, _char in html_entities.html5.items():
 # MkDocs' theme templates print page titles, descriptions and nav labels without escaping them.
 # Those come from YAML text (a strand's title, a newsletter's title...), so escape them here.
 _ESCAPED_META = ("title", "description")
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def escape_front_matter(text: str) -> str:
@@ -185,7 +186,7 @@ def escape_front_matter(text: str) -> str:
     if not front or not re.search(r"[<>&\"']", front):
         return text
     try:
-        meta = yaml.safe_load(front)
+        meta = yaml.load(front, Loader=_SAFE_LOADER)  # libyaml: every generated page passes here
     except yaml.YAMLError:
         return text   # MkDocs reports it
     if not isinstance(meta, dict):
