@@ -32,6 +32,7 @@ from sentinel.visibility import Audience, select
 
 KIND = "command-report-pdf"  # the cache entries of the PDFs, keyed by their HTML
 
+
 def render(project: Project, as_of, stage: Path, progress) -> dict[Audience, SiteExtras]:
     staff = SiteExtras()
     pdfs: dict[Path, str] = {}   # file -> the HTML it is made from

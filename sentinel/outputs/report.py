@@ -397,7 +397,24 @@ class Report:
                 for unit, entries in self.sustained.items()]
 
 
+#: The reports last made, by campaign object (the same one, not an equal one) and day: the board
+#: report reads the same figures, and a build asks for them while listing the shared pool's
+#: documents and again in the workers it forks after. A few builds' worth at most (`serve`).
+_made: dict[int, tuple] = {}
+
+
 def report(c: Campaign, as_of: date) -> Report:
+    kept = _made.get(id(c))
+    if kept is not None and kept[0] is c and kept[1] == as_of:
+        return kept[2]
+    if len(_made) >= 8:
+        _made.clear()
+    r = _report(c, as_of)
+    _made[id(c)] = (c, as_of, r)
+    return r
+
+
+def _report(c: Campaign, as_of: date) -> Report:
     e = evaluate(c, select(c.activities, Audience.STAFF, as_of), as_of)
     f = e.figures
     addressed = sum(1 for n in f["by_strand"].values() if n)
