@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conftest import MINIMAL, cli_command, write_project
+from conftest import MINIMAL, cli_command, made_and_unchanged, write_project
 
 CORES = sorted(os.sched_getaffinity(0))
 
@@ -29,35 +29,63 @@ def _digests(folder) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def _silver_months(out) -> list[str]:
+    """The months whose Silver report PDF the build wrote."""
+    return sorted(p.parent.name for p in (out / "reports" / "demo").glob("*/silver.pdf"))
+
+
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
-    """The minimal campaign (a poster, its three social images and an evaluation report) built cold
-    on one core and on all."""
+    """The minimal campaign (a poster, its three social images, an evaluation report, a board
+    report and a Silver report a month) built cold on one core and on all, then again on all
+    with the warm cache into a new folder."""
     base = tmp_path_factory.mktemp("pool")
     root = write_project(base / "project", {}, MINIMAL)
     one = _build(root, base / "one", base / "cache-one", CORES[:1])
     every = _build(root, base / "every", base / "cache-every", CORES)
-    return base, one, every
+    warm = _build(root, base / "warm", base / "cache-every", CORES)
+    return base, one, every, warm
+
+
+def _count(base) -> int:
+    """The documents of a cold build: 5, and the board report and each month's Silver report."""
+    months = _silver_months(base / "one")
+    assert months and (base / "one" / "reports" / "demo" / "board-report.pdf").is_file()
+    return 5 + 1 + len(months)
 
 
 def test_one_core_renders_in_one_process_the_largest_document_first(builds):
-    _, one, _ = builds
-    assert "rendering 5 documents (PDFs and previews) on 1 core, the largest first" in one
-    done = [what for what, _ in re.findall(r"documents: (.*) done \[(\d)/5\]", one)]
-    assert done[:2] == ["the evaluation report of demo", "the abuse poster for public"]
-    assert sorted(done[2:]) == ["the abuse link card for public", "the abuse portrait image for public",
-                                "the abuse story image for public"]
+    base, one, _, _ = builds
+    n = _count(base)
+    assert f"rendering {n} documents (PDFs and previews) on 1 core, the largest first" in one
+    done = [what for what, _ in re.findall(rf"documents: (.*) done \[(\d+)/{n}\]", one)]
+    silver = [f"the Silver report of demo for {month}" for month in _silver_months(base / "one")]
+    assert done[:-3] == ["the evaluation report of demo", "the board report of demo", *silver,
+                         "the abuse poster for public"]
+    assert sorted(done[-3:]) == ["the abuse link card for public", "the abuse portrait image for public",
+                                 "the abuse story image for public"]
+
+
+def test_the_command_reports_are_made_in_the_pool_and_found_by_a_warm_build(builds):
+    base, _, every, warm = builds
+    n = _count(base)
+    assert f"rendering {n} documents" in every
+    assert len(re.findall(rf"documents: the (board|Silver) report of demo.* done \[\d+/{n}\]", every)) == n - 5
+    assert made_and_unchanged(every)["command reports"] == (n - 5, 0)
+    assert "rendering" not in warm
+    assert made_and_unchanged(warm)["command reports"] == (0, n - 5)
 
 
 def test_the_workers_follow_the_cores_the_build_may_use(builds):
-    _, _, every = builds
-    workers = min(len(CORES), 5)  # never more workers than documents
+    base, _, every, _ = builds
+    n = _count(base)
+    workers = min(len(CORES), n)  # never more workers than documents
     cores = f"{workers} core{'s' if workers > 1 else ''}"
-    assert f"rendering 5 documents (PDFs and previews) on {cores}, the largest first" in every
+    assert f"rendering {n} documents (PDFs and previews) on {cores}, the largest first" in every
 
 
 def test_the_documents_are_the_same_whatever_the_number_of_cores(builds):
-    base, _, _ = builds
+    base, _, _, _ = builds
     for folder in ("print", "reports", "social"):
         one, every = _digests(base / "one" / folder), _digests(base / "every" / folder)
         assert one and one == every, folder

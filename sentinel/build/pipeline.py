@@ -72,7 +72,7 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) 
         figures["documents"] = _render_documents(modules.values(), project, as_of, stage, progress, problems)
         figures.update(_render_outputs(outputs, project, as_of, stage, extras, progress, problems, lookups))
         progress.step("building the public and staff sites")
-        figures.update(_build_sites(project, root, stage, as_of, extras, work, problems, lookups))
+        figures.update(_build_sites(project, root, stage, as_of, extras, work, problems, lookups, progress))
         if problems:  # raised inside the staging block: nothing is swapped in
             raise ContentError(sorted(set(problems)))
         _remove_tree(work)
@@ -138,21 +138,22 @@ def _render_outputs(outputs: dict, project, as_of: date, stage: Path, extras: di
 
 
 def _build_sites(project, root: Path, stage: Path, as_of: date, extras: dict, work: Path,
-                 problems: list, lookups: Counter) -> dict:
-    """Build the two sites side by side: they share nothing but the model."""
+                 problems: list, lookups: Counter, progress) -> dict:
+    """Build the two sites side by side: they share nothing but the model. Each says how far it
+    has come from its own worker (its lines go straight to the build's stderr)."""
     from sentinel.outputs import site, site_languages
 
     def job(audience, folder):
         def run():
             t = time.perf_counter()
-            site.build(project, root, stage / folder, audience, as_of, extras[audience], work)
+            site.build(project, root, stage / folder, audience, as_of, extras[audience], work, progress)
             return time.perf_counter() - t
         return _reporting(run)
 
     def language_job(lang):   # the public site in `lang`, into public/<lang>/ once all are built
         def run():
             t = time.perf_counter()
-            site_languages.build(project, root, work / f"site-{lang}", lang, as_of, work, stage)
+            site_languages.build(project, root, work / f"site-{lang}", lang, as_of, work, stage, progress)
             return time.perf_counter() - t
         return _reporting(run)
 

@@ -34,7 +34,8 @@ COUNTED = (("site-page", "pages", "rendered"),
            ("aide-memoire", "aide-memoires", "laid out"),
            ("social-image", "social images", "drawn"),
            ("newsletter-email-html", "newsletters", "rendered"),
-           ("report-pdf", "evaluation reports", "made"))
+           ("report-pdf", "evaluation reports", "made"),
+           ("command-report-pdf", "command reports", "made"))
 
 
 def made_and_reused(lookups: Counter) -> str:

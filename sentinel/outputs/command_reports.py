@@ -2,51 +2,51 @@
 every month that has begun (HTML and PDF). Staff only: written under reports/<campaign>/ and put
 on the staff site, never the public one.
 
-PDFs are laid out by `make_pdf`, a plain function of plain arguments (the HTML and a folder),
-on every core through `build.parallel`, and cached by their HTML.
+Their PDFs are laid out by `make_pdf`, a plain function of plain arguments (the HTML and a
+folder), and cached by their HTML. In a build they are rendered in the shared pool with every
+other document (`documents`, biggest first); `render` then finds them in the cache, and renders
+itself only what it misses when it runs on its own. Both need every report's HTML: it is
+assembled once per build (`_assembled`, remembered for the project and day it was made for).
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
 from pathlib import Path
 
 from markupsafe import Markup
 
 from sentinel.build import cache, parallel
+from sentinel.build.documents import Document
 from sentinel.build.writer import inside, write_bytes, write_text
-from sentinel.content.model import Project
+from sentinel.content.model import Campaign, Project
 from sentinel.outputs import board_report, site_engine
-from sentinel.outputs.silver_report import silver
+from sentinel.outputs.silver_report import Silver, silver
 from sentinel.outputs.site import SiteExtras, current_campaign, page, yaml_str
 from sentinel.render import urls
 from sentinel.render.styles import component_css
 from sentinel.render.templating import THEME, render as render_template
 from sentinel.visibility import Audience, select
 
+KIND = "command-report-pdf"  # the cache entries of the PDFs, keyed by their HTML
+
 
 def render(project: Project, as_of, stage: Path, progress) -> dict[Audience, SiteExtras]:
     staff = SiteExtras()
-    root = project.root
-    staff_url = urls.staff_site(site_engine.extra_settings(Path(root) / "mkdocs.yml"),
-                                current_campaign(project, as_of).site_url)
-    own = (THEME / "report" / "report.css").read_text(encoding="utf-8")
-    css = {t: Markup(component_css(f"report/{t}.html") + "\n" + own) for t in ("board", "silver")}
     pdfs: dict[Path, str] = {}   # file -> the HTML it is made from
-    for done, c in enumerate(project.campaigns, 1):
-        progress.step(f"board and Silver reports of {c.id}", done, len(project.campaigns))
+    reports = _assembled(project, as_of)
+    for done, r in enumerate(reports, 1):
+        c = r.c
+        progress.step(f"board and Silver reports of {c.id}", done, len(reports))
         out = inside(stage, stage / "reports" / c.id)
-        b = board_report.board(c, as_of)
-        pdfs[out / "board-report.pdf"] = render_template("report/board.html", b=b, css=css["board"])
+        pdfs[out / "board-report.pdf"] = r.board_html
         write_bytes(out / "board-report.docx",
-                    cache.cached(root, "board-docx", [b], lambda: board_report.docx(b)))
-        link = lambda a: urls.absolute(staff_url, urls.activity(a))  # noqa: E731 - entries in full, on the staff site
+                    cache.cached(project.root, "board-docx", [r.b], lambda: board_report.docx(r.b)))
         listed = []
-        by_month = defaultdict(list)
-        for a in select(c.activities, Audience.STAFF, as_of):
-            by_month[a.month].append(a)
-        for month in board_report.silver_months(c, as_of):
-            s = silver(c, month, as_of, by_month[month])
-            html = render_template("report/silver.html", s=s, css=css["silver"], link=link)
+        for s, html in r.silvers:
+            month = s.month
             write_text(inside(stage, out / month / "silver.html"), html)
             pdfs[out / month / "silver.pdf"] = html
             listed.append((month, c.focus(month)))
@@ -57,10 +57,70 @@ def render(project: Project, as_of, stage: Path, progress) -> dict[Audience, Sit
             staff.files[urls.board_report(c.id, ext)] = out / f"board-report{ext}"
         staff.pages[urls.command_reports_file(c.id)] = page(
             {"title": "Command reports", "description": "Board report and monthly Silver reports"},
-            render_template("report/command_reports.md", c=c, b=b, silver=listed))
+            render_template("report/command_reports.md", c=c, b=r.b, silver=listed))
         staff.nav[c.id].append({"Command reports": urls.command_reports_file(c.id)})
-    _write_pdfs(root, pdfs)
+    _write_pdfs(project.root, pdfs)
     return {Audience.STAFF: staff}
+
+
+#: Seconds of one core for a board and a Silver report's PDF (bench/PROFILE.md, 2026-11-30: a
+#: month of 400 or 575 entries makes little difference). The pool's estimate.
+BOARD_COST, SILVER_COST = 1.8, 1.3
+
+
+def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
+    """The board and Silver PDFs the cache does not have, for the build's shared pool."""
+    found = []
+    base = str(THEME / "report")
+    for r in _assembled(project, as_of):
+        named = [(f"the board report of {r.c.id}", r.board_html, BOARD_COST)]
+        named += [(f"the Silver report of {r.c.id} for {s.month}", html, SILVER_COST) for s, html in r.silvers]
+        for what, html, cost in named:
+            digest = cache.key(html)  # as `_write_pdfs` looks it up
+            if not cache.has(project.root, KIND, digest):
+                found.append(Document(make_pdf, ((html, base),), cost, what,
+                                      partial(cache.write, project.root, KIND, digest)))
+    return found
+
+
+@dataclass(frozen=True)
+class _Reports:
+    """One campaign's command reports, assembled: the board report and its HTML, and each
+    month's Silver report with its HTML."""
+    c: Campaign
+    b: board_report.Board
+    board_html: str
+    silvers: tuple[tuple[Silver, str], ...]
+
+
+#: The reports last assembled, with the project (the same object, not an equal one) and the day
+#: they were assembled for: `documents` fills it, `render` (in the same process or a forked
+#: worker of it) reads it. One build's worth; the next project replaces it.
+_last: tuple = (None, None, [])
+
+
+def _assembled(project: Project, as_of: date) -> list[_Reports]:
+    global _last
+    if _last[0] is project and _last[1] == as_of:
+        return _last[2]
+    staff_url = urls.staff_site(site_engine.extra_settings(Path(project.root) / "mkdocs.yml"),
+                                current_campaign(project, as_of).site_url)
+    link = lambda a: urls.absolute(staff_url, urls.activity(a))  # noqa: E731 - entries in full, on the staff site
+    own = (THEME / "report" / "report.css").read_text(encoding="utf-8")
+    css = {t: Markup(component_css(f"report/{t}.html") + "\n" + own) for t in ("board", "silver")}
+    reports = []
+    for c in project.campaigns:
+        b = board_report.board(c, as_of)
+        by_month = defaultdict(list)
+        for a in select(c.activities, Audience.STAFF, as_of):
+            by_month[a.month].append(a)
+        silvers = []
+        for month in board_report.silver_months(c, as_of):
+            s = silver(c, month, as_of, by_month[month])
+            silvers.append((s, render_template("report/silver.html", s=s, css=css["silver"], link=link)))
+        reports.append(_Reports(c, b, render_template("report/board.html", b=b, css=css["board"]), tuple(silvers)))
+    _last = (project, as_of, reports)
+    return reports
 
 
 def _staff_page(s, staff: SiteExtras) -> str:
@@ -76,11 +136,11 @@ def _staff_page(s, staff: SiteExtras) -> str:
 
 
 def _write_pdfs(root: str, pdfs: dict[Path, str]) -> None:
-    found = {path: cache.read(root, "command-report-pdf", cache.key(html)) for path, html in pdfs.items()}
+    found = {path: cache.read(root, KIND, cache.key(html)) for path, html in pdfs.items()}
     todo = [path for path, data in found.items() if data is None]
     base = str(THEME / "report")
     for path, data in zip(todo, parallel.map(make_pdf, [(pdfs[p], base) for p in todo])):
-        cache.write(root, "command-report-pdf", cache.key(pdfs[path]), data)
+        cache.write(root, KIND, cache.key(pdfs[path]), data)
         found[path] = data
     for path, data in found.items():
         write_bytes(path, data)

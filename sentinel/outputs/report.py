@@ -406,7 +406,7 @@ def report(c: Campaign, as_of: date) -> Report:
             return made
     made = _report(c, as_of)
     _reports.insert(0, (c, as_of, made))
-    del _reports[4:]   # `serve` builds again and again in one process: keep the latest few
+    del _reports[16:]   # `serve` builds again and again in one process: keep the latest few
     return made
 
 

@@ -118,8 +118,9 @@ def yaml_str(text: str) -> str:
 
 
 def build(project: Project, root: Path, out: Path, audience: Audience, as_of: date,
-          extras: SiteExtras, work: Path) -> None:
-    """Render the site for `audience` into `out` (public/ or intranet/)."""
+          extras: SiteExtras, work: Path, progress=None) -> None:
+    """Render the site for `audience` into `out` (public/ or intranet/); say how far it has come
+    on `progress` (build.progress.Progress), when given."""
     staff = audience is Audience.STAFF
     docs = work / ("docs-" + audience.value)
     ctx = {"staff": staff, "as_of": as_of, "urls": urls, "block": extras.block}
@@ -158,10 +159,13 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
         if rel in files:
             nav.append({title: rel})
 
-    for c in project.campaigns:
+    say = _progress_lines(progress, "staff site" if staff else "public site")
+    for done, c in enumerate(project.campaigns, 1):
         nav.append({c.name if len(project.campaigns) == 1 else f"{c.name} ({c.starts.year})":
                     _campaign_pages(root, c, files, ctx, audience, extras, as_of)
                     + staff_site.news_pages(c, audience, as_of, files, ctx)})
+        if done % -(-len(project.campaigns) // 3) == 0 or done == len(project.campaigns):  # 3 lines at most
+            say(f"pages of {c.id} prepared (campaign {done}/{len(project.campaigns)})")
 
     for title, rel in CONTENT_NAV[1:]:
         if rel in files:
@@ -209,10 +213,17 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
             nav=markup.escape_nav(nav), extra={"audience": audience.value, "quick_exit": quick_exit_html(settings),
                                          "brand": {"band": brand_band(current)},
                                          "sn_languages": None if staff else site_languages.switcher(project, as_of, "en")},
-            blocks=extras.blocks, post_process=_finish_page, cache_root=root)
+            blocks=extras.blocks, post_process=_finish_page, cache_root=root,
+            progress=say)
     except site_engine.SiteError as err:
         raise ContentError(_link_problems(err, root, audience)) from None
     csp.secure_site(out, secured)
+
+
+def _progress_lines(progress, site: str):
+    """How a site says how far it has come: `say("12/268 pages read")` prints "public site:
+    12/268 pages read" on the build's progress (which -q silences); nothing without one."""
+    return (lambda said: progress.step(f"{site}: {said}")) if progress else (lambda said: None)
 
 
 def _finish_page(html: str) -> str:

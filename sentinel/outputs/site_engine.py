@@ -303,7 +303,8 @@ def _settings_digest(config_file: Path, theme_dir: Path, *args) -> str:
 def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: str, site_url: str,
                nav: list, extra: dict | None = None, blocks: dict[str, str] | None = None,
                post_process: Callable[[str], str] | None = None, cache_root: Path,
-               language: str = "", direction: str = "") -> set[str]:
+               language: str = "", direction: str = "",
+               progress: Callable[[str], None] | None = None) -> set[str]:
     """Build `docs_dir` into `site_dir` with the shared mkdocs.yml; any warning is an error.
 
     `blocks` maps the keys of `block_marker()`s in the pages to the HTML that replaces them;
@@ -312,6 +313,7 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: 
     output files (relative paths) that went through `post_process`. `language` (BCP 47) and
     `direction` set the theme's interface language (mkdocs-material's translations, or ours in
     theme/site/partials/languages/; English where neither has it) and its writing direction.
+    `progress`, when given, is told how far the build of the pages has come, about ten times.
     """
     collect = _Collect()
     log = logging.getLogger("mkdocs")
@@ -332,6 +334,8 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: 
                                     site_name, site_url, nav, extra, language, direction)
         memo = _Memo(cache_root, settings, post_process)
         cfg.plugins["sentinel-memo"] = memo  # after the blocks: it sees each page's final HTML
+        if progress:
+            cfg.plugins["sentinel-progress"] = _Progress(progress)
         mkdocs_build(cfg)
     except (Abort, ConfigurationError) as err:
         raise SiteError("\n".join(collect.messages) or str(err)) from None
@@ -348,6 +352,40 @@ def _has_interface(language: str) -> bool:
     """Whether mkdocs-material (or our theme overrides) has its interface strings in `language`."""
     name = Path("partials") / "languages" / f"{language}.html"
     return any((folder / name).is_file() for folder in template_dirs())
+
+
+class _Progress(BasePlugin):
+    """Says how far the engine has come with the pages: a few lines whatever their number.
+
+    MkDocs goes over the pages twice: it reads each one (Markdown to HTML), then writes each
+    one through the theme, the longer pass on a cold build (mkdocs-material draws the whole nav
+    on every page: 10 s of 13 for 268 public pages at 20,000 entries, see bench/PROFILE.md). So
+    each pass counts its pages, in at most LINES lines."""
+
+    LINES = {"read": 2, "written": 5}
+
+    def __init__(self, say: Callable[[str], None]):
+        self.say = say
+        self.total = 0
+        self.done = dict.fromkeys(self.LINES, 0)
+
+    def on_files(self, files, config):
+        self.total = len(files.documentation_pages())  # the pages the build reads and writes
+        return files
+
+    def _step(self, what: str) -> None:
+        self.done[what] += 1
+        done, every = self.done[what], -(-self.total // self.LINES[what])  # ceil: at most LINES lines
+        if done % every == 0 or done == self.total:
+            self.say(f"{done}/{self.total} pages {what}")
+
+    def on_page_content(self, html, page, config, files):
+        self._step("read")
+        return html
+
+    def on_post_page(self, output, page, config):
+        self._step("written")
+        return output
 
 
 class _ConfigLoader(yaml.SafeLoader):

@@ -202,12 +202,14 @@ def mark_language(html: str, lang: str) -> str:
     return _HTML_TAG.sub(f'<html lang="{lang}" dir="{languages.get(lang).dir}"', html, count=1)
 
 
-def build(project: Project, root: Path, out: Path, lang: str, as_of: date, work: Path, stage: Path) -> None:
+def build(project: Project, root: Path, out: Path, lang: str, as_of: date, work: Path, stage: Path,
+          progress=None) -> None:
     """Build the public site in `lang` into `out` (moved to public/<lang>/ by the pipeline), with
-    the posters in `lang` that prints_languages wrote into `stage`."""
+    the posters in `lang` that prints_languages wrote into `stage`; say how far it has come on
+    `progress`, when given."""
     from sentinel.outputs.prints_languages import public_posters
     from sentinel.outputs import csp
-    from sentinel.outputs.site import DEFAULT_EXIT_URL, _finish_page, brand_band, current_campaign
+    from sentinel.outputs.site import DEFAULT_EXIT_URL, _finish_page, _progress_lines, brand_band, current_campaign
     from sentinel.render.styles import component_css
     from sentinel.render.templating import THEME
     from sentinel.build.writer import inside
@@ -249,7 +251,8 @@ def build(project: Project, root: Path, out: Path, lang: str, as_of: date, work:
             nav=markup.escape_nav(nav), language=lang, direction=language.dir,
             extra={"audience": "public", "quick_exit": quick_exit, "brand": {"band": brand_band(current)},
                    "sn_languages": switcher(project, as_of, lang)},
-            post_process=lambda html: _finish_page(mark_language(html, lang)), cache_root=root)
+            post_process=lambda html: _finish_page(mark_language(html, lang)), cache_root=root,
+            progress=_progress_lines(progress, f"public site in {language.english}"))
     except site_engine.SiteError as err:
         raise ContentError([Problem(Where(f"public site in {language.english}"), line)
                             for _, _, line in err.complaints()]) from None
