@@ -133,7 +133,7 @@ def _load_language(root: Path, folder: Path, lang_dir: Path, lang: str, c: Campa
     name, aim, cfile = c.name, c.aim, None
     for entry in sources.entries(root, lang_dir, problems):
         if entry.name not in ("campaign.yml", "strands"):
-            problems.add(Where(sources.rel(root, entry)), f"a translation folder holds campaign.yml and strands/ only"
+            problems.add(Where(sources.rel(root, entry)), "a translation folder holds campaign.yml and strands/ only"
                          + did_you_mean(entry.name, ["campaign.yml", "strands"]))
     path = lang_dir / "campaign.yml"
     if path.is_file() or os.path.lexists(path):

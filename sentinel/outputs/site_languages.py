@@ -98,7 +98,7 @@ def docs(site: LanguageSite, staff: bool, as_of: date, posters=None) -> tuple[di
     prefix = f"{lang}/" if staff else ""
     files: dict[str, str] = {}
     nav: list = [prefix + HOME]
-    from sentinel.outputs.site import national_helplines, page, yaml_str, HELPLINES_MARKER, HELP_SEARCH_BOOST
+    from sentinel.outputs.site import national_helplines, page, HELPLINES_MARKER, HELP_SEARCH_BOOST
     from sentinel.content.yamlsafe import split_front_matter
     for c, t, strands, own_text in site.campaigns:
         strand_nav = []
@@ -213,7 +213,6 @@ def build(project: Project, root: Path, out: Path, lang: str, as_of: date, work:
     from sentinel.render.styles import component_css
     from sentinel.render.templating import THEME
     from sentinel.build.writer import inside
-    from sentinel.content.model import Campaign
     site = language_sites(project, Audience.PUBLIC, as_of)[lang]
     shown = {}   # site address -> the file the build wrote
     def posters(c, s):
