@@ -238,7 +238,9 @@ class _Memo(BasePlugin):
         if not template_name.endswith(".html"):
             return output
         self.processed.add(template_name)
-        return output if template_name in self.replay else self._finished(template_name, output)
+        # Kept with the same fields as a page (none of them used), or it is never recalled.
+        return output if template_name in self.replay else self._finished(template_name, output,
+                                                                           anchors=[], search=None)
 
     def keep(self) -> None:
         for kind, key, state in self.pending:
