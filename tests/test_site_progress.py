@@ -75,3 +75,34 @@ def test_quiet_builds_say_nothing_of_the_sites(built):
     _, _, quiet = built
     assert not _lines(quiet, "public site") and not _lines(quiet, "staff site")
     assert all(line.startswith("WARNING: ") for line in quiet.splitlines()), quiet  # the placeholder addresses
+
+
+def _month(month: str) -> str:
+    return f"""\
+        - title: Street survey in {month}
+          date: {month}-15
+          unit: Solihull LPU
+          strands: [abuse]
+          type: Victim
+          objectives: [1, 2]
+          summary: We asked people about abuse.
+          effectiveness: 4
+          visibility: public
+        """
+
+
+def test_reading_the_entries_says_how_far_it_has_come_and_what_the_cache_saved(tmp_path):
+    """A national campaign's first build reads its month files for a minute: the build counts
+    them as they are checked, and the next build says they were all checked before."""
+    months = ["2013-08", "2013-09", "2013-10", "2013-11", "2013-12"]
+    root = write_project(tmp_path / "project", {f"campaigns/demo/activities/{m}.yml": _month(m) for m in months},
+                         MINIMAL)
+    first = _build(root, tmp_path / "out", tmp_path / "cache")
+    assert "activities of demo: 5 month files, 5 to read and check" in first
+    counted = [int(n) for n in re.findall(r"activities of demo: month files read and checked \[(\d+)/5\]", first)]
+    assert counted and counted == sorted(set(counted)) and counted[-1] == 5 and len(counted) <= 5
+    again = _build(root, tmp_path / "again", tmp_path / "cache")
+    assert "activities of demo: 5 month files, all checked before" in again
+    assert "read and checked [" not in again
+    quiet = _build(root, tmp_path / "quiet", tmp_path / "cache", "-q")
+    assert "activities of" not in quiet

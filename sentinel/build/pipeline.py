@@ -57,7 +57,8 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) 
     modules = {"prints": prints, "newsletter": newsletter, "report": report, "command_reports": command_reports,
                "social": social, "prints-languages": prints_languages}
     outputs = {name: module.render for name, module in modules.items()}
-    project = load_project(root)
+    progress.step("reading the campaigns")
+    project = load_project(root, progress)
     progress.step(f"read {sum(len(c.activities) for c in project.campaigns)} activities "
                   f"in {len(project.campaigns)} campaign(s)")
     figures = {"load": time.perf_counter() - started, "campaigns": len(project.campaigns),
@@ -104,6 +105,7 @@ def _render_documents(modules, project, as_of: date, stage: Path, progress, prob
     (sentinel.build.documents): the outputs then find them in the cache. An output takes part by
     having `documents(project, as_of, stage) -> list[Document]`."""
     started = time.perf_counter()
+    progress.step("listing the documents (PDFs and images) the cache does not have yet")
     found = []
     for module in modules:
         try:

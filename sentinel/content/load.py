@@ -9,7 +9,7 @@ import dataclasses
 import gc
 import os
 import re
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
@@ -29,7 +29,9 @@ CAMPAIGN_ENTRIES = {"campaign.yml", "strands", "activities", "newsletters", "eve
                     "translations", *reporting.FILES, "contacts.yml", "news"}
 
 
-def load_project(root: Path) -> Project:
+def load_project(root: Path, progress=None) -> Project:
+    """The checked project; every problem found is raised at once (ContentError). `progress`
+    (build.progress.Progress) hears how far the reading of the entries has come."""
     problems = Problems()
     campaigns = []
     campaigns_dir = root / "campaigns"
@@ -37,7 +39,7 @@ def load_project(root: Path) -> Project:
         problems.add(Where("campaigns"), "there is no campaigns/ folder: is this the project folder?")
     else:
         for folder in (p for p in sources.entries(root, campaigns_dir, problems) if p.is_dir()):
-            campaign = _load_campaign(root, folder, problems)
+            campaign = _load_campaign(root, folder, problems, progress)
             if campaign:
                 campaigns.append(campaign)
         if not campaigns and not problems:
@@ -57,7 +59,7 @@ def _load_doc(root: Path, path: Path, problems: Problems):
     return None if text is None else load_yaml(text, _rel(root, path), problems)
 
 
-def _load_campaign(root: Path, folder: Path, problems: Problems) -> Campaign | None:
+def _load_campaign(root: Path, folder: Path, problems: Problems, progress=None) -> Campaign | None:
     cid = folder.name
     rel = _rel(root, folder)
     if not CAMPAIGN_ID.fullmatch(cid):
@@ -74,7 +76,7 @@ def _load_campaign(root: Path, folder: Path, problems: Problems) -> Campaign | N
     campaign = doc and schema.build(Campaign, doc.data, doc, (), problems, id=cid)
     strands = _load_strands(root, folder, cid, problems)
     rules = campaign and validate.EntryRules.of(campaign, strands)
-    activities = _load_activities(root, folder, cid, rules, problems)
+    activities = _load_activities(root, folder, cid, rules, problems, progress)
     newsletters = _load_newsletters(root, folder, cid, problems)
     events = _load_events(root, folder, cid, problems)
     reported = reporting.load(root, folder, cid, problems)
@@ -128,20 +130,20 @@ def _load_strands(root: Path, folder: Path, cid: str, problems: Problems) -> dic
 
 
 def _load_activities(root: Path, folder: Path, cid: str, rules: validate.EntryRules | None,
-                     problems: Problems) -> list[Activity]:
+                     problems: Problems, progress=None) -> list[Activity]:
     """Every entry of the campaign, each checked on its own against `rules` (none when the
     campaign itself could not be read); checks across entries come later, on every load."""
     files = [(_rel(root, path), data) for path in _yaml_files(root, folder / "activities", problems)
              if (data := sources.read(root, path, problems)) is not None]
     out: list[Activity] = []
-    for entries, found in _activities_of_files(root, files, cid, rules):
+    for entries, found in _activities_of_files(root, files, cid, rules, progress):
         out.extend(entries)
         problems.items.extend(found)
     return out
 
 
 def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
-                         rules: validate.EntryRules | None) -> list[tuple[list[Activity], list]]:
+                         rules: validate.EntryRules | None, progress=None) -> list[tuple[list[Activity], list]]:
     """The checked entries and the problems of each month file, in order: from the cache when
     neither the file nor the rules changed, else read and checked (on both cores when many files
     are new, as in the first build of a large campaign). Month files are the bulk of a campaign
@@ -157,9 +159,15 @@ def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
             done[i] = (cached, [])
         else:
             todo.append((i, (rel, data, source, key)))
+    if progress and files:
+        progress.step(f"activities of {cid}: {len(files)} month files, " + (
+            f"{len(todo)} to read and check" if todo else "all checked before") + (
+            f", {len(done)} checked before" if todo and done else ""))
     read = partial(_read_and_check, str(root), cid=cid, rules=rules)
-    for (i, _), result in zip(todo, _on_both_cores(read, [item for _, item in todo])):
+    for n, (i, result) in enumerate(_on_both_cores(read, todo), 1):
         done[i] = result
+        if progress and (n % max(1, len(todo) // 4) == 0 or n == len(todo)) and len(todo) >= PARALLEL_FROM:
+            progress.step(f"activities of {cid}: month files read and checked", n, len(todo))
     return [done[i] for i in range(len(files))]
 
 
@@ -178,12 +186,18 @@ def _read_and_check(root: str, item: tuple, cid: str, rules: validate.EntryRules
 PARALLEL_FROM = 4
 
 
-def _on_both_cores(fn, items: list) -> list:
-    """`[fn(item) for item in items]`, on every core when there are enough items."""
-    if len(items) < PARALLEL_FROM:
-        return [fn(item) for item in items]
+def _on_both_cores(fn, todo: list[tuple[int, object]]):
+    """(i, fn(item)) for each (i, item), as each is done: on every core when there are enough."""
+    if len(todo) < PARALLEL_FROM:
+        for i, item in todo:
+            yield i, fn(item)
+        return
     with _collector_paused():  # the entries come back as half a million new objects
-        return parallel.map(fn, items)
+        with closing(parallel.unordered(lambda n: fn(todo[n][1]), range(len(todo)))) as finished:
+            for n, ok, value in finished:
+                if not ok:
+                    raise value
+                yield todo[n][0], value
 
 
 def _read_activities(data: bytes, rel: str, cid: str, source: str, problems: Problems) -> list[Activity]:
