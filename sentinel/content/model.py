@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import cached_property
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal, NewType, Optional
@@ -239,7 +240,7 @@ class Activity:
     def __post_init__(self):
         object.__setattr__(self, "month", months.of(self.date))
 
-    @property
+    @cached_property   # every card, link and report row asks: worked out once per entry
     def anchor(self) -> str:
         """A stable id for links: date and a slug of the title."""
         slug = re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")[:60]
