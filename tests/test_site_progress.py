@@ -78,17 +78,9 @@ def test_quiet_builds_say_nothing_of_the_sites(built):
 
 
 def _month(month: str) -> str:
-    return f"""\
-        - title: Street survey in {month}
-          date: {month}-15
-          unit: Solihull LPU
-          strands: [abuse]
-          type: Victim
-          objectives: [1, 2]
-          summary: We asked people about abuse.
-          effectiveness: 4
-          visibility: public
-        """
+    """The minimal campaign's one entry, moved to `month`."""
+    entry = MINIMAL["campaigns/demo/activities/2013-08.yml"]
+    return entry.replace("Street survey", f"Street survey in {month}").replace("2013-08-15", f"{month}-15")
 
 
 def test_reading_the_entries_says_how_far_it_has_come_and_what_the_cache_saved(tmp_path):
