@@ -57,7 +57,6 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) 
     modules = {"prints": prints, "newsletter": newsletter, "report": report, "command_reports": command_reports,
                "social": social, "prints-languages": prints_languages}
     outputs = {name: module.render for name, module in modules.items()}
-    progress.step("reading the campaigns")
     project = load_project(root, progress)
     progress.step(f"read {sum(len(c.activities) for c in project.campaigns)} activities "
                   f"in {len(project.campaigns)} campaign(s)")

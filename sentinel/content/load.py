@@ -159,7 +159,7 @@ def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
             done[i] = (cached, [])
         else:
             todo.append((i, (rel, data, source, key)))
-    if progress and files:
+    if progress and len(files) >= PARALLEL_FROM:   # a small campaign reads in a blink: no lines
         progress.step(f"activities of {cid}: {len(files)} month files, " + (
             f"{len(todo)} to read and check" if todo else "all checked before") + (
             f", {len(done)} checked before" if todo and done else ""))
