@@ -5,6 +5,7 @@ import html
 import io
 import os
 import socket
+import signal
 import subprocess
 import sys
 import time
@@ -459,6 +460,28 @@ def test_serve_previews_rebuilds_on_save_and_shows_problems(project):
             proc.kill()
             proc.wait()
     assert "Previewing the public site at " + base in proc.stdout.read()
+
+
+
+def test_ctrl_c_stops_the_preview_even_when_it_started_with_ctrl_c_ignored(project):
+    """A job started in the background (`make serve &`, nohup, a CI runner) inherits SIGINT
+    ignored, and Python then leaves it ignored: the preview must still stop on Ctrl+C."""
+    root = project()
+    port = free_port()
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from pathlib import Path; "
+            f"from sentinel.cli import main; "
+            f"sys.exit(main(['--as-of', '2013-12-20', 'serve', '--port', '{port}'], root=Path({str(root)!r})))")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", lambda status, text: status == 200)
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0 and "The preview has stopped." in out
 
 
 # ---- the guide -----------------------------------------------------------------------------------

@@ -275,7 +275,9 @@ def run(args, root: Path) -> int:
         if (root / name).is_dir():
             observer.schedule(watcher, str(root / name), recursive=True)
     rebuilder = threading.Thread(target=preview.rebuild_on_change, name="rebuild", daemon=True)
-    before = _set_signals({signal.SIGTERM: _interrupt})  # `kill` stops it as Ctrl+C does
+    # `kill` stops it as Ctrl+C does; and Ctrl+C stops it even when started from a shell or a job
+    # that left SIGINT ignored (a background job, nohup, some CI runners), where Python would not.
+    before = _set_signals({signal.SIGTERM: _interrupt, signal.SIGINT: _interrupt})
     try:
         observer.start()
         preview.rebuild()
