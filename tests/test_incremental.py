@@ -127,3 +127,18 @@ def test_the_cache_keeps_what_builds_use_and_drops_what_they_no_longer_do(projec
     said = made_and_unchanged(err)
     assert said["pages"][1] > 15 and said["posters"] == (0, 1)
     assert all(made == 0 for made, _ in said.values()), said
+
+
+def test_an_edited_event_reaches_the_calendar_feed(project, tmp_path):
+    """The calendar feed is kept from build to build: an edited event must still change it."""
+    events = "campaigns/demo/events.yml"
+    root = project({events: "- title: Open day at the station\n  date: 2013-09-01\n  visibility: public\n"})
+    out = tmp_path / "out"
+    status, _, err = run(root, "--out", str(out), "--as-of", AS_OF, "-q")
+    assert status == 0, err
+    feed = out / "public/demo/calendar.ics"
+    assert b"Open day at the station" in feed.read_bytes()
+    (root / events).write_text((root / events).read_text().replace("Open day", "Open evening"))
+    status, _, err = run(root, "--out", str(out), "--as-of", AS_OF, "-q")
+    assert status == 0, err
+    assert b"Open evening at the station" in feed.read_bytes() and b"Open day" not in feed.read_bytes()

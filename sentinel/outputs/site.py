@@ -9,7 +9,7 @@ import hashlib
 import os
 import shutil
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -344,7 +344,7 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
         {"title": "Calendar"},
         render("pages/calendar.md", c=c, here=urls.calendar(c.id), events_by_month=_group(events, lambda e: months.of(e.day)),
                unscheduled=[e for e in events if months.of(e.day) not in c.schedule], **ctx))
-    files[urls.calendar_feed(c.id)] = feeds.ics(c, events, site_url)
+    files[urls.calendar_feed(c.id)] = _calendar(root, c, events, site_url)
     month_nav = []
     page_of: dict[int, int] = {}   # id(entry) -> its page of the month, for links to it
     for month in sorted(by_month):
@@ -370,6 +370,15 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
         section.append(urls.objectives_file(c.id))
     section.extend(extras.nav.get(c.id, []))
     return section
+
+
+def _calendar(root: Path, c: Campaign, events: list, site_url: str) -> bytes:
+    """The campaign's .ics, from the cache when nothing it shows changed (icalendar takes a
+    quarter of a second a site to write it, at every build): the months of focus and their
+    strands' titles, the events (without their line numbers) and the address."""
+    shown = (c.id, c.name, c.starts, sorted(c.schedule.items()), {sid: s.title for sid, s in c.strands.items()},
+             [replace(e, origin=None) for e in events], site_url)
+    return cache.cached(root, "calendar-ics", shown, lambda: feeds.ics(c, events, site_url))
 
 
 def _month_page(root: Path, c: Campaign, month: str, chunks: list[list], number: int, ctx: dict) -> str:

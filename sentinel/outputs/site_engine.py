@@ -360,9 +360,8 @@ class _Progress(BasePlugin):
     """Says how far the engine has come with the pages: a few lines whatever their number.
 
     MkDocs goes over the pages twice: it reads each one (Markdown to HTML), then writes each
-    one through the theme, the longer pass on a cold build (mkdocs-material draws the whole nav
-    on every page: 10 s of 13 for 268 public pages at 20,000 entries, see bench/PROFILE.md). So
-    each pass counts its pages, in at most LINES lines."""
+    one through the theme, the longer pass on a cold build (mkdocs-material draws each page with
+    its nav, see bench/PROFILE.md). So each pass counts its pages, in at most LINES lines."""
 
     LINES = {"read": 2, "written": 5}
 
