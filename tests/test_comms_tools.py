@@ -425,14 +425,19 @@ def wait_for(url: str, ok, seconds: float = 120) -> str:
     raise AssertionError(f"{url} did not answer as expected within {seconds} s; last answer:\n{last[:2000]}")
 
 
-def test_serve_previews_rebuilds_on_save_and_shows_problems(project):
-    root = project()
-    port = free_port()
+def _preview(root: Path, port: int, **popen) -> subprocess.Popen:
+    """`build.py serve` on project `root`, in its own process."""
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from pathlib import Path; "
             f"from sentinel.cli import main; "
             f"sys.exit(main(['--as-of', '2013-12-20', 'serve', '--port', '{port}'], root=Path({str(root)!r})))")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, **popen)
+
+
+def test_serve_previews_rebuilds_on_save_and_shows_problems(project):
+    root = project()
+    port = free_port()
+    proc = _preview(root, port)
     base = f"http://127.0.0.1:{port}"
     strand = root / "campaigns/demo/strands/abuse.yml"
     try:
@@ -468,11 +473,7 @@ def test_ctrl_c_stops_the_preview_even_when_it_started_with_ctrl_c_ignored(proje
     ignored, and Python then leaves it ignored: the preview must still stop on Ctrl+C."""
     root = project()
     port = free_port()
-    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from pathlib import Path; "
-            f"from sentinel.cli import main; "
-            f"sys.exit(main(['--as-of', '2013-12-20', 'serve', '--port', '{port}'], root=Path({str(root)!r})))")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    proc = _preview(root, port, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         wait_for(f"http://127.0.0.1:{port}/", lambda status, text: status == 200)
         proc.send_signal(signal.SIGINT)
