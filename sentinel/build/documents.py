@@ -6,7 +6,7 @@ other idled; so before the outputs run, each output that has such documents list
 cache does not have yet (`documents(project, as_of, stage) -> list[Document]`), and the pipeline
 renders all of them at once here (`render`). Each result is kept in the cache; the outputs then
 run as always and find every document there. An output run on its own (a test, a fallback when
-the cache cannot be written) still renders what it misses itself.
+the cache cannot be written) renders what it misses itself, through the same pool (`made`).
 
 A document is a plain function of plain arguments (`make(*args)`, module-level, so that the
 pool may be a process pool or another machine's later), an estimated cost in seconds of one
@@ -17,11 +17,12 @@ problems an error stands for, or None for an error that stops the build).
 from __future__ import annotations
 
 from contextlib import closing
-from dataclasses import dataclass
+from functools import partial
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from sentinel.build import parallel
-from sentinel.problems import Problem
+from sentinel.problems import ContentError, Problem
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,21 @@ def render(documents: list[Document], progress) -> list[Problem]:
             if done % every == 0 or done == len(documents) or document.cost >= LONG:
                 progress.step(f"documents: {document.what} done", done, len(documents))
     return problems
+
+
+def made(documents: list[Document], progress) -> list:
+    """Each document's result, in order, made as `render` makes them (and kept as each says): for
+    an output that finds documents missing when it runs. Raises ContentError with every content
+    problem found."""
+    results: list = [None] * len(documents)
+
+    def keep(i: int, value) -> None:
+        documents[i].keep(value)
+        results[i] = value
+    problems = render([replace(d, keep=partial(keep, i)) for i, d in enumerate(documents)], progress)
+    if problems:
+        raise ContentError(sorted(set(problems)))
+    return results
 
 
 #: A document estimated to take this long (seconds) gets its own progress line.

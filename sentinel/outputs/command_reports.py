@@ -18,8 +18,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from sentinel.build import cache, parallel
-from sentinel.build.documents import Document
+from sentinel.build import cache
+from sentinel.build.documents import Document, made
 from sentinel.build.writer import inside, write_bytes, write_text
 from sentinel.content.model import Campaign, Project
 from sentinel.outputs import board_report, site_engine
@@ -35,20 +35,19 @@ KIND = "command-report-pdf"  # the cache entries of the PDFs, keyed by their HTM
 
 def render(project: Project, as_of, stage: Path, progress) -> dict[Audience, SiteExtras]:
     staff = SiteExtras()
-    pdfs: dict[Path, str] = {}   # file -> the HTML it is made from
+    pdfs: list[tuple[Path, str, str, float]] = []   # (file, what it is, its HTML, its cost)
     reports = _assembled(project, as_of)
     for done, r in enumerate(reports, 1):
         c = r.c
         progress.step(f"board and Silver reports of {c.id}", done, len(reports))
         out = inside(stage, stage / "reports" / c.id)
-        pdfs[out / "board-report.pdf"] = r.board_html
+        pdfs += [(out / file, what, html, cost) for what, html, cost, file in _pdfs(r)]
         write_bytes(out / "board-report.docx",
                     cache.cached(project.root, "board-docx", [r.b], lambda: board_report.docx(r.b)))
         listed = []
         for s, html in r.silvers:
             month = s.month
             write_text(inside(stage, out / month / "silver.html"), html)
-            pdfs[out / month / "silver.pdf"] = html
             listed.append((month, c.focus(month)))
             staff.files[urls.silver_report(c.id, month, ".pdf")] = out / month / "silver.pdf"
             staff.pages[urls.silver_page_file(c.id, month)] = _staff_page(s, staff)
@@ -59,7 +58,7 @@ def render(project: Project, as_of, stage: Path, progress) -> dict[Audience, Sit
             {"title": "Command reports", "description": "Board report and monthly Silver reports"},
             render_template("report/command_reports.md", c=c, b=r.b, silver=listed))
         staff.nav[c.id].append({"Command reports": urls.command_reports_file(c.id)})
-    _write_pdfs(project.root, pdfs)
+    _write_pdfs(project.root, pdfs, progress)
     return {Audience.STAFF: staff}
 
 
@@ -70,17 +69,23 @@ BOARD_COST, SILVER_COST = 1.8, 1.3
 
 def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
     """The board and Silver PDFs the cache does not have, for the build's shared pool."""
-    found = []
-    base = str(THEME / "report")
-    for r in _assembled(project, as_of):
-        named = [(f"the board report of {r.c.id}", r.board_html, BOARD_COST)]
-        named += [(f"the Silver report of {r.c.id} for {s.month}", html, SILVER_COST) for s, html in r.silvers]
-        for what, html, cost in named:
-            digest = cache.key(html)  # as `_write_pdfs` looks it up
-            if not cache.has(project.root, KIND, digest):
-                found.append(Document(make_pdf, ((html, base),), cost, what,
-                                      partial(cache.write, project.root, KIND, digest)))
-    return found
+    return [_document(project.root, what, html, cost)
+            for r in _assembled(project, as_of) for what, html, cost, _ in _pdfs(r)
+            if not cache.has(project.root, KIND, cache.key(html))]
+
+
+def _pdfs(r: "_Reports") -> list[tuple[str, str, float, str]]:
+    """Each PDF of a campaign's command reports: what it is, its HTML, its estimated cost and its
+    file under reports/<campaign>/."""
+    return [(f"the board report of {r.c.id}", r.board_html, BOARD_COST, "board-report.pdf")] + [
+        (f"the Silver report of {r.c.id} for {s.month}", html, SILVER_COST, f"{s.month}/silver.pdf")
+        for s, html in r.silvers]
+
+
+def _document(root: str, what: str, html: str, cost: float) -> Document:
+    """A PDF for the shared pool, kept in the cache under its HTML."""
+    return Document(make_pdf, ((html, str(THEME / "report")),), cost, what,
+                    partial(cache.write, root, KIND, cache.key(html)))
 
 
 @dataclass(frozen=True)
@@ -135,14 +140,13 @@ def _staff_page(s, staff: SiteExtras) -> str:
                                 sections=staff.block(Markup(f'<div class="sn-eval sn-silver">{sections}</div>'))))
 
 
-def _write_pdfs(root: str, pdfs: dict[Path, str]) -> None:
-    found = {path: cache.read(root, KIND, cache.key(html)) for path, html in pdfs.items()}
-    todo = [path for path, data in found.items() if data is None]
-    base = str(THEME / "report")
-    for path, data in zip(todo, parallel.map(make_pdf, [(pdfs[p], base) for p in todo])):
-        cache.write(root, KIND, cache.key(pdfs[path]), data)
-        found[path] = data
-    for path, data in found.items():
+def _write_pdfs(root: str, pdfs: list[tuple[Path, str, str, float]], progress) -> None:
+    """Each PDF from the cache (the shared pool has usually filled it), else made here and kept."""
+    found = [cache.read(root, KIND, cache.key(html)) for _, _, html, _ in pdfs]
+    missing = [i for i, data in enumerate(found) if data is None]
+    for i, data in zip(missing, made([_document(root, *pdfs[i][1:]) for i in missing], progress)):
+        found[i] = data
+    for (path, *_), data in zip(pdfs, found):
         write_bytes(path, data)
 
 

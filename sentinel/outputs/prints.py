@@ -15,27 +15,26 @@ written, print_fit measures the real layout: a headline that needs too many line
 error at its `file:line`, never a clipped poster. Every PDF and preview is cached by what it is
 made from (the strand, the campaign without its entries, the size, the images' bytes, the ICC
 profile, the code and theme): an unchanged poster is not even laid out as HTML, and a build that
-finds them all never imports WeasyPrint.
-The others render on every core (sentinel.build.parallel), each fed plain HTML strings.
+finds them all never imports WeasyPrint. Those missing when it runs render through the shared
+pool (sentinel.build.documents), each fed plain HTML strings.
 """
 from __future__ import annotations
 
 import io
 import re
-from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from sentinel.build import cache, parallel
-from sentinel.build.documents import Document
+from sentinel.build import cache
+from sentinel.build.documents import Document, made
 from sentinel.render import urls
 from sentinel.content import images
 from sentinel.content.model import PAPER, Campaign, Project, Strand
 from sentinel.content.validate import placeholder_domain
-from sentinel.problems import ContentError, Problem
+from sentinel.problems import Problem
 from sentinel.outputs.site import SiteExtras, page
 from sentinel.render.templating import THEME, render as render_template
 from sentinel.build.writer import inside
@@ -107,13 +106,12 @@ def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audienc
 def produce(tasks: list[Task], progress) -> None:
     """Write every task's files: from the cache (the shared pool has usually filled it), else
     laid out here on every core and kept."""
-    kept = {i: _from_cache(t) for i, t in enumerate(tasks)}
-    made = _run({i: t for i, t in enumerate(tasks) if kept[i] is None}, progress)
-    for i, document in made.items():
-        _keep(tasks[i], document)
-    kept.update(made)
-    for i, task in enumerate(tasks):
-        _write(task, kept[i])
+    kept = [_from_cache(t) for t in tasks]
+    missing = [i for i, document in enumerate(kept) if document is None]
+    for i, document in zip(missing, made([_document(tasks[i]) for i in missing], progress)):
+        kept[i] = document
+    for task, document in zip(tasks, kept):
+        _write(task, document)
 
 
 # ---------------------------------------------------------------- what to render
@@ -121,7 +119,7 @@ def produce(tasks: list[Task], progress) -> None:
 def _tasks(project: Project, stage: Path) -> list[Task]:
     tasks: list[Task] = []
     for c in project.campaigns:
-        pictures = _pictures(project.root, c)
+        pictures = pictures_of(project.root, c)
         for s in c.strands.values():
             tasks += _poster_tasks(project.root, c, s, stage, pictures)
             if s.aide_memoire:
@@ -140,9 +138,12 @@ def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
 
 
 def documents_of(tasks: list[Task]) -> list[Document]:
-    return [Document(make, (task.job(),), COST.get(task.kind, 0.5), task.what,
-                     partial(_keep, task), partial(_problems_of, task))
-            for task in tasks if not _in_cache(task)]
+    return [_document(task) for task in tasks if not _in_cache(task)]
+
+
+def _document(task: Task) -> Document:
+    return Document(make, (task.job(),), COST.get(task.kind, 0.5), task.what,
+                    partial(_keep, task), partial(_problems_of, task))
 
 
 def _in_cache(task: Task) -> bool:
@@ -159,23 +160,25 @@ def _poster_tasks(root: str, c: Campaign, s: Strand, stage: Path, pictures: dict
     that page cut to its trim box, so the two are the same poster and nothing is laid out twice.
     The preview is of the campaign's first size."""
     folder = stage / "print" / c.id / "posters"
-    campaign = _without_entries(c)
-    tasks = []
-    for poster in s.posters:
-        name = f"{s.id}-{poster.audience}"
-        where = {"headline": poster.origin.at("headline"), "body": poster.origin.at("body"),
-                 "layout": poster.origin.at("body"), "pages": poster.origin.where}
-        shown = {file: uri for file, uri in pictures.items() if file in _files_on(c, poster)}
-        for n, size in enumerate(c.poster_sizes):
-            sized = name + size_suffix(size)
-            tasks.append(Task(
-                root, "poster-print", cache.key(campaign, s, poster.audience, size, shown, _profile()),
-                partial(_poster_html, c, s, poster, size, shown), inside(stage, folder / f"{sized}-print.pdf"),
-                c.starts, where,
-                f"the {s.id} poster for {poster.audience}" + (f" ({size})" if len(c.poster_sizes) > 1 else ""),
-                trimmed=inside(stage, folder / f"{sized}.pdf"),
-                png=inside(stage, folder / f"{name}.png") if n == 0 else None))
-    return tasks
+    return [poster_task(root, c, s, poster, size, pictures, stage, folder, f"{s.id}-{poster.audience}",
+                        lambda shown, poster=poster, size=size: partial(_poster_html, c, s, poster, size, shown),
+                        f"the {s.id} poster for {poster.audience}" + (f" ({size})" if len(c.poster_sizes) > 1 else ""),
+                        preview=n == 0)
+            for poster in s.posters for n, size in enumerate(c.poster_sizes)]
+
+
+def poster_task(root: str, c: Campaign, s: Strand, poster, size: str, pictures: dict[str, str], stage: Path,
+                folder: Path, name: str, html, what: str, preview: bool, lang: str = "") -> Task:
+    """One poster in one size, in English or in `lang`: its files in `folder` (`name` and the size's
+    suffix), kept under what it is made from; `html(shown)` makes its HTML from the pictures it shows."""
+    sized = name + size_suffix(size)
+    shown = {file: uri for file, uri in pictures.items() if file in _files_on(c, poster)}
+    where = {"headline": poster.origin.at("headline"), "body": poster.origin.at("body"),
+             "layout": poster.origin.at("body"), "pages": poster.origin.where}
+    key = cache.key(_without_entries(c), s, poster.audience, *([lang] if lang else []), size, shown, _profile())
+    return Task(root, "poster-print", key, html(shown), inside(stage, folder / f"{sized}-print.pdf"), c.starts,
+                where, what, trimmed=inside(stage, folder / f"{sized}.pdf"),
+                png=inside(stage, folder / (f"{name}.png" if not lang else f"{sized}.png")) if preview else None)
 
 
 def _profile() -> str:
@@ -188,7 +191,7 @@ def _files_on(c: Campaign, poster) -> set[str]:
     return {i.file for i in (c.logo, *c.partner_logos, poster.image) if i}
 
 
-def _pictures(root: str, c: Campaign) -> dict[str, str]:
+def pictures_of(root: str, c: Campaign) -> dict[str, str]:
     """Every logo and poster image of the campaign as a data: address, by its file name."""
     return {image.file: images.data_uri(root, c, image) for image, _ in images.used(c)}
 
@@ -350,32 +353,6 @@ def _problems_of(task: Task, err: Exception) -> list[Problem] | None:
     if isinstance(err, RefusedResource):  # content cannot ask (markup drops images): a template did
         return [Problem(task.where["pages"], f"{task.what}: {err}")]
     return None
-
-
-def _run(tasks: dict[int, Task], progress) -> dict[int, dict[str, bytes]]:
-    """Render the tasks on every core (sentinel.build.parallel); return their documents only if all of them succeeded."""
-    if not tasks:
-        return {}
-
-    problems: list[Problem] = []
-    results: dict[int, dict[str, bytes]] = {}
-    every = max(1, len(tasks) // 5)  # about five progress lines, however many files
-    jobs = {i: task.job() for i, task in tasks.items()}
-    with closing(parallel.unordered(lambda i: make(jobs[i]), list(tasks))) as finished:
-        for done, (i, ok, value) in enumerate(finished, 1):
-            task = tasks[i]
-            if ok:
-                results[i] = value
-            else:
-                found = _problems_of(task, value)
-                if found is None:
-                    raise value
-                problems += found
-            if done % every == 0 or done == len(tasks):
-                progress.step("posters and aide-memoires", done, len(tasks))
-    if problems:
-        raise ContentError(sorted(set(problems)))
-    return results
 
 
 # ---------------------------------------------------------------- the sites

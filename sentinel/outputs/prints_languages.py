@@ -19,8 +19,6 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from sentinel.build import cache
-from sentinel.build.writer import inside
 from sentinel.content import languages
 from sentinel.content.model import Campaign, Project, Strand
 from sentinel.outputs import prints
@@ -48,7 +46,7 @@ def _tasks(project: Project, as_of: date, stage: Path) -> list:
     for c in project.campaigns:
         for lang, t in (c.translations or {}).items():
             reviewed = select([f for _, f in t.strands.values()], Audience.PUBLIC, as_of)
-            pictures = prints._pictures(project.root, c)
+            pictures = prints.pictures_of(project.root, c)
             for s, f in t.strands.values():
                 if f in reviewed:
                     tasks += _poster_tasks(project.root, c, lang, localise(s, lang), stage, pictures)
@@ -71,24 +69,13 @@ def _poster_tasks(root: str, c: Campaign, lang: str, s: Strand, stage: Path, pic
     """One poster per translated public headline, in the campaign's first paper size (A4 unless
     campaign.yml says otherwise), laid out for the print shop like the English ones."""
     folder = stage / "print" / c.id / "posters" / lang
-    source = c.strands[s.id]
-    english = {p.audience: p.headline for p in source.posters}
-    campaign = prints._without_entries(c)
+    english = {p.audience: p.headline for p in c.strands[s.id].posters}
     size = c.poster_sizes[0]
-    tasks = []
-    for poster in s.posters:
-        if poster.headline == english.get(poster.audience):
-            continue
-        name = f"{s.id}-{poster.audience}{prints.size_suffix(size)}"
-        where = {"headline": poster.origin.at("headline"), "body": poster.origin.at("body"),
-                 "layout": poster.origin.at("body"), "pages": poster.origin.where}
-        shown = {file: uri for file, uri in pictures.items() if file in prints._files_on(c, poster)}
-        tasks.append(prints.Task(
-            root, "poster-print", cache.key(campaign, s, poster.audience, lang, size, shown, prints._profile()),
-            partial(_poster_html, c, lang, s, poster, size, shown), inside(stage, folder / f"{name}-print.pdf"),
-            c.starts, where, f"the {languages.get(lang).english} {s.id} poster for {poster.audience}",
-            trimmed=inside(stage, folder / f"{name}.pdf"), png=inside(stage, folder / f"{name}.png")))
-    return tasks
+    return [prints.poster_task(root, c, s, poster, size, pictures, stage, folder, f"{s.id}-{poster.audience}",
+                               lambda shown, poster=poster: partial(_poster_html, c, lang, s, poster, size, shown),
+                               f"the {languages.get(lang).english} {s.id} poster for {poster.audience}",
+                               preview=True, lang=lang)
+            for poster in s.posters if poster.headline != english.get(poster.audience)]
 
 
 def _poster_html(c: Campaign, lang: str, s: Strand, poster, size: str, pictures: dict[str, str]) -> str:

@@ -22,14 +22,13 @@ import io
 import json
 import re
 import zipfile
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
 
-from sentinel.build import cache, parallel
-from sentinel.build.documents import Document
+from sentinel.build import cache
+from sentinel.build.documents import Document, made
 from sentinel.build.writer import inside
 from sentinel.content import months
 from sentinel.content.model import Campaign, Poster, Project, Strand
@@ -167,16 +166,13 @@ def render(project: Project, as_of: date, stage: Path, progress, lang: str = "en
     extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
     tasks, manifests, problems = _tasks(project, as_of, stage, lang)
     images = {i: cache.read(project.root, "social-image", t.key) for i, (t, _) in enumerate(tasks)}
-    todo = {i: t for i, t in enumerate(tasks) if images[i] is None}
+    todo = [i for i, image in images.items() if image is None]
     try:
-        made = _draw(todo, progress)
+        images.update(zip(todo, made([_document(project.root, *tasks[i]) for i in todo], progress)))
     except ContentError as err:
         raise ContentError(sorted(set(problems + list(err.problems)))) from None
     if problems:
         raise ContentError(sorted(set(problems)))
-    for i, data in made.items():
-        cache.write(project.root, "social-image", tasks[i][0].key, data)
-    images.update(made)
     for i, (task, _) in enumerate(tasks):
         task.path.parent.mkdir(parents=True, exist_ok=True)
         task.path.write_bytes(images[i])
@@ -194,9 +190,13 @@ COST = 0.4
 def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
     """The images the cache does not have, for the build's shared pool (sentinel.build.documents)."""
     tasks, _, _ = _tasks(project, as_of, stage, "en")
-    return [Document(draw, (html(), *FORMS[task.form][:2]), COST, task.what,
-                     partial(cache.write, project.root, "social-image", task.key), partial(_misfits, task))
-            for task, html in tasks if not cache.has(project.root, "social-image", task.key)]
+    return [_document(project.root, task, html) for task, html in tasks
+            if not cache.has(project.root, "social-image", task.key)]
+
+
+def _document(root: str, task: Task, html) -> Document:
+    return Document(draw, (html(), *FORMS[task.form][:2]), COST, task.what,
+                    partial(cache.write, root, "social-image", task.key), partial(_misfits, task))
 
 
 def _tasks(project: Project, as_of: date, stage: Path, lang: str):
@@ -260,29 +260,6 @@ def draw(html: str, width: int, height: int) -> bytes:
     if size != (width, height):  # the page sizes in social.css and FORMS disagree: a theme bug
         raise RuntimeError(f"social image drawn at {size}, expected {(width, height)}: see theme/social/social.css")
     return png
-
-
-def _draw(todo: dict[int, tuple[Task, object]], progress) -> dict[int, bytes]:
-    """Draw the images on every core (sentinel.build.parallel); all of them, or raise ContentError."""
-    if not todo:
-        return {}
-    jobs = {i: (html(), *FORMS[t.form][:2]) for i, (t, html) in todo.items()}
-    problems, made = [], {}
-    every = max(1, len(todo) // 5)
-    with closing(parallel.unordered(lambda i: draw(*jobs[i]), list(todo))) as finished:
-        for done, (i, ok, value) in enumerate(finished, 1):
-            task = todo[i][0]
-            if ok:
-                made[i] = value
-            elif (found := _misfits(task, value)) is not None:
-                problems += found
-            else:
-                raise value
-            if done % every == 0 or done == len(todo):
-                progress.step("social media images", done, len(todo))
-    if problems:
-        raise ContentError(sorted(set(problems)))
-    return made
 
 
 def _misfits(task: Task, err: Exception) -> list[Problem] | None:
