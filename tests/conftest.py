@@ -79,6 +79,14 @@ def write_project(root: Path, files: dict[str, str], base: dict[str, str] | None
     return root
 
 
+def build_project(base: Path, files: dict[str, str], as_of: str, out: str = "out") -> Path:
+    """`files` written as a project under `base` and built (quietly) into `base/out`, which is returned."""
+    root = write_project(base / "project", files)
+    built = base / out
+    status, _, err = run(root, "--out", str(built), "--as-of", as_of, "-q")
+    assert status == 0, err
+    return built
+
 def run(root: Path, *args: str) -> tuple[int, str, str]:
     """Run build.py in-process on project `root`; returns (status, stdout, stderr)."""
     import contextlib

@@ -10,7 +10,7 @@ from textwrap import dedent
 
 import pytest
 
-from conftest import MINIMAL, file_texts as texts, run
+from conftest import MINIMAL, build_project, file_texts as texts
 
 INTERNAL, PARTNERS, EMBARGO = "ZQINTERNALMARK", "ZQPARTNERSMARK", "ZQEMBARGOMARK"
 EVENT_INTERNAL, ISSUE_PARTNERS = "ZQEVENTINTERNALMARK", "ZQISSUEPARTNERSMARK"
@@ -139,13 +139,7 @@ def found(folder: Path, markers) -> dict[str, list[str]]:
 
 @pytest.fixture(scope="module")
 def leak_build(tmp_path_factory):
-    from conftest import write_project
-    base = tmp_path_factory.mktemp("leaks")
-    root = write_project(base / "project", FILES)
-    out = base / "out"
-    status, _, err = run(root, "--out", str(out), "--as-of", "2013-12-01", "-q")
-    assert status == 0, err
-    return out
+    return build_project(tmp_path_factory.mktemp("leaks"), FILES, "2013-12-01")
 
 
 ALL = (INTERNAL, PARTNERS, EMBARGO, EVENT_INTERNAL, ISSUE_PARTNERS, LEAD, NEWS_INTERNAL, NEWS_PARTNERS, NEWS_EMBARGO)

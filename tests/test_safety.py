@@ -18,7 +18,7 @@ import pytest
 
 from browser_support import chromium, pages, serve
 from conftest import file_texts as texts
-from conftest import MINIMAL, run, write_project
+from conftest import MINIMAL, build_project, run
 from sentinel.outputs import csp
 
 # Three ways in (raw script, event handler, javascript: link), all ending in the same marker.
@@ -73,12 +73,7 @@ PLANTED = {
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("planted")
-    root = write_project(base / "project", PLANTED)
-    out = base / "out"
-    status, _, err = run(root, "--out", str(out), "--as-of", "2013-12-20", "-q")
-    assert status == 0, err
-    return out
+    return build_project(tmp_path_factory.mktemp("planted"), PLANTED, "2013-12-20")
 
 
 def test_planted_script_is_absent_from_every_output_file(planted):

@@ -20,7 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from conftest import ROOT, run, write_project
+from conftest import ROOT, build_project, run
 
 SENDER = "Operation Sentinel <sentinel@police.example.org>"
 PARTNERS = [("ann@example.org", "Ann Smith", "Refuge"),
@@ -52,12 +52,7 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("send")
-    root = write_project(base / "project", FILES)
-    out = base / "build"
-    status, _, err = run(root, "--out", str(out), "--as-of", "2013-09-30", "-q")
-    assert status == 0, err
-    return out
+    return build_project(tmp_path_factory.mktemp("send"), FILES, "2013-09-30", out="build")
 
 
 def free_port() -> int:

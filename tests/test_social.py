@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from pyzbar.pyzbar import decode
 
-from conftest import MINIMAL, made_and_unchanged, run, write_project
+from conftest import MINIMAL, build_project, made_and_unchanged, run
 
 PAGE = "https://demo.example.org/demo/strands/abuse/"
 POLICE = "ZQPOLICEPOSTERMARK"
@@ -49,12 +49,7 @@ SIZES = {"card": (1200, 630), "portrait": (1080, 1350), "story": (1080, 1920)}
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    base = tmp_path_factory.mktemp("social")
-    root = write_project(base / "project", FILES)
-    out = base / "out"
-    status, _, err = run(root, "--out", str(out), "--as-of", "2013-12-01", "-q")
-    assert status == 0, err
-    return out
+    return build_project(tmp_path_factory.mktemp("social"), FILES, "2013-12-01")
 
 
 @pytest.fixture(scope="module")
