@@ -53,6 +53,8 @@ def test_an_edit_renders_again_only_the_pages_it_changes(project, tmp_path):
     after = site_pages(out)
     changed = {rel for rel in after if after[rel] != before.get(rel)}
     assert "We asked 200 people" in (out / "public/demo/activities/2013-08/index.html").read_text()
+    # The activity feed is kept from build to build too: the edited entry is in it all the same.
+    assert "We asked 200 people" in (out / "public/demo/activities/feed.xml").read_text()
     assert {"public/demo/activities/2013-08/index.html",
             "intranet/demo/activities/2013-08/index.html"} <= changed
     # What the entry does not appear on is neither changed nor rendered again.

@@ -248,7 +248,7 @@ class Activity:
         unit = hashlib.sha1(self.unit.encode()).hexdigest()[:4]
         return f"{self.date.isoformat()}-{slug}-{unit}"
 
-    @property
+    @cached_property   # the check of every load compares 20,000 of them
     def key(self) -> tuple:
         return entry_key(self.date.isoformat(), self.unit, self.title)
 

@@ -19,6 +19,11 @@ def _utc(d: date) -> datetime:
     return datetime.combine(d, time(9, 0), tzinfo=timezone.utc)
 
 
+def latest(entries) -> list:
+    """The entries a feed shows: the newest FEED_SIZE, newest first."""
+    return sorted(entries, key=lambda e: e.date, reverse=True)[:FEED_SIZE]
+
+
 def atom(c: Campaign, entries, site_url: str, path: str, title: str, link_of) -> bytes:
     """An Atom feed of `entries` (already selected for the audience), newest first."""
     fg = FeedGenerator()
@@ -28,7 +33,7 @@ def atom(c: Campaign, entries, site_url: str, path: str, title: str, link_of) ->
     fg.link(href=urls.absolute(site_url, path), rel="self")
     fg.link(href=urls.absolute(site_url, urls.campaign(c.id)), rel="alternate")
     fg.language("en-GB")
-    newest = sorted(entries, key=lambda e: e.date, reverse=True)[:FEED_SIZE]
+    newest = latest(entries)
     fg.updated(_utc(newest[0].date) if newest else _utc(c.starts))
     for e in reversed(newest):  # feedgen prepends
         fe = fg.add_entry()

@@ -357,9 +357,8 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
         {"title": "Activity"},
         render("pages/activities.md", c=c, here=urls.activities(c.id), by_month=by_month, **ctx))
     feed_title = f"{c.name}: activity" + (" (staff)" if staff else "")
-    files[urls.activity_feed(c.id)] = feeds.atom(
-        c, activities, site_url, urls.activity_feed(c.id),
-        feed_title, lambda a: urls.activity(a, page_of.get(id(a), 1)))
+    files[urls.activity_feed(c.id)] = _activity_feed(root, c, activities, site_url, feed_title,
+                                                     lambda a: urls.activity(a, page_of.get(id(a), 1)))
     section = [urls.campaign_file(c.id), {"Strands": strand_nav}, urls.calendar_file(c.id),
                {"Activity": [urls.activities_file(c.id)] + month_nav}]
     if staff:
@@ -379,6 +378,17 @@ def _calendar(root: Path, c: Campaign, events: list, site_url: str) -> bytes:
     shown = (c.id, c.name, c.starts, sorted(c.schedule.items()), {sid: s.title for sid, s in c.strands.items()},
              [replace(e, origin=None) for e in events], site_url)
     return cache.cached(root, "calendar-ics", shown, lambda: feeds.ics(c, events, site_url))
+
+
+def _activity_feed(root: Path, c: Campaign, activities: list, site_url: str, title: str, link_of) -> bytes:
+    """The campaign's Atom feed, from the cache when the entries it shows (the newest, without
+    their line numbers, and where each links to) and its heading are the same: an edit to an
+    older month leaves it as it was, and feedgen need not write it again."""
+    path = urls.activity_feed(c.id)
+    shown = (c.id, c.name, c.organisation, c.starts, site_url, path, title,
+             [(replace(a, origin=None), link_of(a)) for a in feeds.latest(activities)])
+    return cache.cached(root, "activity-feed", shown,
+                        lambda: feeds.atom(c, activities, site_url, path, title, link_of))
 
 
 def _month_page(root: Path, c: Campaign, month: str, chunks: list[list], number: int, ctx: dict) -> str:

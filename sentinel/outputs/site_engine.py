@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Callable
 
 import jinja2
-import yaml
 from markupsafe import Markup
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
@@ -24,6 +23,8 @@ from mkdocs.exceptions import Abort, ConfigurationError
 from mkdocs.plugins import BasePlugin
 
 from sentinel.build import cache
+from sentinel.content.yamlsafe import load_settings  # mkdocs.yml: MkDocs' tags ignored, not run
+from sentinel.problems import Problems
 
 
 class SiteError(Exception):
@@ -389,13 +390,6 @@ class _Progress(BasePlugin):
         return output
 
 
-class _ConfigLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml for our own settings; MkDocs' `!!python/name:` tags are not ours to run."""
-
-
-_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
 def template_dirs() -> list[Path]:
     """The folders of the HTML templates the engine draws pages with: the theme's own
     (mkdocs-material's, not its analytics integrations, never used here) and our overrides.
@@ -407,5 +401,5 @@ def template_dirs() -> list[Path]:
 
 def extra_settings(config_file: Path) -> dict:
     """The `extra:` settings of mkdocs.yml (site-wide settings such as the quick-exit URL)."""
-    with open(config_file, encoding="utf-8") as f:
-        return (yaml.load(f, Loader=_ConfigLoader) or {}).get("extra") or {}
+    settings = load_settings(config_file.read_text(encoding="utf-8"), config_file.name, Problems())
+    return (settings if isinstance(settings, dict) else {}).get("extra") or {}

@@ -7,6 +7,7 @@ only: the staff site (`--intranet`) must never be reachable from the network.
 """
 from __future__ import annotations
 
+import gc
 import html
 import re
 import shutil
@@ -87,6 +88,7 @@ class Preview:
             problems = [f"the build stopped on an unexpected error ({type(err).__name__}: {err}); "
                         "the details are in the terminal for a developer"]
             traceback.print_exc()
+        gc.unfreeze()  # loading froze the model (content/load.py): a preview open for hours lets old ones go
         self.progress = Progress(quiet=True)  # the first build shows its steps; rebuilds, one line
         with self.lock:
             self.problems = problems
