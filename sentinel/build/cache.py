@@ -230,7 +230,11 @@ def write(root: str | Path, kind: str, digest: str, data: bytes) -> None:
 
 def cached(root: str | Path, kind: str, parts: Iterable[object], make: Callable[[], bytes]) -> bytes:
     """The bytes made by `make()` for these parts, from the cache when they were made before."""
-    digest = key(*parts)
+    return kept(root, kind, key(*parts), make)
+
+
+def kept(root: str | Path, kind: str, digest: str, make: Callable[[], bytes]) -> bytes:
+    """Like `cached`, for a caller that already has the digest."""
     data = read(root, kind, digest)
     if data is None:
         data = make()

@@ -71,6 +71,13 @@ class SiteExtras:
         self.blocks[key] = str(html)
         return Markup(site_engine.block_marker(key))
 
+    def lazy_block(self, key: str, make) -> Markup:
+        """A block known by `key`, a digest of everything it shows, whose HTML `make()` gives only
+        when the engine draws its page: a page the engine remembers never needs it (a month of
+        600 staff cards is 300 KB to read back)."""
+        self.blocks[key] = make
+        return Markup(site_engine.block_marker(key))
+
 
 def poster_links(c: Campaign, s, audience: Audience, as_of: date) -> list[dict]:
     """The posters of strand `s` that `audience` may see, with their preview and download
@@ -123,7 +130,7 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     on `progress` (build.progress.Progress), when given."""
     staff = audience is Audience.STAFF
     docs = work / ("docs-" + audience.value)
-    ctx = {"staff": staff, "as_of": as_of, "urls": urls, "block": extras.block}
+    ctx = {"staff": staff, "as_of": as_of, "urls": urls, "block": extras.block, "lazy_block": extras.lazy_block}
     nav: list = [{"Home": "index.md"}]
     files: dict[str, str | bytes] = {}
     current = current_campaign(project, as_of)
@@ -287,10 +294,21 @@ def _activity_cards(root: Path, c: Campaign, activities: list, staff: bool,
     entries (nor the strands' names and colours, nor the code) changed: an edit re-renders only
     the cards it is in. An entry is known by its source (its month file's digest and its place
     there), quicker than by its fields."""
+    return Markup(_cards_of(root, c, activities, staff, template)[1]().decode())
+
+
+def _month_cards(root: Path, c: Campaign, activities: list, ctx: dict) -> Markup:
+    """A month page's cards as a block the engine fills in only when it draws the page."""
+    digest, html = _cards_of(root, c, activities, ctx["staff"], "pages/activity_list.html")
+    return ctx["lazy_block"](digest[:32], lambda: html().decode())
+
+
+def _cards_of(root: Path, c: Campaign, activities: list, staff: bool, template: str):
+    """The digest of the cards (see `_activity_cards`) and how to have their HTML."""
     strands = [(s.id, s.label, s.colour) for s in c.strands.values()]
-    html = cache.cached(root, "activity-cards", (template, staff, strands, [a.source for a in activities]),
-                        lambda: render(template, c=c, activities=activities, staff=staff).encode())
-    return Markup(html.decode())
+    digest = cache.key(template, staff, strands, [a.source for a in activities])
+    return digest, lambda: cache.kept(root, "activity-cards", digest,
+                                      lambda: render(template, c=c, activities=activities, staff=staff).encode())
 
 
 def _group_many(items, keys) -> dict:
@@ -412,6 +430,6 @@ def _month_page(root: Path, c: Campaign, month: str, chunks: list[list], number:
         meta["next_page"] = yaml_str(pager["newer"])
     if number > 1:
         meta["search"] = "{exclude: true}"   # the month is found by its first page
-    cards = _activity_cards(root, c, chunks[number - 1], ctx["staff"])
+    cards = _month_cards(root, c, chunks[number - 1], ctx)
     return page(meta, render("pages/month.md", c=c, month=month, count=total, cards=cards,
                              pager=pager, here=urls.month(c.id, month, number), **ctx))

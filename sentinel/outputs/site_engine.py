@@ -79,6 +79,8 @@ class _Blocks(BasePlugin):
             return html
         def insert(m):
             block = self.blocks[m.group(1)]
+            if callable(block):   # a block made only when a page that shows it is drawn
+                block = self.blocks[m.group(1)] = block()
             page.present_anchor_ids.update(_ID.findall(block))
             return block
         return _BLOCK.sub(insert, html)
