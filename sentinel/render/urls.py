@@ -182,9 +182,22 @@ def social_zip(cid: str, month: str, sid: str) -> str:
 
 def relative(path: str, page: str) -> str:
     """`path` as a link from the page at `page` (both site paths; directory URLs)."""
-    target = posixpath.relpath(path.split("#")[0] or ".", page or ".")
+    target = _relpath(path.split("#")[0] or ".", page or ".")
     target = ("" if "#" in path else "./") if target == "." else target + ("/" if path.split("#")[0].endswith("/") else "")
     return target + ("#" + path.split("#", 1)[1] if "#" in path else "")
+
+
+def _relpath(path: str, start: str) -> str:
+    """posixpath.relpath for two site paths, without its two calls to os.getcwd (a site's pages
+    make tens of thousands of links); anything unusual goes to posixpath.relpath itself."""
+    parts = [posixpath.normpath(path).split("/"), posixpath.normpath(start).split("/")]
+    if any(part[0] in ("", "..") for part in parts):   # absolute, or above the site's root
+        return posixpath.relpath(path, start)
+    to, here = ([] if part == ["."] else part for part in parts)
+    same = 0
+    while same < min(len(to), len(here)) and to[same] == here[same]:
+        same += 1
+    return "/".join([".."] * (len(here) - same) + to[same:]) or "."
 
 
 def absolute(site_url: str, path: str) -> str:
