@@ -451,6 +451,14 @@ def test_serve_previews_rebuilds_on_save_and_shows_problems(project):
         page = fetch(base + "/demo/strands/abuse/")[1]
         assert "Abuse at home" in page and "sentinel-problems" not in page
 
+        # An entry edited, then put back: each rebuild shows the month file as it is now (the
+        # preview keeps the last build's entries in memory, by the file's content).
+        month = root / "campaigns/demo/activities/2013-08.yml"
+        written = month.read_text()
+        for words in ("We asked 300 people", "We asked people"):
+            month.write_text(written.replace("We asked people", words))
+            wait_for(base + "/demo/activities/2013-08/", lambda status, text, words=words: words in text)
+
         strand.write_text(strand.read_text().replace('colour: "#8e1b1b"', 'colour: "#8e1b1"'))
         page = wait_for(base + "/demo/strands/abuse/", lambda status, text: "sentinel-problems" in text)
         problems = html.unescape(page.split('id="sentinel-problems"', 1)[1].split("</section>", 1)[0])
