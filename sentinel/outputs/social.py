@@ -311,12 +311,15 @@ def _add_to_sites(c: Campaign, as_of: date, stage: Path, lang: str, packed: set[
                             folder(stage, c, s, lang) / image_name(poster.audience, form)
     staff = extras[Audience.STAFF]
     offered = []
+    zips: dict[str, bytes] = {}   # a strand's pack zipped once, however many months it is the focus of
     for month, sid in sorted(c.schedule.items()):
         if sid not in packed:
             continue
         s = c.strands[sid]
         zipped = inside(stage, stage / "social" / c.id / f"{month}-{sid}.zip")
-        zipped.write_bytes(zip_folder(folder(stage, c, s, lang)))
+        if sid not in zips:
+            zips[sid] = zip_folder(folder(stage, c, s, lang))
+        zipped.write_bytes(zips[sid])
         staff.files[urls.social_zip(c.id, month, sid)] = zipped
         card = link_card(c, s, as_of, c.site_url)
         offered.append({"month": month, "name": months.name(month), "s": s, "size": file_size(zipped),
