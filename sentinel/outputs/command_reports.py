@@ -6,10 +6,12 @@ Their PDFs are laid out by `make_pdf`, a plain function of plain arguments (the 
 folder), and cached by their HTML. In a build they are rendered in the shared pool with every
 other document (`documents`, biggest first); `render` then finds them in the cache, and renders
 itself only what it misses when it runs on its own. Both need every report's HTML: it is
-assembled once per build (`_assembled`, remembered for the project and day it was made for).
+assembled once per build (`_assembled`), and each report's HTML is itself kept in the cache by
+what it shows, so that an edit to one month renders one Silver report, not all of them.
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -21,8 +23,10 @@ from markupsafe import Markup
 from sentinel.build import cache
 from sentinel.build.documents import Document, made
 from sentinel.build.writer import inside, write_bytes, write_text
+from sentinel.content import months
 from sentinel.content.model import Campaign, Project
-from sentinel.outputs import board_report, site_engine
+from sentinel.outputs import board_report, report as evaluation, site_engine
+from sentinel.outputs.per_build import per_build
 from sentinel.outputs.silver_report import Silver, silver
 from sentinel.outputs.site import SiteExtras, current_campaign, page, yaml_str
 from sentinel.render import urls
@@ -42,21 +46,21 @@ def render(project: Project, as_of, stage: Path, progress) -> dict[Audience, Sit
         progress.step(f"board and Silver reports of {c.id}", done, len(reports))
         out = inside(stage, stage / "reports" / c.id)
         pdfs += [(out / file, what, html, cost) for what, html, cost, file in _pdfs(r)]
-        write_bytes(out / "board-report.docx",
-                    cache.cached(project.root, "board-docx", [r.b], lambda: board_report.docx(r.b)))
+        write_bytes(out / "board-report.docx", cache.cached(
+            project.root, "board-docx", [r.board_key], lambda: board_report.docx(board_report.board(c, as_of))))
         listed = []
-        for s, html in r.silvers:
-            month = s.month
-            write_text(inside(stage, out / month / "silver.html"), html)
-            listed.append((month, c.focus(month)))
-            staff.files[urls.silver_report(c.id, month, ".pdf")] = out / month / "silver.pdf"
-            staff.pages[urls.silver_page_file(c.id, month)] = _staff_page(s, staff)
+        for m in r.silvers:
+            write_text(inside(stage, out / m.month / "silver.html"), m.html)
+            listed.append((m.month, c.focus(m.month)))
+            staff.files[urls.silver_report(c.id, m.month, ".pdf")] = out / m.month / "silver.pdf"
+            staff.pages[urls.silver_page_file(c.id, m.month)] = m.page
+            staff.blocks.update(m.blocks)
         staff.files[urls.command_reports(c.id) + "report.css"] = THEME / "report" / "report.css"
         for ext in (".pdf", ".docx"):
             staff.files[urls.board_report(c.id, ext)] = out / f"board-report{ext}"
         staff.pages[urls.command_reports_file(c.id)] = page(
             {"title": "Command reports", "description": "Board report and monthly Silver reports"},
-            render_template("report/command_reports.md", c=c, b=r.b, silver=listed))
+            render_template("report/command_reports.md", c=c, subtitle=r.board_subtitle, silver=listed))
         staff.nav[c.id].append({"Command reports": urls.command_reports_file(c.id)})
     _write_pdfs(project.root, pdfs, progress)
     return {Audience.STAFF: staff}
@@ -78,8 +82,8 @@ def _pdfs(r: "_Reports") -> list[tuple[str, str, float, str]]:
     """Each PDF of a campaign's command reports: what it is, its HTML, its estimated cost and its
     file under reports/<campaign>/."""
     return [(f"the board report of {r.c.id}", r.board_html, BOARD_COST, "board-report.pdf")] + [
-        (f"the Silver report of {r.c.id} for {s.month}", html, SILVER_COST, f"{s.month}/silver.pdf")
-        for s, html in r.silvers]
+        (f"the Silver report of {r.c.id} for {m.month}", m.html, SILVER_COST, f"{m.month}/silver.pdf")
+        for m in r.silvers]
 
 
 def _document(root: str, what: str, html: str, cost: float) -> Document:
@@ -89,55 +93,92 @@ def _document(root: str, what: str, html: str, cost: float) -> Document:
 
 
 @dataclass(frozen=True)
+class _Month:
+    """A month's Silver report as written: its standalone HTML (the PDF's too), and its staff
+    page with the page's large blocks."""
+    month: str
+    html: str
+    page: str
+    blocks: dict
+
+
+@dataclass(frozen=True)
 class _Reports:
-    """One campaign's command reports, assembled: the board report and its HTML, and each
-    month's Silver report with its HTML."""
+    """One campaign's command reports, assembled: the board report's HTML (and the key of what it
+    shows, which keys its Word document too), and each month's Silver report."""
     c: Campaign
-    b: board_report.Board
+    board_key: str
     board_html: str
-    silvers: tuple[tuple[Silver, str], ...]
+    board_subtitle: str
+    silvers: tuple[_Month, ...]
 
 
-#: The reports last assembled, with the project (the same object, not an equal one) and the day
-#: they were assembled for: `documents` fills it, `render` (in the same process or a forked
-#: worker of it) reads it. One build's worth; the next project replaces it.
-_last: tuple = (None, None, [])
-
-
+@per_build()
 def _assembled(project: Project, as_of: date) -> list[_Reports]:
-    global _last
-    if _last[0] is project and _last[1] == as_of:
-        return _last[2]
+    """Every campaign's reports, each from the cache when what it shows has not changed: an edit
+    to one month renders that month's Silver report again, not the other months' (and the board
+    report only when a figure or an entry it lists changed). Once per build: `documents` asks
+    first, `render` (in the same process or a forked worker of it) finds it done."""
     staff_url = urls.staff_site(site_engine.extra_settings(Path(project.root) / "mkdocs.yml"),
                                 current_campaign(project, as_of).site_url)
-    link = lambda a: urls.absolute(staff_url, urls.activity(a))  # noqa: E731 - entries in full, on the staff site
-    own = (THEME / "report" / "report.css").read_text(encoding="utf-8")
-    css = {t: Markup(component_css(f"report/{t}.html") + "\n" + own) for t in ("board", "silver")}
     reports = []
     for c in project.campaigns:
-        b = board_report.board(c, as_of)
-        by_month = defaultdict(list)
-        for a in select(c.activities, Audience.STAFF, as_of):
-            by_month[a.month].append(a)
-        silvers = []
-        for month in board_report.silver_months(c, as_of):
-            s = silver(c, month, as_of, by_month[month])
-            silvers.append((s, render_template("report/silver.html", s=s, css=css["silver"], link=link)))
-        reports.append(_Reports(c, b, render_template("report/board.html", b=b, css=css["board"]), tuple(silvers)))
-    _last = (project, as_of, reports)
+        board_key = cache.key(evaluation.inputs_key(c, as_of), select(c.newsletters, Audience.STAFF, as_of),
+                              select(c.events, Audience.PUBLIC, as_of))
+        board = json.loads(cache.cached(project.root, "board-report", [board_key],
+                                        lambda: json.dumps(_board(c, as_of)).encode()))
+        reports.append(_Reports(c, board_key, board["html"], board["subtitle"],
+                                tuple(_silvers(project.root, c, as_of, staff_url))))
     return reports
 
 
-def _staff_page(s, staff: SiteExtras) -> str:
-    """The month's report as a staff-site page: the site's own styles and security policy (no
-    inline styles), links to entries relative to the page."""
+def _board(c: Campaign, as_of: date) -> dict:
+    b = board_report.board(c, as_of)
+    return {"html": render_template("report/board.html", b=b, css=_css("board")), "subtitle": b.subtitle}
+
+
+def _silvers(root: str, c: Campaign, as_of: date, staff_url: str) -> list[_Month]:
+    """Each month's Silver report, kept by everything it shows: the month's entries (by the text
+    each was read from), the campaign's settings, strands, measures and risks (the campaign
+    without its entries), the month's newsletters and events, the build day and the staff site."""
+    by_month = defaultdict(list)
+    for a in select(c.activities, Audience.STAFF, as_of):
+        by_month[a.month].append(a)
+    issues, events = select(c.newsletters, Audience.STAFF, as_of), select(c.events, Audience.PUBLIC, as_of)
+    settings = cache.key(c.without_entries())
+    found = []
+    for month in board_report.silver_months(c, as_of):
+        entries = by_month[month]
+        key = cache.key(settings, month, as_of, staff_url, [a.source or a for a in entries],
+                        [n for n in issues if months.of(n.date) == month],
+                        [e for e in events if months.of(e.day) == month])
+        made = json.loads(cache.cached(root, "silver-report", [key], lambda: json.dumps(
+            _silver(silver(c, month, as_of, entries), staff_url)).encode()))
+        found.append(_Month(month, made["html"], made["page"], made["blocks"]))
+    return found
+
+
+def _silver(s: Silver, staff_url: str) -> dict:
+    """The month's report as a standalone page (entries linked in full on the staff site) and as
+    a staff-site page: the site's own styles and security policy (no inline styles), links to
+    entries relative to the page, the sections set aside as a block."""
+    html = render_template("report/silver.html", s=s, css=_css("silver"),
+                           link=lambda a: urls.absolute(staff_url, urls.activity(a)))
     here = urls.silver_page(s.c.id, s.month)
     sections = render_template("report/silver_body.html", s=s,
                                link=lambda a: urls.relative(urls.activity(a), here))
-    return page({"title": yaml_str(f"Silver report, {s.name}"),
-                 "description": yaml_str(f"{s.c.name}: the Silver report of {s.name}")},
-                render_template("report/silver_page.md", s=s,
-                                sections=staff.block(Markup(f'<div class="sn-eval sn-silver">{sections}</div>'))))
+    staff = SiteExtras()
+    page_text = page({"title": yaml_str(f"Silver report, {s.name}"),
+                      "description": yaml_str(f"{s.c.name}: the Silver report of {s.name}")},
+                     render_template("report/silver_page.md", s=s, sections=staff.block(
+                         Markup(f'<div class="sn-eval sn-silver">{sections}</div>'))))
+    return {"html": html, "page": page_text, "blocks": staff.blocks}
+
+
+def _css(template: str) -> Markup:
+    """A standalone report carries its styles: its components', then the reports' own."""
+    own = (THEME / "report" / "report.css").read_text(encoding="utf-8")
+    return Markup(component_css(f"report/{template}.html") + "\n" + own)
 
 
 def _write_pdfs(root: str, pdfs: list[tuple[Path, str, str, float]], progress) -> None:

@@ -30,6 +30,7 @@ from sentinel.build import cache
 from sentinel.build.documents import Document
 from sentinel.content import months
 from sentinel.outputs import email_message, feeds, newsletter_images, social
+from sentinel.outputs.per_build import per_build
 from sentinel.render import markup, templating, urls
 from sentinel.outputs.email_message import PLACEHOLDER_SENDER
 from sentinel.content.model import STANDARD_REPORT, Campaign, Newsletter, ReportRoute, Strand
@@ -267,8 +268,8 @@ def render(project, as_of: date, stage: Path, progress) -> dict[Audience, SiteEx
     """Build every issue that staff may see on `as_of` (embargoed issues appear nowhere); return
     what each site shows of them (web pages, PDFs, the index and the public feed)."""
     extras = {Audience.STAFF: SiteExtras(), Audience.PUBLIC: SiteExtras()}
-    problems = []
-    todo = _issues(project, as_of, problems)
+    todo, found = _issues(project, as_of)
+    problems = list(found)
     built: dict[tuple, list] = {}
     for done, (issue, public) in enumerate(todo, 1):
         c, n = issue.c, issue.n
@@ -307,11 +308,13 @@ def render(project, as_of: date, stage: Path, progress) -> dict[Audience, SiteEx
     return extras
 
 
-def _issues(project, as_of: date, problems: list) -> list[tuple[Issue, bool]]:
-    """Every issue staff may see on `as_of`, assembled, and whether it is public; an issue whose
-    pictures are wrong is left out, its problems added to `problems`."""
+@per_build()
+def _issues(project, as_of: date) -> tuple[list[tuple[Issue, bool]], list[Problem]]:
+    """Every issue staff may see on `as_of`, assembled, and whether it is public; and the problems
+    of the issues left out because their pictures are wrong. Once per build: `documents` asks
+    first, `render` finds it done."""
     dates = {c.id: [a.date for a in c.activities] for c in project.campaigns}
-    issues = []
+    issues, problems = [], []
     for c in project.campaigns:
         for n in select(c.newsletters, Audience.STAFF, as_of):
             public = visible(n, Audience.PUBLIC, as_of)
@@ -322,7 +325,7 @@ def _issues(project, as_of: date, problems: list) -> list[tuple[Issue, bool]]:
                 problems.extend(found)
                 continue
             issues.append((assemble(c, n, as_of, dates[c.id], posters, public_web=public, images=images), public))
-    return issues
+    return issues, problems
 
 
 #: Seconds of one core for an issue's PDF (bench/PROFILE.md): the shared pool's estimate.
@@ -332,7 +335,7 @@ PDF_COST = 0.7
 def documents(project, as_of: date, stage: Path) -> list[Document]:
     """The issues' PDFs the cache does not have, for the build's shared pool."""
     found = []
-    for issue, _ in _issues(project, as_of, []):  # wrong pictures: render() reports them
+    for issue, _ in _issues(project, as_of)[0]:  # wrong pictures: render() reports them
         digest = cache.key(_content_key(issue))  # as `cache.cached(root, "newsletter-pdf", [key])` has it
         if not cache.has(project.root, "newsletter-pdf", digest):
             folder = inside(stage, stage / "newsletters" / issue.c.id / issue.n.month)

@@ -21,10 +21,9 @@ pool (sentinel.build.documents), each fed plain HTML strings.
 from __future__ import annotations
 
 import io
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -35,6 +34,7 @@ from sentinel.content import images
 from sentinel.content.model import PAPER, Campaign, Project, Strand
 from sentinel.content.validate import placeholder_domain
 from sentinel.problems import Problem
+from sentinel.outputs.poster_parts import campaign_of_one_strand, file_size, qr_code, short_url, unbroken_numbers
 from sentinel.outputs.site import SiteExtras, page
 from sentinel.render.templating import THEME, render as render_template
 from sentinel.build.writer import inside
@@ -175,7 +175,7 @@ def poster_task(root: str, c: Campaign, s: Strand, poster, size: str, pictures: 
     shown = {file: uri for file, uri in pictures.items() if file in _files_on(c, poster)}
     where = {"headline": poster.origin.at("headline"), "body": poster.origin.at("body"),
              "layout": poster.origin.at("body"), "pages": poster.origin.where}
-    key = cache.key(_without_entries(c), s, poster.audience, *([lang] if lang else []), size, shown, _profile())
+    key = cache.key(campaign_of_one_strand(c), s, poster.audience, *([lang] if lang else []), size, shown, _profile())
     return Task(root, "poster-print", key, html(shown), inside(stage, folder / f"{sized}-print.pdf"), c.starts,
                 where, what, trimmed=inside(stage, folder / f"{sized}.pdf"),
                 png=inside(stage, folder / (f"{name}.png" if not lang else f"{sized}.png")) if preview else None)
@@ -212,16 +212,10 @@ def poster_words(c: Campaign, s: Strand, poster, size: str, pictures: dict[str, 
     the paper size and the campaign's pictures."""
     width, height = PAPER[size]
     return dict(
-        c=c, s=s, poster=poster, headline=_unbroken_numbers(poster.headline),
-        body=_unbroken_numbers(poster.body), qr=_qr_code(page_url), page_url=page_url, short_url=_short(page_url),
+        c=c, s=s, poster=poster, headline=unbroken_numbers(poster.headline),
+        body=unbroken_numbers(poster.body), qr=qr_code(page_url), page_url=page_url, short_url=short_url(page_url),
         size=size, scale=width / 210, trim=f"{width} × {height} mm", pictures=pictures,
         **_print_frame(c, f"{poster.headline} ({s.title} poster for {poster.audience}, {c.name}, {size})"))
-
-
-@lru_cache(maxsize=None)  # a strand's posters share their QR code
-def _qr_code(url: str) -> str:
-    import segno
-    return segno.make(url, error="m", micro=False).svg_data_uri(border=2)
 
 
 def _aide_memoire_task(root: str, c: Campaign, s: Strand, stage: Path) -> Task:
@@ -229,7 +223,7 @@ def _aide_memoire_task(root: str, c: Campaign, s: Strand, stage: Path) -> Task:
     front = "officer_actions" if s.officer_actions else "signs" if s.signs else "what_to_do"
     where = {"front": o.at(front), "back": o.at("aide_memoire"), "pages": o.at("aide_memoire")}
     folder = stage / "print" / c.id / "aide-memoires"
-    return Task(root, "aide-memoire", cache.key(_without_entries(c), s, _profile()), partial(_aide_memoire_html, c, s),
+    return Task(root, "aide-memoire", cache.key(campaign_of_one_strand(c), s, _profile()), partial(_aide_memoire_html, c, s),
                 inside(stage, folder / f"{s.id}-print.pdf"), c.starts, where, f"the {s.id} aide-memoire", pages=2,
                 trimmed=inside(stage, folder / f"{s.id}.pdf"), trimmed_kind="aide-memoire-a6")
 
@@ -240,25 +234,10 @@ def _aide_memoire_html(c: Campaign, s: Strand) -> str:
     page_url = urls.absolute(c.site_url, urls.strand(c.id, s.id))
     return render_template(
         "print/aide_memoire.html", c=c, s=s, memo=s.aide_memoire, signs=s.signs_for("police"),
-        officer_actions=[_unbroken_numbers(text) for text in s.officer_actions],
-        what_to_do=[_unbroken_numbers(text) for text in s.what_to_do],
-        short_url=_short(page_url), audience_note="for officers",
+        officer_actions=[unbroken_numbers(text) for text in s.officer_actions],
+        what_to_do=[unbroken_numbers(text) for text in s.what_to_do],
+        short_url=short_url(page_url), audience_note="for officers",
         **_print_frame(c, f"{s.title}: aide-memoire for officers ({c.name})"))
-
-
-def _without_entries(c: Campaign) -> Campaign:
-    """The campaign as a print is made from it: without its thousands of entries, and without
-    its other strands (an edit to one strand re-renders only that strand's files)."""
-    return replace(c.without_entries(), strands=None)
-
-
-def _unbroken_numbers(text: str) -> str:
-    """A phone number split over two lines gets misdialled: join its digit groups (no-break spaces)."""
-    return re.sub(r"(?<=\d) (?=\d)", "\u00a0", text)
-
-
-def _short(url: str) -> str:
-    return url.split("://", 1)[-1]
 
 
 # ---------------------------------------------------------------- rendering, two processes
@@ -375,16 +354,16 @@ def _add_to_sites(c: Campaign, as_of: date, stage: Path, extras: dict) -> None:
                     files = [size_suffix(size) + ".pdf"] + ([size_suffix(size) + "-print.pdf"] if staff else [])
                     for ext in files:
                         site.files[urls.poster(c.id, s.id, poster.audience, ext)] = folder / "posters" / f"{name}{ext}"
-                    downloads.append({"paper": size, "ext": files[0], "size": _size(folder / "posters" / f"{name}{files[0]}"),
-                                      "print_ext": files[-1], "print_size": _size(folder / "posters" / f"{name}{files[-1]}")})
+                    downloads.append({"paper": size, "ext": files[0], "size": file_size(folder / "posters" / f"{name}{files[0]}"),
+                                      "print_ext": files[-1], "print_size": file_size(folder / "posters" / f"{name}{files[-1]}")})
                 posters.append({"poster": poster, "name": name, "alt": _alt(poster), "downloads": downloads})
             if posters:
                 sections.append((s, posters))
             if s.aide_memoire and select([s.aide_memoire], audience, as_of):
                 for ext in (".pdf", "-print.pdf"):
                     site.files[urls.aide_memoire(c.id, s.id, ext)] = folder / "aide-memoires" / f"{s.id}{ext}"
-                cards.append((s, _size(folder / "aide-memoires" / f"{s.id}.pdf"),
-                              _size(folder / "aide-memoires" / f"{s.id}-print.pdf")))
+                cards.append((s, file_size(folder / "aide-memoires" / f"{s.id}.pdf"),
+                              file_size(folder / "aide-memoires" / f"{s.id}-print.pdf")))
         if not sections and not cards:
             continue
         site.pages[urls.resources_file(c.id)] = page({"title": "Posters and resources"}, render_template(
@@ -397,8 +376,3 @@ def _alt(poster) -> str:
     """The poster's words, for people who cannot see the preview."""
     stop = "" if poster.headline.rstrip()[-1:] in ".?!" else "."
     return f"Poster for {poster.audience}: {poster.headline}{stop} {poster.body}"
-
-
-def _size(path: Path) -> str:
-    kb = path.stat().st_size / 1024
-    return f"{kb:.0f} KB" if kb < 1024 else f"{kb / 1024:.1f} MB"

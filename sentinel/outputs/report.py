@@ -11,9 +11,10 @@ import base64
 import heapq
 import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache, partial
+from operator import attrgetter
 from pathlib import Path
 
 from markupsafe import Markup
@@ -23,6 +24,7 @@ from sentinel.build.documents import Document
 from sentinel.content import months, names, reporting
 from sentinel.render import charts, urls
 from sentinel.outputs import site_engine
+from sentinel.outputs.per_build import per_build
 from sentinel.render.charts import BAR, MUTED, Chart
 from sentinel.content.model import Activity, Campaign, Project
 from sentinel.outputs.site import SiteExtras, current_campaign, page
@@ -397,20 +399,28 @@ class Report:
                 for unit, entries in self.sustained.items()]
 
 
+@per_build(keep=16)
 def report(c: Campaign, as_of: date) -> Report:
     """The campaign's evaluation as of `as_of`. Worked out once per build and campaign: the
     pool's listing, the report and the board report all ask, and each pass over 20,000 entries
     takes half a second. The outputs' forked workers inherit what the listing worked out."""
-    for campaign, day, made in _reports:
-        if campaign is c and day == as_of:   # the same object: the same entries
-            return made
-    made = _report(c, as_of)
-    _reports.insert(0, (c, as_of, made))
-    del _reports[16:]   # `serve` builds again and again in one process: keep the latest few
-    return made
+    return _report(c, as_of)
 
 
-_reports: list[tuple[Campaign, date, "Report"]] = []
+#: What the figures are counted from in an entry: every field but its summary (only the examples
+#: show it, and they are keyed by what they are) and where it was written.
+_COUNTED = attrgetter(*(f.name for f in fields(Activity) if f.init and f.name not in ("summary", "origin", "source")))
+
+
+@per_build(keep=16)
+def inputs_key(c: Campaign, as_of: date) -> str:
+    """A key of everything the figures, the charts and the board report are worked out from: the
+    campaign's settings, the build day, and what each entry counts by, in order. Quick (a tenth
+    of the time `evaluate` takes), so an edit that changes no figure evaluates nothing. The entries
+    go in as JSON (msgspec: a quarter of the time their repr takes)."""
+    import msgspec
+    return cache.key("evaluation-inputs", c.without_entries(), as_of,
+                     msgspec.json.encode([_COUNTED(a) for a in c.activities]))
 
 
 def _report(c: Campaign, as_of: date) -> Report:
@@ -458,19 +468,21 @@ def write_report(project: Project, c: Campaign, as_of: date, out: Path, staff) -
 
     Every file is cached by what it shows, so an edit that leaves the figures and the examples as
     they were renders nothing (a template of 20,000 entries takes most of a second)."""
-    r, figures_key, svgs, staff_url, key = _plan(project, c, as_of, out)
+    plan, staff_url, key = _plan(project, c, as_of)
+    _write_charts(out, plan.svgs)
     root = project.root
-    figures = cache.cached(root, "report-json", [figures_key], lambda: json.dumps(
-        r.figures, indent=2, sort_keys=True, ensure_ascii=False).encode()).decode()
+    r = lambda: report(c, as_of)  # noqa: E731 - evaluated only when something is not in the cache
+    figures = cache.cached(root, "report-json", [plan.figures_key], lambda: json.dumps(
+        r().figures, indent=2, sort_keys=True, ensure_ascii=False).encode()).decode()
     write_text(out / "evaluation.json", figures + "\n")
     pages = json.loads(cache.cached(root, "report-pages", [key],
-                                    lambda: json.dumps(_pages(r, staff_url, svgs)).encode()))
+                                    lambda: json.dumps(_pages(r(), staff_url, plan.svgs)).encode()))
     write_text(out / "evaluation.html", pages["html"])
     write_bytes(out / "evaluation.pdf", cache.cached(root, "report-pdf", [key],
-                                                     lambda: _pdf(r, staff_url, svgs, out)))
+                                                     lambda: _pdf(r(), staff_url, plan.svgs, out)))
 
     # The staff site: the page, its charts and the downloads, beside each other.
-    for key in svgs:
+    for key in plan.svgs:
         staff.files[urls.evaluation_download(c.id, f"charts/{key}.svg")] = out / "charts" / f"{key}.svg"
     for name in ("evaluation.pdf", "evaluation.json"):
         staff.files[urls.evaluation_download(c.id, name)] = out / name
@@ -480,20 +492,45 @@ def write_report(project: Project, c: Campaign, as_of: date, out: Path, staff) -
     staff.nav[c.id].append({"Evaluation report": urls.evaluation_file(c.id)})
 
 
-def _plan(project: Project, c: Campaign, as_of: date, out: Path) -> tuple:
-    """The report, the key of its figures, its charts (written into `out/charts/`, where the PDF
-    finds them), the staff site's address and the key of everything the pages and PDF show."""
-    r = report(c, as_of)
-    svgs = {}
-    for name, exhibit in r.exhibits.items():
-        if not exhibit.chart.empty:
-            svgs[name] = charts.svg(project.root, exhibit.chart)
-            write_bytes(out / "charts" / f"{name}.svg", svgs[name])
+@dataclass(frozen=True)
+class _Plan:
+    """What a report is made of, short of the report itself: the key of its figures, its charts,
+    the entries it shows as examples (by place in the campaign's entries, in order) and how many
+    sustained entries its PDF lists. Kept in the cache by `inputs_key`, so that a build whose
+    figures did not change need not evaluate 20,000 entries to find that out."""
+    figures_key: str
+    svgs: dict        # chart name -> SVG
+    examples: tuple   # index in c.activities of each example shown
+    listed: int
+
+
+@per_build(keep=16)
+def _plan(project: Project, c: Campaign, as_of: date) -> tuple[_Plan, str, str]:
+    """The report's plan, the staff site's address and the key of everything the pages and PDF show."""
+    kept = json.loads(cache.cached(project.root, "report-plan", [inputs_key(c, as_of)],
+                                   lambda: json.dumps(_planned(project.root, c, as_of)).encode()))
+    plan = _Plan(kept["figures_key"], {k: v.encode() for k, v in kept["svgs"].items()},
+                 tuple(kept["examples"]), kept["listed"])
     # Entries "in full" are on the staff site, at its own intranet address (mkdocs.yml extra).
     staff_url = urls.staff_site(site_engine.extra_settings(Path(project.root) / "mkdocs.yml"),
                                 current_campaign(project, as_of).site_url)
-    figures_key = cache.key(r.figures)
-    return r, figures_key, svgs, staff_url, _content_key(r, figures_key, staff_url, svgs)
+    examples = [c.activities[i] for i in plan.examples]
+    return plan, staff_url, _content_key(c, examples, plan.figures_key, staff_url, plan.svgs)
+
+
+def _planned(root: str, c: Campaign, as_of: date) -> dict:
+    r = report(c, as_of)
+    place = {id(a): i for i, a in enumerate(c.activities)}
+    return {"figures_key": cache.key(r.figures),
+            "svgs": {name: charts.svg(root, e.chart).decode() for name, e in r.exhibits.items() if not e.chart.empty},
+            "examples": [place[id(a)] for _, entries in r.top_types for a in entries],
+            "listed": sum(len(entries) for _, entries, _ in r.legacy(PRINT_LEGACY_MAX))}
+
+
+def _write_charts(out: Path, svgs: dict) -> None:
+    """The charts, where the PDF and the staff page find them."""
+    for name, svg in svgs.items():
+        write_bytes(out / "charts" / f"{name}.svg", svg)
 
 
 #: Seconds of one core for a report's PDF (bench/PROFILE.md): a fixed part, then each sustained
@@ -506,23 +543,22 @@ def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
     found = []
     for c in project.campaigns:
         out = inside(stage, stage / "reports" / c.id)
-        r, _, svgs, staff_url, key = _plan(project, c, as_of, out)
+        plan, staff_url, key = _plan(project, c, as_of)
         digest = cache.key(key)  # as `cache.cached(root, "report-pdf", [key])` has it
         if not cache.has(project.root, "report-pdf", digest):
-            listed = sum(len(entries) for _, entries, _ in r.legacy(PRINT_LEGACY_MAX))
-            found.append(Document(_pdf, (r, staff_url, svgs, out), PDF_COST + PDF_COST_PER_ENTRY * listed,
-                                  f"the evaluation report of {c.id}",
+            _write_charts(out, plan.svgs)   # the PDF shows them from there
+            found.append(Document(_pdf, (report(c, as_of), staff_url, plan.svgs, out),
+                                  PDF_COST + PDF_COST_PER_ENTRY * plan.listed, f"the evaluation report of {c.id}",
                                   partial(cache.write, project.root, "report-pdf", digest)))
     return found
 
 
-def _content_key(r: Report, figures_key: str, staff_url: str, svgs: dict) -> str:
+def _content_key(c: Campaign, examples: list[Activity], figures_key: str, staff_url: str, svgs: dict) -> str:
     """A key of everything the pages show, quick to compute: the figures (each sustained entry is
     there), the example entries without their line numbers, the campaign without its entries,
     where the staff site is and the charts."""
-    examples = [replace(a, origin=None) for _, entries in r.top_types for a in entries]
-    campaign = r.c.without_entries()
-    return cache.key(figures_key, examples, campaign, staff_url, sorted(svgs.items()))
+    return cache.key(figures_key, [replace(a, origin=None) for a in examples], c.without_entries(), staff_url,
+                     sorted(svgs.items()))
 
 
 def _context(r: Report, staff_url: str) -> dict:

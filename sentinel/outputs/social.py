@@ -33,8 +33,9 @@ from sentinel.build.writer import inside
 from sentinel.content import months
 from sentinel.content.model import Campaign, Poster, Project, Strand
 from sentinel.content.validate import placeholder_domain
-# The posters' own helpers: a pack shows the same QR code and address, and is keyed the same way.
-from sentinel.outputs.prints import PRINT_THEME, DoesNotFit, _qr_code, _short, _size, _unbroken_numbers, _without_entries, preview
+from sentinel.outputs.per_build import per_build
+from sentinel.outputs.poster_parts import campaign_of_one_strand, file_size, qr_code, short_url, unbroken_numbers
+from sentinel.outputs.prints import PRINT_THEME, DoesNotFit, preview
 from sentinel.outputs.site import SiteExtras, page
 from sentinel.problems import ContentError, Problem
 from sentinel.render import urls
@@ -81,7 +82,7 @@ def alt_text(c: Campaign, s: Strand, poster: Poster, form: str) -> str:
     """Every word the image shows, in reading order, for people who cannot see it."""
     stop = "" if poster.headline.rstrip()[-1:] in ".?!" else "."
     head = f"{c.name}, {s.title}: {poster.headline}{stop}"
-    link = f"Help and advice: {_short(page_url(c, s))}"
+    link = f"Help and advice: {short_url(page_url(c, s))}"
     if form == "card":
         return f"{head} In an emergency call 999. {link}"
     routes = "; ".join(f"{r.label}{' ' + r.name if r.name else ''} {r.phone or r.url}".strip()
@@ -91,7 +92,7 @@ def alt_text(c: Campaign, s: Strand, poster: Poster, form: str) -> str:
 
 def posts(c: Campaign, s: Strand, poster: Poster, lang: str = "en") -> dict[str, str]:
     """The post text for each network (theme/social/posts/<network>.txt)."""
-    context = dict(c=c, s=s, poster=poster, page_url=page_url(c, s), short_url=_short(page_url(c, s)),
+    context = dict(c=c, s=s, poster=poster, page_url=page_url(c, s), short_url=short_url(page_url(c, s)),
                    hashtag=c.hashtag, routes=s.report_routes, lang=lang)
     return {n: render_text(f"social/posts/{n}.txt", **context).strip() + "\n" for n in LIMITS}
 
@@ -199,9 +200,10 @@ def _document(root: str, task: Task, html) -> Document:
                     partial(cache.write, root, "social-image", task.key), partial(_misfits, task))
 
 
+@per_build()
 def _tasks(project: Project, as_of: date, stage: Path, lang: str):
     """Every image of every pack (with the function making its HTML), the manifests, and the
-    posts that are too long."""
+    posts that are too long. Once per build: `documents` asks first, `render` finds it done."""
     problems: list[Problem] = []
     tasks: list[tuple[Task, object]] = []
     manifests: list[tuple[Campaign, Strand, dict]] = []
@@ -214,7 +216,7 @@ def _tasks(project: Project, as_of: date, stage: Path, lang: str):
             problems += _too_long(c, s, manifest)
             for poster in public_posters(c, s, as_of):
                 for form, (_, _, name) in FORMS.items():
-                    task = Task(cache.key(_without_entries(c), s, poster, form, lang),
+                    task = Task(cache.key(campaign_of_one_strand(c), s, poster, form, lang),
                                 folder(stage, c, s, lang) / image_name(poster.audience, form), form, poster,
                                 f"the {s.id} {name} for {poster.audience}")
                     tasks.append((task, partial(_image_html, c, s, poster, form, lang)))
@@ -239,8 +241,8 @@ def _too_long(c: Campaign, s: Strand, manifest: dict) -> list[Problem]:
 def _image_html(c: Campaign, s: Strand, poster: Poster, form: str, lang: str) -> str:
     url = page_url(c, s)
     return render_template(
-        "social/image.html", c=c, s=s, form=form, lang=lang, headline=_unbroken_numbers(poster.headline),
-        body=_unbroken_numbers(poster.body), qr=_qr_code(url), short_url=_short(url),
+        "social/image.html", c=c, s=s, form=form, lang=lang, headline=unbroken_numbers(poster.headline),
+        body=unbroken_numbers(poster.body), qr=qr_code(url), short_url=short_url(url),
         proof=placeholder_domain(c.site_url),  # a pack that points nowhere is marked, never shared by mistake
         title=f"{poster.headline} ({s.title}, {FORMS[form][2]} for {poster.audience}, {c.name})")
 
@@ -309,15 +311,18 @@ def _add_to_sites(c: Campaign, as_of: date, stage: Path, lang: str, packed: set[
                             folder(stage, c, s, lang) / image_name(poster.audience, form)
     staff = extras[Audience.STAFF]
     offered = []
+    zips: dict[str, bytes] = {}   # a strand's pack zipped once, however many months it is the focus of
     for month, sid in sorted(c.schedule.items()):
         if sid not in packed:
             continue
         s = c.strands[sid]
         zipped = inside(stage, stage / "social" / c.id / f"{month}-{sid}.zip")
-        zipped.write_bytes(zip_folder(folder(stage, c, s, lang)))
+        if sid not in zips:
+            zips[sid] = zip_folder(folder(stage, c, s, lang))
+        zipped.write_bytes(zips[sid])
         staff.files[urls.social_zip(c.id, month, sid)] = zipped
         card = link_card(c, s, as_of, c.site_url)
-        offered.append({"month": month, "name": months.name(month), "s": s, "size": _size(zipped),
+        offered.append({"month": month, "name": months.name(month), "s": s, "size": file_size(zipped),
                         "card": urls.social_image(c.id, s.id, public_posters(c, s, as_of)[0].audience, "card"),
                         "alt": card["alt"], "count": len(public_posters(c, s, as_of))})
     if offered:

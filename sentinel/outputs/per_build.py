@@ -1,0 +1,31 @@
+"""Work an output does once per build, though several stages ask for it.
+
+The build first asks each output which documents the cache lacks (`documents`), then runs the
+output (`render`, often in a forked worker, which inherits what the build's process worked out).
+Both need the same assembled reports, issues or image tasks: `per_build` keeps the result of the
+first call for the same object (the very project or campaign, not an equal one: a new build
+loads a new one) and equal other arguments.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+
+def per_build(keep: int = 1) -> Callable:
+    """Remember `fn(first, *rest)` for the last `keep` calls, by `first`'s identity and `rest`'s
+    equality. `serve` builds again and again in one process: older results are let go."""
+    def decorate(fn: Callable) -> Callable:
+        remembered: list[tuple[object, tuple, object]] = []   # newest first
+
+        @wraps(fn)
+        def once(first, *rest):
+            for obj, args, result in remembered:
+                if obj is first and args == rest:
+                    return result
+            result = fn(first, *rest)
+            remembered.insert(0, (first, rest, result))
+            del remembered[keep:]
+            return result
+        return once
+    return decorate
