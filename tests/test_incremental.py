@@ -74,6 +74,36 @@ def test_an_edit_renders_again_only_the_pages_it_changes(project, tmp_path):
     assert every_file(fresh) == every_file(out)
 
 
+def test_an_edit_in_a_long_month_renders_again_only_the_page_of_the_month_it_is_on(project, tmp_path):
+    """The public site cuts a long month into pages of 50: an entry edited on the first page
+    leaves the second as it was, neither changed nor rendered again."""
+    entries = "".join(f"""\
+- title: Drop-in session {n}
+  date: 2013-09-{1 + n % 28:02d}
+  unit: Walsall LPU
+  strands: [abuse]
+  type: Victim
+  summary: Advice given at drop-in {n}.
+  visibility: public
+""" for n in range(60))
+    root = project({"campaigns/demo/activities/2013-09.yml": entries})
+    out = tmp_path / "out"
+    status, _, err = run(root, "--out", str(out), "--as-of", AS_OF)
+    assert status == 0, err
+    before = site_pages(out)
+    month = root / "campaigns/demo/activities/2013-09.yml"
+    month.write_text(month.read_text().replace("drop-in 0.", "drop-in 0, with an interpreter."))
+    status, _, err = run(root, "--out", str(out), "--as-of", AS_OF)
+    assert status == 0, err
+
+    after = site_pages(out)
+    changed = {rel for rel in after if after[rel] != before.get(rel)}
+    assert "with an interpreter" in (out / "public/demo/activities/2013-09/index.html").read_text()
+    assert changed == {"public/demo/activities/2013-09/index.html", "intranet/demo/activities/2013-09/index.html"}
+    assert (out / "public/demo/activities/2013-09/2/index.html").is_file()
+    assert made_and_unchanged(err)["pages"] == (2, len(after) - 2)
+
+
 def test_a_remembered_page_still_has_its_links_checked(project, tmp_path):
     root = project({"content/guide.md": "# Guide\n\nRead [the details](notes.md#details).\n",
                     "content/notes.md": "# Notes\n\n## Details\n\nWhat to look for.\n"})

@@ -171,8 +171,7 @@ def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
     done: dict[int, tuple[list[Activity], list]] = {}
     todo = []
     for i, (rel, data) in enumerate(files):
-        source = cache.key("activities", rel, cid, data)
-        key = cache.key(source, rules)
+        key = cache.key(cache.key("activities", rel, cid, data), rules)
         if key in _read_before:
             done[i] = _read_now[key] = _read_before[key]
             continue
@@ -180,13 +179,13 @@ def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
         if cached is not None:
             done[i] = _read_now[key] = (cached, [])
         else:
-            todo.append((i, (rel, data, source, key)))
+            todo.append((i, (rel, data, key)))
     if progress and len(files) >= PARALLEL_FROM:   # a small campaign reads in a blink: no lines
         progress.step(f"activities of {cid}: {len(files)} month files, " + (
             f"{len(todo)} to read and check" if todo else "all checked before") + (
             f", {len(done)} checked before" if todo and done else ""))
     read = partial(_read_and_check, str(root), cid=cid, rules=rules)
-    keys = {i: item[3] for i, item in todo}
+    keys = {i: item[2] for i, item in todo}
     for n, (i, result) in enumerate(_on_both_cores(read, todo), 1):
         done[i] = result
         if not result[1]:   # kept like the cache keeps it: only a file without problems
@@ -197,9 +196,9 @@ def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
 
 
 def _read_and_check(root: str, item: tuple, cid: str, rules: validate.EntryRules | None):
-    rel, data, source, key = item
+    rel, data, key = item
     problems = Problems()
-    entries = _read_activities(data, rel, cid, source, problems)
+    entries = _read_activities(data, rel, cid, problems)
     if rules:
         validate.activities(rules, entries, problems)
     if not problems:
@@ -224,11 +223,11 @@ def _on_both_cores(fn, todo: list[tuple[int, object]]):
             yield todo[n][0], value
 
 
-def _read_activities(data: bytes, rel: str, cid: str, source: str, problems: Problems) -> list[Activity]:
+def _read_activities(data: bytes, rel: str, cid: str, problems: Problems) -> list[Activity]:
     text = sources.text(data, rel, problems)
     doc = None if text is None else load_yaml(text, rel, problems)
     return _entries(doc, Activity, "an activities file", problems, campaign=cid,
-                    source=lambda i: (source, i))
+                    source=lambda i: (cache.key("entry", cid, doc.data[i]),))
 
 
 @contextmanager

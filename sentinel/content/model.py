@@ -231,8 +231,9 @@ class Activity:
     publish_from: Optional[date] = None
     campaign: str = derived("")
     origin: Optional[Origin] = derived()
-    # Which text the entry was read from: (digest of its month file, index in the file). Equal
-    # sources mean equal entries, so the sites cache each month's cards by them.
+    # What the entry was read from: (digest of its campaign and its YAML value,). Equal sources
+    # mean entries with the same fields, wherever they are written, so the sites and reports
+    # cache a month's cards by them and an edit changes only the edited entry's.
     source: tuple = derived((), repr=False, compare=False)
     # "YYYY-MM": pages, feeds and newsletters group 20,000 entries by month again and again.
     month: str = derived("", init=False, repr=False, compare=False)
