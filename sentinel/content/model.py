@@ -212,7 +212,11 @@ class Strand:
 def entry_key(date_text, unit, title) -> tuple[str, str, str]:
     """Same date, unit and title: the same activity, whatever the spacing or capitals.
     The check refuses a second one; an import skips a row that is already there."""
-    return tuple(" ".join(str(x or "").split()).casefold() for x in (date_text, unit, title))
+    return _plain(str(date_text or "")), _plain(str(unit or "")), _plain(str(title or ""))
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 @dataclass(frozen=True)
@@ -235,11 +239,15 @@ class Activity:
     # mean entries with the same fields, wherever they are written, so the sites and reports
     # cache a month's cards by them and an edit changes only the edited entry's.
     source: tuple = derived((), repr=False, compare=False)
-    # "YYYY-MM": pages, feeds and newsletters group 20,000 entries by month again and again.
-    month: str = derived("", init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        object.__setattr__(self, "month", months.of(self.date))
+        # Worked out once, as each entry is made (not fields: not kept in the cache's JSON):
+        # `month`, "YYYY-MM", by which pages, feeds and reports group 20,000 entries again and
+        # again; `key`, the same date, unit and title whatever the spacing or capitals (see
+        # `entry_key`), which every load compares across all entries.
+        day = self.date.isoformat()
+        object.__setattr__(self, "month", day[:7])
+        object.__setattr__(self, "key", (day, _plain(self.unit), _plain(self.title)))
 
     @cached_property   # every card, link and report row asks: worked out once per entry
     def anchor(self) -> str:
@@ -248,10 +256,6 @@ class Activity:
         # Two units may record the same title on the same day: the unit keeps the ids apart.
         unit = hashlib.sha1(self.unit.encode()).hexdigest()[:4]
         return f"{self.date.isoformat()}-{slug}-{unit}"
-
-    @cached_property   # the check of every load compares 20,000 of them
-    def key(self) -> tuple:
-        return entry_key(self.date.isoformat(), self.unit, self.title)
 
 
 @dataclass(frozen=True)
