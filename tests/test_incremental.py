@@ -37,21 +37,25 @@ def every_file(out: Path) -> dict[str, bytes]:
             for p in sorted(out.rglob("*")) if p.is_file() and p.name != ".sentinel-build"}
 
 
-def test_an_edit_renders_again_only_the_pages_it_changes(project, tmp_path):
-    root = project(SEPTEMBER)
-    out = tmp_path / "out"
+def built_again_after(root: Path, out: Path, file: str, old: str, new: str) -> tuple[dict, set, str]:
+    """Build, replace `old` with `new` in `file`, build again: the site pages after, those that
+    changed, and what the second build said."""
     status, _, err = run(root, "--out", str(out), "--as-of", AS_OF)
     assert status == 0, err
     before = site_pages(out)
     assert made_and_unchanged(err)["pages"] == (len(before), 0)
-
-    month = root / "campaigns/demo/activities/2013-08.yml"
-    month.write_text(month.read_text().replace("We asked people", "We asked 200 people"))
+    (root / file).write_text((root / file).read_text().replace(old, new))
     status, _, err = run(root, "--out", str(out), "--as-of", AS_OF)
     assert status == 0, err
-
     after = site_pages(out)
-    changed = {rel for rel in after if after[rel] != before.get(rel)}
+    return after, {rel for rel in after if after[rel] != before.get(rel)}, err
+
+
+def test_an_edit_renders_again_only_the_pages_it_changes(project, tmp_path):
+    root = project(SEPTEMBER)
+    out = tmp_path / "out"
+    after, changed, err = built_again_after(root, out, "campaigns/demo/activities/2013-08.yml",
+                                            "We asked people", "We asked 200 people")
     assert "We asked 200 people" in (out / "public/demo/activities/2013-08/index.html").read_text()
     # The activity feed is kept from build to build too: the edited entry is in it all the same.
     assert "We asked 200 people" in (out / "public/demo/activities/feed.xml").read_text()
@@ -88,16 +92,8 @@ def test_an_edit_in_a_long_month_renders_again_only_the_page_of_the_month_it_is_
 """ for n in range(60))
     root = project({"campaigns/demo/activities/2013-09.yml": entries})
     out = tmp_path / "out"
-    status, _, err = run(root, "--out", str(out), "--as-of", AS_OF)
-    assert status == 0, err
-    before = site_pages(out)
-    month = root / "campaigns/demo/activities/2013-09.yml"
-    month.write_text(month.read_text().replace("drop-in 0.", "drop-in 0, with an interpreter."))
-    status, _, err = run(root, "--out", str(out), "--as-of", AS_OF)
-    assert status == 0, err
-
-    after = site_pages(out)
-    changed = {rel for rel in after if after[rel] != before.get(rel)}
+    after, changed, err = built_again_after(root, out, "campaigns/demo/activities/2013-09.yml",
+                                            "drop-in 0.", "drop-in 0, with an interpreter.")
     assert "with an interpreter" in (out / "public/demo/activities/2013-09/index.html").read_text()
     assert changed == {"public/demo/activities/2013-09/index.html", "intranet/demo/activities/2013-09/index.html"}
     assert (out / "public/demo/activities/2013-09/2/index.html").is_file()
