@@ -112,6 +112,48 @@ def _link_file(file, dirty: bool = False) -> None:
 _MEMO_TEMPLATE = "sentinel-memo.html"
 
 
+class _CompiledInMemory(jinja2.BytecodeCache):
+    """The theme's compiled templates, kept in this process's memory only: never on disk, where
+    a cache someone else could write must not hold code. A preview that runs for hours compiles
+    the theme once (`compile_theme`); the site workers it forks at every build inherit the
+    compiled code instead of compiling some fifty templates again (0.3-0.4 s a site). Jinja
+    checks each against its template's source, so an edited template is compiled afresh."""
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledInMemory()
+
+
+def compile_theme(config_file: Path) -> int:
+    """Compile the page templates of the theme of `config_file` (mkdocs-material's and the
+    project's overrides) into this process's memory; returns how many. Templates that need what
+    only a build gives are left to the build. For a long-running preview: a single build gains
+    nothing from it."""
+    from mkdocs.theme import Theme
+    theme = (load_settings(config_file.read_text(encoding="utf-8"), config_file.name, Problems()) or {}).get("theme")
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    env = Theme(name="material", custom_dir=str(config_file.parent / custom) if isinstance(custom, str) else None).get_env()
+    env.bytecode_cache = _COMPILED
+    done = 0
+    for name in env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml")) and not n.startswith(".icons/")
+                                   and ("/languages/" not in n or n.endswith("/en.html"))):
+        try:
+            env.get_template(name)
+            done += 1
+        except jinja2.TemplateError:
+            pass
+    return done
+
+
 class _Memo(BasePlugin):
     """Remembers each page's rendering, keyed by everything that goes into it, so that an
     unchanged page is written from the cache instead of rendered again.
@@ -164,6 +206,7 @@ class _Memo(BasePlugin):
         self.nav_digest = _digest(_nav_shape(self.nav.items))
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({_MEMO_TEMPLATE: "{{ sentinel_memo }}"}),
                                           env.loader])
+        env.bytecode_cache = _COMPILED   # filled by a preview's compile_theme, else empty
         self.env = env
         self._remember_search(config)
         for file in files.documentation_pages():

@@ -27,6 +27,8 @@ from watchdog.observers import Observer
 
 from sentinel.build.faults import BuildStopped, describe
 from sentinel.build.pipeline import build
+from sentinel.outputs import site_engine
+from sentinel.render import templating
 from sentinel.problems import ContentError, UsageError
 from sentinel.build.progress import Progress
 
@@ -103,6 +105,10 @@ class Preview:
 
     def rebuild_on_change(self) -> None:
         """Runs in its own thread: waits for a change, lets the saving finish, rebuilds."""
+        # Once, while the first save is awaited: the builds' workers then inherit the compiled
+        # templates instead of compiling them at every rebuild (in memory only, never on disk).
+        site_engine.compile_theme(self.root / "mkdocs.yml")
+        templating.compile_all()
         while not self.stopping.is_set():
             if not self.changed.wait(0.5):
                 continue
