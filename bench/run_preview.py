@@ -25,9 +25,11 @@ def main() -> int:
         return 2
     project, rel, old, new, as_of = Path(sys.argv[1]).resolve(), *sys.argv[2:5], date.fromisoformat(sys.argv[5])
     from sentinel.build.pipeline import build
+    from sentinel.tools.serve import compile_templates
     with tempfile.TemporaryDirectory(prefix="sentinel-preview-") as folder:
         build(project, Path(folder) / "build", as_of)
-        gc.unfreeze()   # as the preview does after each build
+        gc.unfreeze()   # as the preview does after each build,
+        compile_templates(project)   # and once while it waits for the first save
         path = project / rel
         path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
         if os.environ.get("SENTINEL_BENCH_FIGURES"):

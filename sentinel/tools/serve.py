@@ -105,10 +105,7 @@ class Preview:
 
     def rebuild_on_change(self) -> None:
         """Runs in its own thread: waits for a change, lets the saving finish, rebuilds."""
-        # Once, while the first save is awaited: the builds' workers then inherit the compiled
-        # templates instead of compiling them at every rebuild (in memory only, never on disk).
-        site_engine.compile_theme(self.root / "mkdocs.yml")
-        templating.compile_all()
+        compile_templates(self.root)   # once, while the first save is awaited
         while not self.stopping.is_set():
             if not self.changed.wait(0.5):
                 continue
@@ -126,6 +123,13 @@ class Preview:
         if rebuilder is not None and rebuilder.is_alive():
             rebuilder.join(timeout=15)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def compile_templates(root: Path) -> None:
+    """Compile the theme's templates and ours in this process's memory (never on disk): the
+    workers of every later build inherit them instead of compiling them again."""
+    site_engine.compile_theme(root / "mkdocs.yml")
+    templating.compile_all()
 
 
 class _OnSave(FileSystemEventHandler):
