@@ -105,7 +105,10 @@ class Preview:
 
     def rebuild_on_change(self) -> None:
         """Runs in its own thread: waits for a change, lets the saving finish, rebuilds."""
-        compile_templates(self.root)   # once, while the first save is awaited
+        try:
+            compile_templates(self.root)   # once, while the first save is awaited
+        except Exception:  # noqa: BLE001 - only speed: each build compiles what it needs itself
+            pass
         while not self.stopping.is_set():
             if not self.changed.wait(0.5):
                 continue
