@@ -135,23 +135,15 @@ _COMPILED = _CompiledInMemory()
 
 def compile_theme(config_file: Path) -> int:
     """Compile the page templates of the theme of `config_file` (mkdocs-material's and the
-    project's overrides) into this process's memory; returns how many. Templates that need what
-    only a build gives are left to the build. For a long-running preview: a single build gains
-    nothing from it."""
-    from mkdocs.theme import Theme
-    theme = (load_settings(config_file.read_text(encoding="utf-8"), config_file.name, Problems()) or {}).get("theme")
-    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
-    env = Theme(name="material", custom_dir=str(config_file.parent / custom) if isinstance(custom, str) else None).get_env()
+    project's overrides, as MkDocs finds them) into this process's memory; returns how many.
+    For a long-running preview: a single build gains nothing from it."""
+    import tempfile
+    from sentinel.render.templating import compile_into
+    with tempfile.TemporaryDirectory() as docs:   # MkDocs checks that one exists; no page is read
+        env = load_config(config_file=str(config_file), docs_dir=docs).theme.get_env()
     env.bytecode_cache = _COMPILED
-    done = 0
-    for name in env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml")) and not n.startswith(".icons/")
-                                   and ("/languages/" not in n or n.endswith("/en.html"))):
-        try:
-            env.get_template(name)
-            done += 1
-        except jinja2.TemplateError:
-            pass
-    return done
+    return compile_into(env, lambda n: n.endswith((".html", ".xml")) and not n.startswith(".icons/")
+                        and ("/languages/" not in n or n.endswith("/en.html")))
 
 
 class _Memo(BasePlugin):

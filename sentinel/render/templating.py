@@ -59,15 +59,21 @@ def environment(text: bool = False, lang: str = "en") -> jinja2.Environment:
 def compile_all() -> int:
     """Compile every template of ours now; returns how many. For a long-running preview: the
     workers it forks at every build inherit them instead of compiling them again."""
+    return sum(compile_into(env, lambda n, text=text: not n.startswith("site/") and n.endswith(".txt") == text
+                            and n.rsplit(".", 1)[-1] in ("html", "md", "txt"))
+               for text, env in ((False, environment()), (True, environment(text=True))))   # as `render` asks
+
+
+def compile_into(env: jinja2.Environment, wanted) -> int:
+    """Compile the templates of `env` whose names `wanted(name)` accepts; returns how many. One
+    that needs what only a build gives (a filter a plugin adds) is left to the build."""
     done = 0
-    for text, env in ((False, environment()), (True, environment(text=True))):   # as `render` asks
-        for name in env.list_templates(filter_func=lambda n: not n.startswith("site/")
-                                       and n.endswith(".txt") == text and n.rsplit(".", 1)[-1] in ("html", "md", "txt")):
-            try:
-                env.get_template(name)
-                done += 1
-            except jinja2.TemplateError:
-                pass
+    for name in env.list_templates(filter_func=wanted):
+        try:
+            env.get_template(name)
+            done += 1
+        except jinja2.TemplateError:
+            pass
     return done
 
 
