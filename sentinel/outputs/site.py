@@ -292,8 +292,8 @@ def _activity_cards(root: Path, c: Campaign, activities: list, staff: bool,
                     template: str = "pages/activity_list.html") -> Markup:
     """The cards of one month (or a strand page's latest), from the cache when none of its
     entries (nor the strands' names and colours, nor the code) changed: an edit re-renders only
-    the cards it is in. An entry is known by its source (its month file's digest and its place
-    there), quicker than by its fields."""
+    the cards it is in. An entry is known by its source (the digest of the YAML value it was read
+    from, worked out once as it is read), quicker than by its fields."""
     return Markup(_cards_of(root, c, activities, staff, template)[1]().decode())
 
 
