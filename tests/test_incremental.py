@@ -97,7 +97,12 @@ def test_an_edit_in_a_long_month_renders_again_only_the_page_of_the_month_it_is_
     assert "with an interpreter" in (out / "public/demo/activities/2013-09/index.html").read_text()
     assert changed == {"public/demo/activities/2013-09/index.html", "intranet/demo/activities/2013-09/index.html"}
     assert (out / "public/demo/activities/2013-09/2/index.html").is_file()
-    assert made_and_unchanged(err)["pages"] == (2, len(after) - 2)
+    said = made_and_unchanged(err)
+    assert said["pages"] == (2, len(after) - 2)
+    # On the two pages drawn again, only the edited entry's card is drawn again (one per site):
+    # the others are the cards those pages showed before (a national month holds 5,000).
+    assert said["activity cards"][0] == 2
+    assert said["activity cards"][1] >= 49 + 59
 
 
 def test_a_remembered_page_still_has_its_links_checked(project, tmp_path):

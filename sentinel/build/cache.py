@@ -257,6 +257,12 @@ def lookups() -> Counter:
     return Counter(_lookups)
 
 
+def count(kind: str, made: int = 0, reused: int = 0) -> None:
+    """Count things made or reused inside one cache entry (the cards of a page), as a look-up."""
+    _lookups[kind, "made"] += made
+    _lookups[kind, "reused"] += reused
+
+
 def _counted(kind: str, found):
     _lookups[kind, "made" if found is None else "reused"] += 1
     return found

@@ -30,6 +30,7 @@ class Progress:
 #: What the summary counts: the cache kind that stands for one of each thing (a poster's print-shop
 #: copy, an issue's e-mail, a report's PDF), its name for the reader, and the word for making it.
 COUNTED = (("site-page", "pages", "rendered"),
+           ("activity-card", "activity cards", "drawn"),
            ("poster-print", "posters", "laid out"),
            ("aide-memoire", "aide-memoires", "laid out"),
            ("social-image", "social images", "drawn"),
