@@ -192,15 +192,11 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     files.update(extras.pages)
     if docs.exists():
         shutil.rmtree(docs)
-    for rel, content in files.items():
-        path = inside(docs, docs / rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        elif rel.endswith(".md"):  # MkDocs' templates print titles unescaped: escape them here
-            path.write_text(markup.escape_front_matter(content), encoding="utf-8")
-        else:
-            path.write_text(content, encoding="utf-8")
+    docs.mkdir(parents=True)
+    for rel, content in files.items():   # kept in memory: the engine reads them from there
+        inside(docs, docs / rel)
+        if rel.endswith(".md") and isinstance(content, str):   # MkDocs' templates print titles unescaped
+            files[rel] = markup.escape_front_matter(content)
     for rel, src in {**extras.files, **media}.items():
         inside(docs, docs / rel).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -217,7 +213,7 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     try:
         secured = site_engine.build_site(
             root / "mkdocs.yml", docs, out, site_name=site_name, site_url=site_url,
-            nav=markup.escape_nav(nav), extra={"audience": audience.value, "quick_exit": quick_exit_html(settings),
+            nav=markup.escape_nav(nav), pages=files, extra={"audience": audience.value, "quick_exit": quick_exit_html(settings),
                                          "brand": {"band": brand_band(current)},
                                          "sn_languages": None if staff else site_languages.switcher(project, as_of, "en")},
             blocks=extras.blocks, post_process=_finish_page, cache_root=root,

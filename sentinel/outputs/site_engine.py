@@ -86,6 +86,24 @@ class _Blocks(BasePlugin):
         return _BLOCK.sub(insert, html)
 
 
+class _PagesInMemory(BasePlugin):
+    """The pages the build made (Markdown, feeds) handed to the engine as they are in memory,
+    beside the files of the docs folder: writing a thousand pages to disk for the engine to
+    read them back cost more than drawing an edited page (each file made and opened again,
+    on both sites, at every build). In the order MkDocs walks a docs folder, theme files last,
+    as it lists them itself."""
+
+    def __init__(self, pages: dict[str, str | bytes]):
+        self.pages = pages
+
+    def on_files(self, files, config):
+        from mkdocs.structure.files import File, Files, file_sort_key
+        made = [File.generated(config, rel, content=content) for rel, content in self.pages.items()]
+        docs = [f for f in files if f.src_dir == config.docs_dir]
+        theme = [f for f in files if f.src_dir != config.docs_dir]
+        return Files(sorted(docs + made, key=file_sort_key) + theme)
+
+
 class _LinkDocsFiles(BasePlugin):
     """Files of the docs folder that are not pages (PDFs, previews, feeds) are hard-linked into
     the site, not copied: they are this build's own outputs, already in the staging folder."""
@@ -341,11 +359,13 @@ def _settings_digest(config_file: Path, theme_dir: Path, *args) -> str:
 
 
 def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: str, site_url: str,
-               nav: list, extra: dict | None = None, blocks: dict[str, str] | None = None,
+               nav: list, pages: dict[str, str | bytes] | None = None,
+               extra: dict | None = None, blocks: dict[str, str] | None = None,
                post_process: Callable[[str], str] | None = None, cache_root: Path,
                language: str = "", direction: str = "",
                progress: Callable[[str], None] | None = None) -> set[str]:
-    """Build `docs_dir` into `site_dir` with the shared mkdocs.yml; any warning is an error.
+    """Build `docs_dir` and `pages` (docs path -> text or bytes, kept in memory) into
+    `site_dir` with the shared mkdocs.yml; any warning is an error.
 
     `blocks` maps the keys of `block_marker()`s in the pages to the HTML that replaces them;
     `post_process` is applied to every HTML page written. Pages are remembered in the content
@@ -368,6 +388,7 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: 
         if language:
             cfg.theme["language"] = language if _has_interface(language) else "en"
             cfg.theme["direction"] = direction or "ltr"
+        cfg.plugins["sentinel-pages"] = _PagesInMemory(pages or {})   # first: the others see them
         cfg.plugins["sentinel-blocks"] = _Blocks(blocks or {})
         cfg.plugins["sentinel-link-files"] = _LinkDocsFiles(docs_dir)
         settings = _settings_digest(config_file, Path(cfg.theme.custom_dir or config_file.parent / "-"),

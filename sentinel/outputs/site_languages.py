@@ -227,10 +227,8 @@ def build(project: Project, root: Path, out: Path, lang: str, as_of: date, work:
         inside(folder, folder / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(made, folder / rel)
     from sentinel.render import markup
-    for rel, text in files.items():
-        path = inside(folder, folder / rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(markup.escape_front_matter(text), encoding="utf-8")
+    pages = {rel: markup.escape_front_matter(text) for rel, text in files.items()
+             if inside(folder, folder / rel)}   # kept in memory: the engine reads them from there
     shutil.copytree(THEME / "site" / "assets", folder / "assets", dirs_exist_ok=True)
     fonts, font_css = _web_fonts(root, lang, files)
     for rel, data in fonts.items():
@@ -247,7 +245,7 @@ def build(project: Project, root: Path, out: Path, lang: str, as_of: date, work:
     try:
         secured = site_engine.build_site(
             root / "mkdocs.yml", folder, out, site_name=name, site_url=f"{current.site_url}{lang}/",
-            nav=markup.escape_nav(nav), language=lang, direction=language.dir,
+            nav=markup.escape_nav(nav), pages=pages, language=lang, direction=language.dir,
             extra={"audience": "public", "quick_exit": quick_exit, "brand": {"band": brand_band(current)},
                    "sn_languages": switcher(project, as_of, lang)},
             post_process=lambda html: _finish_page(mark_language(html, lang)), cache_root=root,
