@@ -19,19 +19,21 @@ from sentinel.content.load import load_project
 from sentinel.problems import ContentError, Problem
 from sentinel.build.progress import Progress, made_and_reused
 from sentinel.visibility import Audience
-from sentinel.build.writer import check_out_dir, clear_stale, locked, previous_fingerprint, staging
+from sentinel.build.writer import check_out_dir, clear_stale, kept, locked, previous_fingerprint, remember, staging
 
 def check(root: Path, as_of: date, progress: Progress | None = None) -> dict:
     """Report every problem the build would, and write nothing: the whole build runs into a
     throwaway folder (posters measured for fit, e-mails for size, every link followed), then
-    the folder is removed. What it made is remembered, so the build after it is quick.
+    the folder is removed. What it made is remembered, so the build after it is quick (but not
+    its pages' files, which are gone: `record=False`).
     Returns the build's figures; raises ContentError listing every problem."""
     import tempfile
     with tempfile.TemporaryDirectory(prefix="sentinel-check-") as scratch:
-        return build(root, Path(scratch) / "out", as_of, progress, force=True)
+        return build(root, Path(scratch) / "out", as_of, progress, force=True, record=False)
 
 
-def build(root: Path, out: Path, as_of: date, progress: Progress | None = None, force: bool = False) -> dict:
+def build(root: Path, out: Path, as_of: date, progress: Progress | None = None, force: bool = False,
+          record: bool = True) -> dict:
     """Build every output of every campaign into `out`, atomically. Returns timing figures.
 
     When nothing the build reads has changed since the build now in `out` (same sources, code,
@@ -40,10 +42,10 @@ def build(root: Path, out: Path, as_of: date, progress: Progress | None = None, 
     progress = progress or Progress(quiet=True)
     check_out_dir(root, out)
     with locked(out):  # one build per --out at a time
-        return _build(root, out, as_of, progress, force)
+        return _build(root, out, as_of, progress, force, record)
 
 
-def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) -> dict:
+def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool, record: bool) -> dict:
     started = time.perf_counter()
     fingerprint = cache.inputs_fingerprint(root, as_of.isoformat(), str(out.resolve()))
     if not force and previous_fingerprint(out) == fingerprint:
@@ -72,10 +74,13 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool) 
         figures["documents"] = _render_documents(modules.values(), project, as_of, stage, progress, problems)
         figures.update(_render_outputs(outputs, project, as_of, stage, extras, progress, problems, lookups))
         progress.step("building the public and staff sites")
-        figures.update(_build_sites(project, root, stage, as_of, extras, work, problems, lookups, progress))
+        site_figures, pages = _build_sites(project, root, out, stage, as_of, extras, work, problems, lookups, progress)
+        figures.update(site_figures)
         if problems:  # raised inside the staging block: nothing is swapped in
             raise ContentError(sorted(set(problems)))
         _remove_tree(work)
+    if record:
+        remember(root, out, pages)   # the pages now in place, for the next build to keep
     cache.prune(root)  # what recent builds no longer use
     figures["total"] = time.perf_counter() - started
     progress.done(f"built {out} in {figures['total']:.1f} s", made_and_reused(lookups))
@@ -138,24 +143,28 @@ def _render_outputs(outputs: dict, project, as_of: date, stage: Path, extras: di
     return figures
 
 
-def _build_sites(project, root: Path, stage: Path, as_of: date, extras: dict, work: Path,
-                 problems: list, lookups: Counter, progress) -> dict:
+def _build_sites(project, root: Path, out: Path, stage: Path, as_of: date, extras: dict, work: Path,
+                 problems: list, lookups: Counter, progress) -> tuple[dict, dict]:
     """Build the two sites side by side: they share nothing but the model. Each says how far it
-    has come from its own worker (its lines go straight to the build's stderr)."""
+    has come from its own worker (its lines go straight to the build's stderr), and links the
+    pages the build now in `out` left as they are. Returns the figures and the digest of each
+    page (its path in the output)."""
     from sentinel.outputs import site, site_languages
 
     def job(audience, folder):
         def run():
             t = time.perf_counter()
-            site.build(project, root, stage / folder, audience, as_of, extras[audience], work, progress)
-            return time.perf_counter() - t
+            pages = site.build(project, root, stage / folder, audience, as_of, extras[audience], work, progress,
+                               kept=kept(root, out, folder))
+            return time.perf_counter() - t, {f"{folder}/{rel}": digest for rel, digest in pages.items()}
         return _reporting(run)
 
     def language_job(lang):   # the public site in `lang`, into public/<lang>/ once all are built
         def run():
             t = time.perf_counter()
-            site_languages.build(project, root, work / f"site-{lang}", lang, as_of, work, stage, progress)
-            return time.perf_counter() - t
+            pages = site_languages.build(project, root, work / f"site-{lang}", lang, as_of, work, stage, progress,
+                                         kept=kept(root, out, f"public/{lang}"))
+            return time.perf_counter() - t, {f"public/{lang}/{rel}": digest for rel, digest in pages.items()}
         return _reporting(run)
 
     langs = list(site_languages.language_sites(project, Audience.PUBLIC, as_of))
@@ -170,7 +179,9 @@ def _build_sites(project, root: Path, stage: Path, as_of: date, extras: dict, wo
         if built.is_dir() and (stage / "public").is_dir() and not problems:
             (built / "_headers").unlink(missing_ok=True)   # public/_headers covers every language
             built.rename(stage / "public" / lang)
-    return {f"site-{folder}": seconds for folder, (seconds, _, _) in results.items() if seconds is not None}
+    done = {folder: result for folder, (result, _, _) in results.items() if result is not None}
+    return ({f"site-{folder}": seconds for folder, (seconds, _) in done.items()},
+            {rel: digest for _, pages in done.values() for rel, digest in pages.items()})
 
 
 def _remove_tree(path: Path) -> None:

@@ -10,6 +10,7 @@ import ctypes.util
 import fcntl
 import os
 import shutil
+import stat
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -204,3 +205,73 @@ def _swap_contents(stage: Path, out: Path) -> None:
         raise
     shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(stage, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- files kept from the last build
+
+class Kept:
+    """The files of the build now in `--out` that this build may keep as they are: an unchanged
+    page is linked into the new output instead of being read from the cache and written again
+    (a national campaign's staff site is 300 MB of pages, of which an edit changes one). Each
+    keeps its file's date, so a web server and the deploy see it unchanged too.
+
+    What is linked must be exactly what this build would write. `remember` records, after each
+    build, what each page holds (the digest of its bytes) with its inode, size and times as they
+    are once the build is in place; a file is kept only when all of them are still the same. The
+    change time cannot be set back by hand, so a page edited in the output since, or replaced
+    (even by a link), is written afresh from the cache."""
+
+    def __init__(self, folder: Path, files: dict[str, tuple]):
+        self.folder = str(folder)
+        self.files = files
+
+    def link(self, rel: str, digest: str, dest: str) -> bool:
+        """Link the previous build's `rel` at `dest` if it holds `digest`, as recorded; False
+        (nothing done) if it may not be kept."""
+        recorded = self.files.get(rel)
+        if not recorded or recorded[0] != digest:
+            return False
+        path = os.path.join(self.folder, rel)
+        try:
+            st = os.lstat(path)
+            if (stat.S_ISREG(st.st_mode)
+                    and (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) == tuple(recorded[1:])):
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                os.link(path, dest)
+                return True
+        except OSError:
+            pass
+        return False
+
+
+_RECORD = dict[str, tuple[str, int, int, int, int]]
+
+
+def kept(root: Path, out: Path, folder: str) -> Kept | None:
+    """What the build now in `out` left in its `folder` (public, intranet/...) that may be kept."""
+    from sentinel.build import cache
+    record = cache.read_value(root, "output-files", _record_key(out), _RECORD)
+    if not record:
+        return None
+    prefix = folder.rstrip("/") + "/"
+    return Kept(out / folder, {rel[len(prefix):]: value for rel, value in record.items() if rel.startswith(prefix)})
+
+
+def remember(root: Path, out: Path, written: dict[str, str]) -> None:
+    """Once a build is in place (swapped in, the previous one removed): what each of `written`
+    (path in `out` -> digest of its bytes) holds, with its inode, size and times, for `kept`."""
+    from sentinel.build import cache
+    record = {}
+    for rel, digest in written.items():
+        try:
+            st = os.lstat(out / rel)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            record[rel] = (digest, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    cache.write_value(root, "output-files", _record_key(out), record)
+
+
+def _record_key(out: Path) -> str:
+    from sentinel.build import cache
+    return cache.key("output-files", str(out.resolve()))

@@ -125,9 +125,10 @@ def yaml_str(text: str) -> str:
 
 
 def build(project: Project, root: Path, out: Path, audience: Audience, as_of: date,
-          extras: SiteExtras, work: Path, progress=None) -> None:
+          extras: SiteExtras, work: Path, progress=None, kept=None) -> dict[str, str]:
     """Render the site for `audience` into `out` (public/ or intranet/); say how far it has come
-    on `progress` (build.progress.Progress), when given."""
+    on `progress` (build.progress.Progress), when given. The pages the previous build left as
+    they are (`kept`, see writer.Kept) are linked from it. Returns the digest of each page."""
     staff = audience is Audience.STAFF
     docs = work / ("docs-" + audience.value)
     ctx = {"staff": staff, "as_of": as_of, "urls": urls, "block": extras.block, "lazy_block": extras.lazy_block}
@@ -216,11 +217,12 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
             nav=markup.escape_nav(nav), pages=files, extra={"audience": audience.value, "quick_exit": quick_exit_html(settings),
                                          "brand": {"band": brand_band(current)},
                                          "sn_languages": None if staff else site_languages.switcher(project, as_of, "en")},
-            blocks=extras.blocks, post_process=_finish_page, cache_root=root,
+            blocks=extras.blocks, post_process=_finish_page, cache_root=root, kept=kept,
             progress=say)
     except site_engine.SiteError as err:
         raise ContentError(_link_problems(err, root, audience)) from None
-    csp.secure_site(out, secured)
+    csp.secure_site(out, secured.processed)
+    return secured.pages
 
 
 def _progress_lines(progress, site: str):

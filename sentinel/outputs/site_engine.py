@@ -13,7 +13,7 @@ import re
 import shutil
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import jinja2
 from markupsafe import Markup
@@ -177,14 +177,15 @@ class _Memo(BasePlugin):
     warning, so a remembered page is one that passed link and anchor validation as it is.
     """
 
-    def __init__(self, root: Path, settings: str, post_process: Callable[[str], str] | None):
-        self.root, self.settings, self.post_process = root, settings, post_process
+    def __init__(self, root: Path, settings: str, post_process: Callable[[str], str] | None, kept=None):
+        self.root, self.settings, self.post_process, self.kept = root, settings, post_process, kept
         self.files_digest = self.nav_digest = ""
         self.nav = None
         self.page_keys: dict[str, str] = {}      # src_uri -> key of its final HTML
         self.replay: dict[str, dict] = {}        # src_uri -> remembered final HTML and anchors
-        self.pending: list[tuple[str, str, bytes]] = []  # written once the build has succeeded
+        self.pending: list[tuple[str, str, object]] = []  # written once the build has succeeded
         self.processed: set[str] = set()         # output files that went through post_process
+        self.pages: dict[str, str] = {}          # output pages -> digest of the bytes written
         self.searched: dict[str, list] = {}      # src_uri -> the search entries it added
         self.env = None
 
@@ -223,14 +224,24 @@ class _Memo(BasePlugin):
             page = file.page
             key = cache.key("page", self.settings, self.files_digest, self.nav_digest, file.src_uri,
                             page.title, sorted(page.meta.items()), _toc_shape(page.toc), page.content)
-            if self._recall(file.src_uri, key):
+            if self._recall(file.src_uri, key, file):
                 page.meta["template"] = _MEMO_TEMPLATE
         return env
 
-    def _recall(self, name: str, key: str) -> bool:
+    def _recall(self, name: str, key: str, file=None) -> bool:
         """Whether the page (or theme template) `name` is remembered under `key`; if not, the key
-        it will be kept under once rendered."""
-        state = _recalled(self.root, "site-page", key, ("html", "anchors", "search"))
+        it will be kept under once rendered. A remembered page whose file the previous build
+        left as it is (`kept`) is linked from there; else its HTML is read from the cache."""
+        state = _recalled(self.root, "site-page", key, ("digest", "anchors", "search"))
+        if state is not None and file is not None and self.kept and self.kept.link(
+                file.dest_uri, state["digest"], file.abs_dest_path):
+            state["html"] = ""   # MkDocs writes no file for an empty page: the link is the page
+            self.pages[file.dest_uri] = state["digest"]
+        elif state is not None:
+            html = cache.read(self.root, "site-html", state["digest"])
+            state = None if html is None else {**state, "html": html.decode()}
+            if state is not None and file is not None:
+                self.pages[file.dest_uri] = state["digest"]
         if state is None:
             self.page_keys[name] = key
             return False
@@ -242,11 +253,16 @@ class _Memo(BasePlugin):
             context["sentinel_memo"] = Markup(self.replay[name]["html"])
         return context
 
-    def _finished(self, name: str, output: str, **state) -> str:
-        """The rendered HTML, post-processed and set aside to be kept with `state`."""
+    def _finished(self, name: str, output: str, dest: str | None = None, **state) -> str:
+        """The rendered HTML, post-processed and set aside to be kept with `state` (the page's
+        HTML by its digest, apart: a page linked from the previous build is never read)."""
         if self.post_process:
             output = self.post_process(output)
-        self.pending.append(("site-page", self.page_keys[name], {"html": output, **state}))
+        data = output.encode("utf-8", errors="xmlcharrefreplace")   # as MkDocs writes it
+        digest = hashlib.sha256(data).hexdigest()
+        self.pending += [("site-html", digest, data), ("site-page", self.page_keys[name], {"digest": digest, **state})]
+        if dest is not None:
+            self.pages[dest] = digest
         return output
 
     def on_page_context(self, context, page, config, nav):
@@ -258,8 +274,8 @@ class _Memo(BasePlugin):
         if remembered is not None:
             page.present_anchor_ids = set(remembered["anchors"])  # with the ids of its blocks
             return output
-        return self._finished(page.file.src_uri, output, anchors=sorted(page.present_anchor_ids or ()),
-                              search=self.searched.get(page.file.src_uri))
+        return self._finished(page.file.src_uri, output, page.file.dest_uri,
+                              anchors=sorted(page.present_anchor_ids or ()), search=self.searched.get(page.file.src_uri))
 
     def _remember_search(self, config) -> None:
         """mkdocs-material's search indexes each page from its HTML: replay what a remembered page
@@ -299,8 +315,11 @@ class _Memo(BasePlugin):
                                                                            anchors=[], search=None)
 
     def keep(self) -> None:
-        for kind, key, state in self.pending:
-            cache.write_value(self.root, kind, key, state)
+        for kind, key, value in self.pending:
+            if isinstance(value, bytes):
+                cache.write(self.root, kind, key, value)
+            else:
+                cache.write_value(self.root, kind, key, value)
 
 
 def _recalled(root, kind: str, key: str, names: tuple) -> dict | None:
@@ -362,15 +381,17 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: 
                nav: list, pages: dict[str, str | bytes] | None = None,
                extra: dict | None = None, blocks: dict[str, str] | None = None,
                post_process: Callable[[str], str] | None = None, cache_root: Path,
-               language: str = "", direction: str = "",
-               progress: Callable[[str], None] | None = None) -> set[str]:
+               language: str = "", direction: str = "", kept=None,
+               progress: Callable[[str], None] | None = None) -> "Built":
     """Build `docs_dir` and `pages` (docs path -> text or bytes, kept in memory) into
     `site_dir` with the shared mkdocs.yml; any warning is an error.
 
     `blocks` maps the keys of `block_marker()`s in the pages to the HTML that replaces them;
     `post_process` is applied to every HTML page written. Pages are remembered in the content
-    cache of `cache_root` (the project) and unchanged ones are not rendered again. Returns the
-    output files (relative paths) that went through `post_process`. `language` (BCP 47) and
+    cache of `cache_root` (the project) and unchanged ones are not rendered again; those the
+    previous build left as they are (`kept`, a writer.Kept of this site's folder) are linked from
+    it. Returns the output files (relative paths) that went through `post_process`, and the
+    digest of each page's bytes (for the next build's `kept`). `language` (BCP 47) and
     `direction` set the theme's interface language (mkdocs-material's translations, or ours in
     theme/site/partials/languages/; English where neither has it) and its writing direction.
     `progress`, when given, is told how far the build of the pages has come, about ten times.
@@ -393,7 +414,7 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: 
         cfg.plugins["sentinel-link-files"] = _LinkDocsFiles(docs_dir)
         settings = _settings_digest(config_file, Path(cfg.theme.custom_dir or config_file.parent / "-"),
                                     site_name, site_url, nav, extra, language, direction)
-        memo = _Memo(cache_root, settings, post_process)
+        memo = _Memo(cache_root, settings, post_process, kept)
         cfg.plugins["sentinel-memo"] = memo  # after the blocks: it sees each page's final HTML
         if progress:
             cfg.plugins["sentinel-progress"] = _Progress(progress)
@@ -406,7 +427,12 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: 
     if collect.messages:
         raise SiteError("\n".join(collect.messages))
     memo.keep()
-    return memo.processed
+    return Built(memo.processed, memo.pages)
+
+
+class Built(NamedTuple):
+    processed: set[str]     # output files that went through `post_process`
+    pages: dict[str, str]   # output pages -> the digest of their bytes
 
 
 def _has_interface(language: str) -> bool:

@@ -203,10 +203,11 @@ def mark_language(html: str, lang: str) -> str:
 
 
 def build(project: Project, root: Path, out: Path, lang: str, as_of: date, work: Path, stage: Path,
-          progress=None) -> None:
+          progress=None, kept=None) -> dict[str, str]:
     """Build the public site in `lang` into `out` (moved to public/<lang>/ by the pipeline), with
     the posters in `lang` that prints_languages wrote into `stage`; say how far it has come on
-    `progress`, when given."""
+    `progress`, when given. Like site.build, links the pages `kept` from the previous build and
+    returns the digest of each page."""
     from sentinel.outputs.prints_languages import public_posters
     from sentinel.outputs import csp
     from sentinel.outputs.site import DEFAULT_EXIT_URL, _finish_page, _progress_lines, brand_band, current_campaign
@@ -248,9 +249,10 @@ def build(project: Project, root: Path, out: Path, lang: str, as_of: date, work:
             nav=markup.escape_nav(nav), pages=pages, language=lang, direction=language.dir,
             extra={"audience": "public", "quick_exit": quick_exit, "brand": {"band": brand_band(current)},
                    "sn_languages": switcher(project, as_of, lang)},
-            post_process=lambda html: _finish_page(mark_language(html, lang)), cache_root=root,
+            post_process=lambda html: _finish_page(mark_language(html, lang)), cache_root=root, kept=kept,
             progress=_progress_lines(progress, f"public site in {language.english}"))
     except site_engine.SiteError as err:
         raise ContentError([Problem(Where(f"public site in {language.english}"), line)
                             for _, _, line in err.complaints()]) from None
-    csp.secure_site(out, secured)
+    csp.secure_site(out, secured.processed)
+    return secured.pages
