@@ -224,6 +224,7 @@ class Kept:
     def __init__(self, folder: Path, files: dict[str, tuple]):
         self.folder = str(folder)
         self.files = files
+        self.made: set[str] = set()   # folders made for links (a national site has thousands)
 
     def link(self, rel: str, digest: str, dest: str) -> bool:
         """Link the previous build's `rel` at `dest` if it holds `digest`, as recorded; False
@@ -236,7 +237,10 @@ class Kept:
             st = os.lstat(path)
             if (stat.S_ISREG(st.st_mode)
                     and (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) == tuple(recorded[1:])):
-                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                parent = os.path.dirname(dest)
+                if parent not in self.made:
+                    os.makedirs(parent, exist_ok=True)
+                    self.made.add(parent)
                 os.link(path, dest)
                 return True
         except OSError:
