@@ -35,6 +35,16 @@ def _fields(cls) -> tuple:
     return tuple((f, hints[f.name]) for f in dataclasses.fields(cls) if f.metadata.get("yaml", True))
 
 
+@lru_cache(maxsize=None)
+def _known(cls) -> frozenset:
+    return frozenset(f.name for f, _ in _fields(cls))
+
+
+@lru_cache(maxsize=None)
+def _has_origin(cls) -> bool:
+    return "origin" in {f.name for f in dataclasses.fields(cls)}
+
+
 def _required(f) -> bool:
     return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
 
@@ -46,10 +56,10 @@ def build(cls, data: Any, doc: Located, path: tuple, problems: Problems, **extra
         problems.add(where, f"expected a set of 'key: value' lines here, found {_describe(data)}")
         return None
     before = len(problems)
-    known = {f.name for f, _ in _fields(cls)}
+    known = _known(cls)
     for key in data:
         if key not in known:
-            problems.add(doc.key_at(path + (key,)), _unknown_key(key, known))
+            problems.add(doc.key_at(path + (key,)), _unknown_key(key, set(known)))
     values: dict[str, Any] = {}
     positions: list = []  # name, line, col, name, line, col, ... (see Origin.fields)
     for f, hint in _fields(cls):
@@ -77,7 +87,7 @@ def build(cls, data: Any, doc: Located, path: tuple, problems: Problems, **extra
         elif isinstance(value, dict):
             for k in value:
                 positions += _pos(f"{f.name}.{k}", doc.key_at(vpath + (k,)))
-    if "origin" in {f.name for f in dataclasses.fields(cls)}:
+    if _has_origin(cls):
         extra["origin"] = Origin(where, tuple(positions))
     if len(problems) != before:
         # Still return what can be built (wrong optional values left at their defaults), so the
@@ -94,6 +104,8 @@ def _pos(name: str, where: Where) -> tuple[str, int, int]:
 
 
 def _convert(hint, value, doc: Located, path: tuple, problems: Problems):
+    if hint is str and isinstance(value, str):   # most fields: text, as it is
+        return value
     origin = typing.get_origin(hint)
     if origin in (Union, types.UnionType):
         inner = [a for a in typing.get_args(hint) if a is not type(None)]

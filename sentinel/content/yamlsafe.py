@@ -75,7 +75,10 @@ class Located:
 
     def at(self, path: Path) -> Where:
         """Where the value at `path` is; falls back to the nearest enclosing value."""
-        for depth in range(len(path), -1, -1):
+        pos = self.values.get(tuple(path))
+        if pos:   # nearly always: asked for every field of every entry
+            return Where(self.file, pos[0] + self.line_offset, pos[1])
+        for depth in range(len(path) - 1, -1, -1):
             pos = self.values.get(tuple(path[:depth]))
             if pos:
                 return Where(self.file, pos[0] + self.line_offset, pos[1])
@@ -251,7 +254,8 @@ def _convert(node, path: Path, doc: Located, problems: Problems, seen: set) -> A
     if node.tag not in _PLAIN_TAGS or (not isinstance(node, ScalarNode) and id(node) in seen):
         raise _Refused
     seen.add(id(node))
-    doc.values[path] = _mark(node.start_mark)
+    mark = node.start_mark
+    doc.values[path] = (mark.line + 1, mark.column + 1)
     if isinstance(node, ScalarNode):
         if not node.style and node.value == "":  # plain style is None (Python) or "" (libyaml)
             return None  # `key:` with nothing after it
@@ -261,16 +265,16 @@ def _convert(node, path: Path, doc: Located, problems: Problems, seen: set) -> A
     assert isinstance(node, MappingNode)
     out: dict[str, Any] = {}
     for key_node, value_node in node.value:
-        line, col = _mark(key_node.start_mark)
-        where = Where(doc.file, line + doc.line_offset, col)
+        mark = key_node.start_mark
+        line, col = mark.line + 1, mark.column + 1
         if not isinstance(key_node, ScalarNode):
-            problems.add(where, "a key must be plain text")
+            problems.add(Where(doc.file, line + doc.line_offset, col), "a key must be plain text")
             continue
         key = key_node.value
         if key in out:
             first = doc.keys[path + (key,)]
-            problems.add(where, f"duplicate key '{key}' (first given on line {first[0] + doc.line_offset}): "
-                                "keep one of them")
+            problems.add(Where(doc.file, line + doc.line_offset, col),
+                         f"duplicate key '{key}' (first given on line {first[0] + doc.line_offset}): keep one of them")
             continue
         doc.keys[path + (key,)] = (line, col)
         out[key] = _convert(value_node, path + (key,), doc, problems, seen)
