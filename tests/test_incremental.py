@@ -177,15 +177,16 @@ def test_an_edited_event_reaches_the_calendar_feed(project, tmp_path):
     assert b"Open evening at the station" in feed.read_bytes() and b"Open day" not in feed.read_bytes()
 
 
-def test_an_edit_keeps_the_files_of_unchanged_pages_and_rewrites_one_altered_in_the_output(project, tmp_path):
-    """A page the edit does not change keeps its file from the build before (same file, same
-    date: a web server, a CDN and an rsync deploy see it unchanged). A page someone altered in
-    the output since is not kept: the build writes it again as it should be."""
+def test_an_edit_keeps_the_files_it_does_not_change_and_rewrites_one_altered_in_the_output(project, tmp_path):
+    """A page or a poster the edit does not change keeps its file from the build before (same
+    file, same date: a web server, a CDN and an rsync deploy see it unchanged). A page someone
+    altered in the output since is not kept: the build writes it again as it should be."""
     root = project(SEPTEMBER)
     out = tmp_path / "out"
     assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
     unchanged, calendar = out / "public/demo/calendar/index.html", out / "intranet/demo/calendar/index.html"
-    before = {p: os.stat(p) for p in (unchanged, calendar)}
+    poster = sorted((out / "print").rglob("*.pdf"))[0]
+    before = {p: os.stat(p) for p in (unchanged, calendar, poster)}
     right = calendar.read_bytes()
     with open(calendar, "r+b") as f:   # altered in place: the same file and size, new words
         f.write(b"<p>Altered</p>")
@@ -194,7 +195,8 @@ def test_an_edit_keeps_the_files_of_unchanged_pages_and_rewrites_one_altered_in_
     assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
 
     assert "We asked 200 people" in (out / "public/demo/activities/2013-08/index.html").read_text()
-    kept = os.stat(unchanged)
-    assert (kept.st_ino, kept.st_mtime_ns) == (before[unchanged].st_ino, before[unchanged].st_mtime_ns)
+    for path in (unchanged, poster):   # a page, and a file an output writes
+        kept = os.stat(path)
+        assert (kept.st_ino, kept.st_mtime_ns) == (before[path].st_ino, before[path].st_mtime_ns), path
     assert calendar.read_bytes() == right
     assert os.stat(calendar).st_ino != before[calendar].st_ino

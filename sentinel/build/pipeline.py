@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from sentinel.build import cache, documents, parallel
+from sentinel.build import cache, documents, parallel, writer
 from sentinel.content import translations
 from sentinel.content.load import load_project
 from sentinel.problems import ContentError, Problem
@@ -68,19 +69,20 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool, 
     extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
     problems: list[Problem] = []   # every output's, so that one run reports them all
     lookups = Counter()            # what each output found in the cache and what it made
-    with staging(out, fingerprint) as stage:
+    with staging(out, fingerprint) as stage, _keeping(root, out, stage):
         work = stage / ".work"
         work.mkdir()
         figures["documents"] = _render_documents(modules.values(), project, as_of, stage, progress, problems)
-        figures.update(_render_outputs(outputs, project, as_of, stage, extras, progress, problems, lookups))
+        written: dict[str, str] = {}   # what the outputs wrote: path in the output -> digest
+        figures.update(_render_outputs(outputs, project, as_of, stage, extras, progress, problems, lookups, written))
         progress.step("building the public and staff sites")
         site_figures, pages = _build_sites(project, root, out, stage, as_of, extras, work, problems, lookups, progress)
         figures.update(site_figures)
         if problems:  # raised inside the staging block: nothing is swapped in
             raise ContentError(sorted(set(problems)))
         _remove_tree(work)
-    if record:
-        remember(root, out, pages)   # the pages now in place, for the next build to keep
+    if record:   # the files now in place, for the next build to keep
+        remember(root, out, {**written, **pages})
     cache.prune(root)  # what recent builds no longer use
     figures["total"] = time.perf_counter() - started
     progress.done(f"built {out} in {figures['total']:.1f} s", made_and_reused(lookups))
@@ -90,17 +92,29 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool, 
 SITES = ((Audience.PUBLIC, "public"), (Audience.STAFF, "intranet"))
 
 
+@contextmanager
+def _keeping(root: Path, out: Path, stage: Path):
+    """While the outputs write into `stage`, what they would write unchanged is kept from the
+    build now in `out` (writer.Kept); and only then."""
+    writer.keep_from(stage, kept(root, out))
+    try:
+        yield
+    finally:
+        writer.keep_from(None, None)
+
+
 def _reporting(run):
     """`run`, with the content problems it finds given back as data instead of raised, so
     that outputs side by side (and the stages after them) all report theirs; and with what it
     found in the cache and made, counted where it ran (a forked worker's counts die with it)."""
     def reporting():
-        before = cache.lookups()
+        before, wrote = cache.lookups(), writer.written()
         try:
             result, found = run(), []
         except ContentError as err:
             result, found = None, list(err.problems)
-        return result, found, cache.lookups() - before
+        now = writer.written()
+        return result, found, (cache.lookups() - before, {rel: d for rel, d in now.items() if wrote.get(rel) != d})
     return reporting
 
 
@@ -121,8 +135,9 @@ def _render_documents(modules, project, as_of: date, stage: Path, progress, prob
 
 
 def _render_outputs(outputs: dict, project, as_of: date, stage: Path, extras: dict, progress,
-                    problems: list, lookups: Counter) -> dict:
-    """Run the outputs side by side; add up what each gives the sites, in the outputs' order."""
+                    problems: list, lookups: Counter, written: dict) -> dict:
+    """Run the outputs side by side; add up what each gives the sites, in the outputs' order,
+    and what each wrote (`written`: path in the output -> digest)."""
     def job(render):
         def run():
             t = time.perf_counter()
@@ -133,9 +148,10 @@ def _render_outputs(outputs: dict, project, as_of: date, stage: Path, extras: di
     results, _ = parallel.each({name: job(render) for name, render in outputs.items()})
     figures = {}
     for name in outputs:
-        result, found, counted = results[name]
+        result, found, (counted, wrote) = results[name]
         problems.extend(found)
         lookups.update(counted)
+        written.update(wrote)
         if result is not None:
             made, figures[name] = result
             for audience, part in made.items():
@@ -171,7 +187,7 @@ def _build_sites(project, root: Path, out: Path, stage: Path, as_of: date, extra
     jobs = {folder: job(audience, folder) for audience, folder in SITES}
     jobs.update({f"public-{lang}": language_job(lang) for lang in langs})
     results, _ = parallel.each(jobs)
-    for _, found, counted in results.values():
+    for _, found, (counted, _) in results.values():
         problems.extend(found)
         lookups.update(counted)
     for lang in langs:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import fcntl
+import hashlib
 import os
 import shutil
 import stat
@@ -55,15 +56,48 @@ def inside(folder: Path, path: Path) -> Path:
 
 
 def write_text(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_bytes(path, text.encode("utf-8"))
 
 
 def write_bytes(path: Path, data: bytes) -> Path:
+    """Write `data` at `path`, or keep the previous build's same file (see `Kept`, `keep_from`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    rel = os.path.relpath(path, _this_build["stage"]) if _this_build["stage"] else None
+    if rel is None or rel.startswith(".."):   # not part of the output
+        replace(path, data)
+        return path
+    digest = hashlib.sha256(data).hexdigest()
+    kept = _this_build["kept"]
+    if os.path.lexists(path) or not (kept and kept.link(rel, digest, str(path))):
+        replace(path, data)
+    _this_build["written"][rel] = digest
     return path
+
+
+def replace(path: Path, data: bytes) -> None:
+    """A new file at `path`: never written into, since a file kept from the previous build (a
+    link) is the previous build's file too, still served until this build is in place."""
+    if os.path.lexists(path):
+        os.unlink(path)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+#: The build under way in this process (and the workers it forks): its staging folder, what
+#: the previous build left that may be kept, and what was written (path in the output -> digest).
+_this_build: dict = {"stage": None, "kept": None, "written": {}}
+
+
+def keep_from(stage: Path | None, kept: "Kept | None") -> None:
+    """Outputs write into `stage` from now on, keeping from `kept` (the previous build) what they
+    would write unchanged; None: no build under way (a test, a tool writing outside a build)."""
+    _this_build.update(stage=str(stage) if stage else None, kept=kept, written={})
+
+
+def written() -> dict[str, str]:
+    """What this process wrote into the build so far (a forked worker sends it back with its
+    result, as it does its cache look-ups): path in the output -> digest of its bytes."""
+    return dict(_this_build["written"])
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -251,12 +285,15 @@ class Kept:
 _RECORD = dict[str, tuple[str, int, int, int, int]]
 
 
-def kept(root: Path, out: Path, folder: str) -> Kept | None:
-    """What the build now in `out` left in its `folder` (public, intranet/...) that may be kept."""
+def kept(root: Path, out: Path, folder: str = "") -> Kept | None:
+    """What the build now in `out` left in its `folder` (public, intranet/...; the whole output
+    by default) that may be kept."""
     from sentinel.build import cache
     record = cache.read_value(root, "output-files", _record_key(out), _RECORD)
     if not record:
         return None
+    if not folder:
+        return Kept(out, record)
     prefix = folder.rstrip("/") + "/"
     return Kept(out / folder, {rel[len(prefix):]: value for rel, value in record.items() if rel.startswith(prefix)})
 

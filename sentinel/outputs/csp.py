@@ -20,6 +20,7 @@ from functools import lru_cache
 from html import unescape
 from pathlib import Path
 
+from sentinel.build.writer import replace
 from sentinel.outputs import host_config, site_engine
 
 # Scripts the browser runs; <script type="application/json"> (mkdocs-material's config) is data.
@@ -121,7 +122,7 @@ def secure_site(site_dir: Path, secured: set[str] = frozenset()) -> int:
     """Add the policy to every HTML page under `site_dir` but those already `secured` (relative
     paths), and write the web servers' headers files; returns the number of pages secured here."""
     pages = sorted(p for p in site_dir.rglob("*.html") if p.relative_to(site_dir).as_posix() not in secured)
-    for path in pages:
-        path.write_text(add_policy(path.read_text(encoding="utf-8")), encoding="utf-8")
+    for path in pages:   # a new file: one kept from the previous build is not written into
+        replace(path, add_policy(path.read_text(encoding="utf-8")).encode("utf-8"))
     host_config.write(site_dir)
     return len(pages)

@@ -37,7 +37,7 @@ from sentinel.problems import Problem
 from sentinel.outputs.poster_parts import campaign_of_one_strand, file_size, qr_code, short_url, unbroken_numbers
 from sentinel.outputs.site import SiteExtras, page
 from sentinel.render.templating import THEME, render as render_template
-from sentinel.build.writer import inside
+from sentinel.build.writer import inside, write_bytes
 from sentinel.visibility import Audience, select
 
 if TYPE_CHECKING:
@@ -272,8 +272,7 @@ def _keep(task: Task, document: dict[str, bytes]) -> None:
 
 def _write(task: Task, document: dict[str, bytes]) -> None:
     for part, (_, _, path) in task.files().items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(document[part])
+        write_bytes(path, document[part])
 
 
 def preview(pdf: bytes, width: int = PREVIEW_WIDTH) -> bytes:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from sentinel.build import cache
 from sentinel.build.documents import Document, made
-from sentinel.build.writer import inside
+from sentinel.build.writer import inside, write_bytes, write_text
 from sentinel.content import months
 from sentinel.content.model import Campaign, Poster, Project, Strand
 from sentinel.content.validate import placeholder_domain
@@ -175,8 +175,7 @@ def render(project: Project, as_of: date, stage: Path, progress, lang: str = "en
     if problems:
         raise ContentError(sorted(set(problems)))
     for i, (task, _) in enumerate(tasks):
-        task.path.parent.mkdir(parents=True, exist_ok=True)
-        task.path.write_bytes(images[i])
+        write_bytes(task.path, images[i])
     for c, s, manifest in manifests:
         _write_pack(folder(stage, c, s, lang), manifest)
     for c in project.campaigns:
@@ -278,11 +277,10 @@ def _misfits(task: Task, err: Exception) -> list[Problem] | None:
 
 
 def _write_pack(where: Path, manifest: dict) -> None:
-    where.mkdir(parents=True, exist_ok=True)
     for item in manifest["posters"]:
         for post in item["posts"].values():
-            (where / post["file"]).write_text(post["text"], encoding="utf-8")
-    (where / "pack.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            write_text(where / post["file"], post["text"])
+    write_text(where / "pack.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
 
 
 def zip_folder(where: Path) -> bytes:
@@ -319,7 +317,7 @@ def _add_to_sites(c: Campaign, as_of: date, stage: Path, lang: str, packed: set[
         zipped = inside(stage, stage / "social" / c.id / f"{month}-{sid}.zip")
         if sid not in zips:
             zips[sid] = zip_folder(folder(stage, c, s, lang))
-        zipped.write_bytes(zips[sid])
+        write_bytes(zipped, zips[sid])
         staff.files[urls.social_zip(c.id, month, sid)] = zipped
         card = link_card(c, s, as_of, c.site_url)
         offered.append({"month": month, "name": months.name(month), "s": s, "size": file_size(zipped),
