@@ -1,12 +1,8 @@
 """Subscriptions: an Atom feed of activities and an iCalendar feed of events."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-
 import hashlib
-
-import icalendar
-from feedgen.feed import FeedGenerator
+from datetime import date, datetime, time, timedelta, timezone
 
 from sentinel.content import months
 from sentinel.render import markup, urls
@@ -26,6 +22,7 @@ def latest(entries) -> list:
 
 def atom(c: Campaign, entries, site_url: str, path: str, title: str, link_of) -> bytes:
     """An Atom feed of `entries` (already selected for the audience), newest first."""
+    from feedgen.feed import FeedGenerator   # lxml: loaded only when a feed is made, not kept
     fg = FeedGenerator()
     fg.id(urls.absolute(site_url, path))
     fg.title(title)
@@ -50,6 +47,7 @@ def atom(c: Campaign, entries, site_url: str, path: str, title: str, link_of) ->
 
 def ics(c: Campaign, events, site_url: str) -> bytes:
     """The campaign calendar: month-of-focus entries plus the events given."""
+    import icalendar   # loaded only when a calendar is made, not kept from the last build
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Sentinel campaign publisher//EN")
     cal.add("version", "2.0")
