@@ -2,6 +2,7 @@
 
 A build that fails or is interrupted leaves the previous output exactly as it was: the new tree
 is made beside it and swapped in with one atomic rename (`renameat2(RENAME_EXCHANGE)` on Linux).
+What the new tree would hold unchanged is linked from the previous one (`Kept`), not written again.
 """
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def write_bytes(path: Path, data: bytes) -> Path:
     """Write `data` at `path`, or keep the previous build's same file (see `Kept`, `keep_from`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     rel = os.path.relpath(path, _this_build["stage"]) if _this_build["stage"] else None
-    if rel is None or rel.startswith(".."):   # not part of the output
+    if rel is None or rel == ".." or rel.startswith(".." + os.sep):   # not part of the output
         replace(path, data)
         return path
     digest = hashlib.sha256(data).hexdigest()
@@ -245,15 +246,17 @@ def _swap_contents(stage: Path, out: Path) -> None:
 
 class Kept:
     """The files of the build now in `--out` that this build may keep as they are: an unchanged
-    page is linked into the new output instead of being read from the cache and written again
-    (a national campaign's staff site is 300 MB of pages, of which an edit changes one). Each
-    keeps its file's date, so a web server and the deploy see it unchanged too.
+    page, poster or image is linked into the new output instead of being read from the cache
+    and written again (a national campaign's staff site is 300 MB of pages, of which an edit
+    changes one). Each keeps its file's date, so a web server's ETag, a CDN and an rsync deploy
+    see it unchanged too.
 
     What is linked must be exactly what this build would write. `remember` records, after each
-    build, what each page holds (the digest of its bytes) with its inode, size and times as they
+    build, what each file holds (the digest of its bytes) with its inode, size and times as they
     are once the build is in place; a file is kept only when all of them are still the same. The
-    change time cannot be set back by hand, so a page edited in the output since, or replaced
-    (even by a link), is written afresh from the cache."""
+    change time cannot be set back by hand, so a file edited in the output since, or replaced
+    (even by a link), is written afresh. A kept file is the previous build's file too, so nothing
+    is ever written into a file of the build (`replace`)."""
 
     def __init__(self, folder: Path, files: dict[str, tuple]):
         self.folder = str(folder)
