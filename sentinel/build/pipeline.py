@@ -69,14 +69,16 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool, 
     extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
     problems: list[Problem] = []   # every output's, so that one run reports them all
     lookups = Counter()            # what each output found in the cache and what it made
-    with staging(out, fingerprint) as stage, _keeping(root, out, stage):
+    previous = kept(root, out)     # what the build now in `out` may give this one unchanged
+    with staging(out, fingerprint) as stage, _keeping(previous, stage):
         work = stage / ".work"
         work.mkdir()
         figures["documents"] = _render_documents(modules.values(), project, as_of, stage, progress, problems)
         written: dict[str, str] = {}   # what the outputs wrote: path in the output -> digest
         figures.update(_render_outputs(outputs, project, as_of, stage, extras, progress, problems, lookups, written))
         progress.step("building the public and staff sites")
-        site_figures, pages = _build_sites(project, root, out, stage, as_of, extras, work, problems, lookups, progress)
+        site_figures, pages = _build_sites(project, root, previous, stage, as_of, extras, work, problems, lookups,
+                                           progress)
         figures.update(site_figures)
         if problems:  # raised inside the staging block: nothing is swapped in
             raise ContentError(sorted(set(problems)))
@@ -93,10 +95,10 @@ SITES = ((Audience.PUBLIC, "public"), (Audience.STAFF, "intranet"))
 
 
 @contextmanager
-def _keeping(root: Path, out: Path, stage: Path):
-    """While the outputs write into `stage`, what they would write unchanged is kept from the
-    build now in `out` (writer.Kept); and only then."""
-    writer.keep_from(stage, kept(root, out))
+def _keeping(previous, stage: Path):
+    """While the outputs write into `stage`, what they would write unchanged is kept from
+    `previous` (writer.Kept, the build now in --out); and only then."""
+    writer.keep_from(stage, previous)
     try:
         yield
     finally:
@@ -106,7 +108,8 @@ def _keeping(root: Path, out: Path, stage: Path):
 def _reporting(run):
     """`run`, with the content problems it finds given back as data instead of raised, so
     that outputs side by side (and the stages after them) all report theirs; and with what it
-    found in the cache and made, counted where it ran (a forked worker's counts die with it)."""
+    found in the cache and made, and the files it wrote (writer.written), both taken where it
+    ran: a forked worker's counts and record die with it."""
     def reporting():
         before, wrote = cache.lookups(), writer.written()
         try:
@@ -159,19 +162,19 @@ def _render_outputs(outputs: dict, project, as_of: date, stage: Path, extras: di
     return figures
 
 
-def _build_sites(project, root: Path, out: Path, stage: Path, as_of: date, extras: dict, work: Path,
+def _build_sites(project, root: Path, previous, stage: Path, as_of: date, extras: dict, work: Path,
                  problems: list, lookups: Counter, progress) -> tuple[dict, dict]:
     """Build the two sites side by side: they share nothing but the model. Each says how far it
     has come from its own worker (its lines go straight to the build's stderr), and links the
-    pages the build now in `out` left as they are. Returns the figures and the digest of each
-    page (its path in the output)."""
+    pages `previous` (the build now in --out) left as they are. Returns the figures and the
+    digest of each page (its path in the output)."""
     from sentinel.outputs import site, site_languages
 
     def job(audience, folder):
         def run():
             t = time.perf_counter()
             pages = site.build(project, root, stage / folder, audience, as_of, extras[audience], work, progress,
-                               kept=kept(root, out, folder))
+                               kept=previous and previous.part(folder))
             return time.perf_counter() - t, {f"{folder}/{rel}": digest for rel, digest in pages.items()}
         return _reporting(run)
 
@@ -179,7 +182,7 @@ def _build_sites(project, root: Path, out: Path, stage: Path, as_of: date, extra
         def run():
             t = time.perf_counter()
             pages = site_languages.build(project, root, work / f"site-{lang}", lang, as_of, work, stage, progress,
-                                         kept=kept(root, out, f"public/{lang}"))
+                                         kept=previous and previous.part(f"public/{lang}"))
             return time.perf_counter() - t, {f"public/{lang}/{rel}": digest for rel, digest in pages.items()}
         return _reporting(run)
 

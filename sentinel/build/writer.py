@@ -263,6 +263,12 @@ class Kept:
         self.files = files
         self.made: set[str] = set()   # folders made for links (a national site has thousands)
 
+    def part(self, folder: str) -> "Kept":
+        """The files under `folder` (public, intranet, public/pl), named from there."""
+        prefix = folder.rstrip("/") + "/"
+        return Kept(Path(self.folder) / folder,
+                    {rel[len(prefix):]: value for rel, value in self.files.items() if rel.startswith(prefix)})
+
     def link(self, rel: str, digest: str, dest: str) -> bool:
         """Link the previous build's `rel` at `dest` if it holds `digest`, as recorded; False
         (nothing done) if it may not be kept."""
@@ -288,17 +294,11 @@ class Kept:
 _RECORD = dict[str, tuple[str, int, int, int, int]]
 
 
-def kept(root: Path, out: Path, folder: str = "") -> Kept | None:
-    """What the build now in `out` left in its `folder` (public, intranet/...; the whole output
-    by default) that may be kept."""
+def kept(root: Path, out: Path) -> Kept | None:
+    """What the build now in `out` left that may be kept (None: no record of it)."""
     from sentinel.build import cache
     record = cache.read_value(root, "output-files", _record_key(out), _RECORD)
-    if not record:
-        return None
-    if not folder:
-        return Kept(out, record)
-    prefix = folder.rstrip("/") + "/"
-    return Kept(out / folder, {rel[len(prefix):]: value for rel, value in record.items() if rel.startswith(prefix)})
+    return Kept(out, record) if record else None
 
 
 def remember(root: Path, out: Path, written: dict[str, str]) -> None:

@@ -247,7 +247,7 @@ class Activity:
         # `entry_key`), which every load compares across all entries.
         day = self.date.isoformat()
         object.__setattr__(self, "month", day[:7])
-        object.__setattr__(self, "key", (day, _plain(self.unit), _plain(self.title)))
+        object.__setattr__(self, "key", entry_key(day, self.unit, self.title))
 
     @cached_property   # every card, link and report row asks: worked out once per entry
     def anchor(self) -> str:

@@ -59,7 +59,7 @@ def build(cls, data: Any, doc: Located, path: tuple, problems: Problems, **extra
     known = _known(cls)
     for key in data:
         if key not in known:
-            problems.add(doc.key_at(path + (key,)), _unknown_key(key, set(known)))
+            problems.add(doc.key_at(path + (key,)), _unknown_key(key, known))
     values: dict[str, Any] = {}
     positions: list = []  # name, line, col, name, line, col, ... (see Origin.fields)
     for f, hint in _fields(cls):
@@ -189,7 +189,7 @@ def parse_date(value: str) -> date:
     return d
 
 
-def _unknown_key(key: str, known: set[str]) -> str:
+def _unknown_key(key: str, known: frozenset[str]) -> str:
     return f"unknown key '{key}'" + did_you_mean(key, sorted(known), f"the keys allowed here are {', '.join(sorted(known))}")
 
 

@@ -254,8 +254,7 @@ def _convert(node, path: Path, doc: Located, problems: Problems, seen: set) -> A
     if node.tag not in _PLAIN_TAGS or (not isinstance(node, ScalarNode) and id(node) in seen):
         raise _Refused
     seen.add(id(node))
-    mark = node.start_mark
-    doc.values[path] = (mark.line + 1, mark.column + 1)
+    doc.values[path] = _mark(node.start_mark)
     if isinstance(node, ScalarNode):
         if not node.style and node.value == "":  # plain style is None (Python) or "" (libyaml)
             return None  # `key:` with nothing after it
@@ -265,8 +264,7 @@ def _convert(node, path: Path, doc: Located, problems: Problems, seen: set) -> A
     assert isinstance(node, MappingNode)
     out: dict[str, Any] = {}
     for key_node, value_node in node.value:
-        mark = key_node.start_mark
-        line, col = mark.line + 1, mark.column + 1
+        line, col = _mark(key_node.start_mark)
         if not isinstance(key_node, ScalarNode):
             problems.add(Where(doc.file, line + doc.line_offset, col), "a key must be plain text")
             continue

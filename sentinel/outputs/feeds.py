@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 from datetime import date, datetime, time, timedelta, timezone
 
 from sentinel.content import months
@@ -16,8 +17,9 @@ def _utc(d: date) -> datetime:
 
 
 def latest(entries) -> list:
-    """The entries a feed shows: the newest FEED_SIZE, newest first."""
-    return sorted(entries, key=lambda e: e.date, reverse=True)[:FEED_SIZE]
+    """The entries a feed shows: the newest FEED_SIZE, newest first (as sorting them all would
+    give, without sorting 200,000 entries at every build to know the feed's key)."""
+    return heapq.nlargest(FEED_SIZE, entries, key=lambda e: e.date)
 
 
 def atom(c: Campaign, entries, site_url: str, path: str, title: str, link_of) -> bytes:

@@ -327,8 +327,8 @@ def _cards_of(root: Path, c: Campaign, activities: list, staff: bool, template: 
         card = _card_macro()
         cards = [Markup(known[s]) if s in known else card(a, c.strands, None, staff)
                  for a, s in zip(activities, sources)]
-        cache.count("activity-card", made=len(cards) - sum(s in known for s in sources),
-                    reused=sum(s in known for s in sources))
+        reused = sum(s in known for s in sources)
+        cache.count("activity-card", made=len(cards) - reused, reused=reused)
         if last is None or last.sources != sources or last.context != context:
             cache.write_value(root, "activity-cards", name, _Cards(context, sources, [str(x) for x in cards]))
         return Markup(render(template, c=c, cards=cards, staff=staff))

@@ -236,12 +236,11 @@ class _Memo(BasePlugin):
         if state is not None and file is not None and self.kept and self.kept.link(
                 file.dest_uri, state["digest"], file.abs_dest_path):
             state["html"] = ""   # MkDocs writes no file for an empty page: the link is the page
-            self.pages[file.dest_uri] = state["digest"]
         elif state is not None:
             html = cache.read(self.root, "site-html", state["digest"])
             state = None if html is None else {**state, "html": html.decode()}
-            if state is not None and file is not None:
-                self.pages[file.dest_uri] = state["digest"]
+        if state is not None and file is not None:
+            self.pages[file.dest_uri] = state["digest"]
         if state is None:
             self.page_keys[name] = key
             return False

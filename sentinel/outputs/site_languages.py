@@ -228,8 +228,9 @@ def build(project: Project, root: Path, out: Path, lang: str, as_of: date, work:
         inside(folder, folder / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(made, folder / rel)
     from sentinel.render import markup
-    pages = {rel: markup.escape_front_matter(text) for rel, text in files.items()
-             if inside(folder, folder / rel)}   # kept in memory: the engine reads them from there
+    for rel in files:   # names checked: they become the site's paths
+        inside(folder, folder / rel)
+    pages = {rel: markup.escape_front_matter(text) for rel, text in files.items()}   # the engine reads them in memory
     shutil.copytree(THEME / "site" / "assets", folder / "assets", dirs_exist_ok=True)
     fonts, font_css = _web_fonts(root, lang, files)
     for rel, data in fonts.items():
