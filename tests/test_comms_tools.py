@@ -459,6 +459,16 @@ def test_serve_previews_rebuilds_on_save_and_shows_problems(project):
             month.write_text(written.replace("We asked people", words))
             wait_for(base + "/demo/activities/2013-08/", lambda status, text, words=words: words in text)
 
+        # The look edited while the preview runs (it keeps the theme compiled, and the installed
+        # theme's files listed, in memory): the next build draws with the edited template and
+        # copies a file added to the project's theme.
+        main = root / "theme/site/main.html"
+        main.write_text(main.read_text().replace(
+            "{% block extrahead %}", '{% block extrahead %}<meta name="sentinel-look" content="edited">', 1))
+        (root / "theme/site/assets/note.txt").write_text("a file added to the theme")
+        wait_for(base + "/demo/strands/abuse/", lambda status, text: 'content="edited"' in text)
+        assert fetch(base + "/assets/note.txt") == (200, "a file added to the theme")
+
         strand.write_text(strand.read_text().replace('colour: "#8e1b1b"', 'colour: "#8e1b1"'))
         page = wait_for(base + "/demo/strands/abuse/", lambda status, text: "sentinel-problems" in text)
         problems = html.unescape(page.split('id="sentinel-problems"', 1)[1].split("</section>", 1)[0])

@@ -17,7 +17,7 @@ import selectors
 import signal
 import struct
 import sys
-from contextlib import closing
+from contextlib import closing, contextmanager
 from typing import Callable, Iterable, Iterator
 
 from sentinel.build.faults import BuildStopped, stop_if_requested
@@ -54,6 +54,34 @@ def each(jobs: dict[str, Callable[[], object]]) -> tuple[dict, bool]:
     if failure is not None:
         raise failure
     return results, forked
+
+
+@contextmanager
+def background(fn: Callable[[], object]) -> Iterator[Callable[[], object]]:
+    """Start `fn()` in a worker while this process goes on; yields `result()`, which waits for
+    it and returns its value (or raises its error). For work worth doing only beside other
+    work: with one core, or where the system cannot fork, `fn` is not run and `result()` is
+    None. The worker is stopped when the block ends, done or not."""
+    if not _use_workers(2, cores()):
+        yield lambda: None
+        return
+    pool = _Pool()
+    try:
+        pool.start(lambda _: fn(), 1)
+        _, task_w, result_r = pool.workers[0]
+        _send(task_w, 0)
+
+        def result():
+            message = _receive(result_r)
+            if message is None:
+                raise BuildStopped("a worker process of the build stopped unexpectedly (out of memory?): build again")
+            ok, value = message
+            if not ok:
+                raise value
+            return value
+        yield result
+    finally:
+        pool.stop()
 
 
 def map(fn: Callable, items: list) -> list:  # noqa: A001 - the parallel twin of map()

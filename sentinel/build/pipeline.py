@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from contextlib import contextmanager
+from functools import partial
 from datetime import date
 from pathlib import Path
 
@@ -60,29 +61,32 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool, 
     modules = {"prints": prints, "newsletter": newsletter, "report": report, "command_reports": command_reports,
                "social": social, "prints-languages": prints_languages}
     outputs = {name: module.render for name, module in modules.items()}
-    project = load_project(root, progress)
-    progress.step(f"read {sum(len(c.activities) for c in project.campaigns)} activities "
-                  f"in {len(project.campaigns)} campaign(s)")
-    figures = {"load": time.perf_counter() - started, "campaigns": len(project.campaigns),
-               "activities": sum(len(c.activities) for c in project.campaigns),
-               "translations": translations.status(project)}
-    extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
-    problems: list[Problem] = []   # every output's, so that one run reports them all
-    lookups = Counter()            # what each output found in the cache and what it made
-    previous = kept(root, out)     # what the build now in `out` may give this one unchanged
-    with staging(out, fingerprint) as stage, _keeping(previous, stage):
-        work = stage / ".work"
-        work.mkdir()
-        figures["documents"] = _render_documents(modules.values(), project, as_of, stage, progress, problems)
-        written: dict[str, str] = {}   # what the outputs wrote: path in the output -> digest
-        figures.update(_render_outputs(outputs, project, as_of, stage, extras, progress, problems, lookups, written))
-        progress.step("building the public and staff sites")
-        site_figures, pages = _build_sites(project, root, previous, stage, as_of, extras, work, problems, lookups,
-                                           progress)
-        figures.update(site_figures)
-        if problems:  # raised inside the staging block: nothing is swapped in
-            raise ContentError(sorted(set(problems)))
-        _remove_tree(work)
+    # The sites' templates are compiled in a worker while the project is read, for every worker after it.
+    with parallel.background(partial(_prepare_sites, root)) as prepared:
+        project = load_project(root, progress)
+        progress.step(f"read {sum(len(c.activities) for c in project.campaigns)} activities "
+                      f"in {len(project.campaigns)} campaign(s)")
+        figures = {"load": time.perf_counter() - started, "campaigns": len(project.campaigns),
+                   "activities": sum(len(c.activities) for c in project.campaigns),
+                   "translations": translations.status(project)}
+        extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
+        problems: list[Problem] = []   # every output's, so that one run reports them all
+        lookups = Counter()            # what each output found in the cache and what it made
+        previous = kept(root, out)     # what the build now in `out` may give this one unchanged
+        with staging(out, fingerprint) as stage, _keeping(previous, stage):
+            work = stage / ".work"
+            work.mkdir()
+            figures["documents"] = _render_documents(modules.values(), project, as_of, stage, progress, problems)
+            _use_prepared(prepared)   # before the outputs' workers and the sites' fork
+            written: dict[str, str] = {}   # what the outputs wrote: path in the output -> digest
+            figures.update(_render_outputs(outputs, project, as_of, stage, extras, progress, problems, lookups, written))
+            progress.step("building the public and staff sites")
+            site_figures, pages = _build_sites(project, root, previous, stage, as_of, extras, work, problems, lookups,
+                                               progress)
+            figures.update(site_figures)
+            if problems:  # raised inside the staging block: nothing is swapped in
+                raise ContentError(sorted(set(problems)))
+            _remove_tree(work)
     if record:   # the files now in place, for the next build to keep
         remember(root, out, {**written, **pages})
     cache.prune(root)  # what recent builds no longer use
@@ -119,6 +123,21 @@ def _reporting(run):
         now = writer.written()
         return result, found, (cache.lookups() - before, {rel: d for rel, d in now.items() if wrote.get(rel) != d})
     return reporting
+
+
+def _prepare_sites(root: Path) -> dict | None:
+    from sentinel.outputs import site_engine
+    return site_engine.prepare(root / "mkdocs.yml")
+
+
+def _use_prepared(prepared) -> None:
+    """What `_prepare_sites` made, if it could: a mkdocs.yml or template it cannot read is
+    only reported by the sites themselves, with the build's other problems."""
+    from sentinel.outputs import site_engine
+    try:
+        site_engine.use(prepared())
+    except Exception:  # noqa: BLE001 - only speed: each site compiles what it needs itself
+        pass
 
 
 def _render_documents(modules, project, as_of: date, stage: Path, progress, problems: list) -> float:

@@ -27,6 +27,32 @@ def _md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]!#|{}])", r"\\\1", str(text))
 
 
+COMPILED: dict[str, bytes] = {}   # compiled templates, by kind of environment and template
+
+
+class CompiledInMemory(jinja2.BytecodeCache):
+    """Compiled templates (ours and the site theme's) kept in this process's memory only
+    (`COMPILED`): never on disk, where a cache someone else could write must not hold code. The
+    build compiles them in a worker while it reads the project (`site_engine.prepare`), a
+    preview once when it starts; the workers forked afterwards inherit the compiled code instead
+    of compiling some fifty templates each. Jinja checks each against its template's source, so
+    an edited template is compiled afresh. `kind` names the environment's settings (the same
+    template compiles differently with autoescape on or off)."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return f"{self.kind}:{super().get_cache_key(name, filename)}"
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in COMPILED:
+            bucket.bytecode_from_string(COMPILED[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        COMPILED[bucket.key] = bucket.bytecode_to_string()
+
+
 @lru_cache(maxsize=None)
 def environment(text: bool = False, lang: str = "en") -> jinja2.Environment:
     """The environment for text or HTML in `lang` (its strings from i18n's catalogue)."""
@@ -38,6 +64,7 @@ def environment(text: bool = False, lang: str = "en") -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=CompiledInMemory("text" if text else "html"),
     )
     env.filters.update(
         markdown=markup.markdown,

@@ -28,7 +28,6 @@ from watchdog.observers import Observer
 from sentinel.build.faults import BuildStopped, describe
 from sentinel.build.pipeline import build
 from sentinel.outputs import site_engine
-from sentinel.render import templating
 from sentinel.problems import ContentError, UsageError
 from sentinel.build.progress import Progress
 
@@ -131,8 +130,7 @@ class Preview:
 def compile_templates(root: Path) -> None:
     """Compile the theme's templates and ours in this process's memory (never on disk): the
     workers of every later build inherit them instead of compiling them again."""
-    site_engine.compile_theme(root / "mkdocs.yml")
-    templating.compile_all()
+    site_engine.prepare(root / "mkdocs.yml")
 
 
 class _OnSave(FileSystemEventHandler):
