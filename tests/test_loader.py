@@ -253,3 +253,32 @@ def test_many_new_month_files_are_read_on_both_cores_with_every_problem_reported
     fixed = project({rel: text.replace("effectiveness: 9", "effectiveness: 3") for rel, text in files.items()})
     status, out, err = run(fixed, "check")
     assert status == 0 and "5 activities" in out, err
+
+
+def test_an_edited_month_file_keeps_every_entry_at_its_line(project):
+    """After an edit, only the entries whose text changed are read again; the others come from
+    the last read of the file, each moved by the lines it moved. Every position stays exact:
+    an entry pushed down by a longer entry above it is named at its new line, and a new entry
+    at the end is checked like any other."""
+    entry = """\
+        - title: {title}
+          date: 2013-08-{day}
+          unit: Solihull LPU
+          strands: [abuse]
+          type: Victim
+          summary: We asked people about abuse.
+          visibility: public
+        """
+    month = "".join(entry.format(title=t, day=d) + "\n" for t, d in (("Street survey", 15), ("Door knocking", 16),
+                                                                    ("Assembly", 17)))
+    root = project({ACT: month})
+    assert run(root, "check")[0] == 0
+    longer = month.replace("summary: We asked people about abuse.\n", "summary: We asked people about abuse.\n"
+                           "          partners: [Refuge]\n", 1)
+    again = entry.format(title="Assembly", day=17)
+    write_project(root, {ACT: longer + again}, base=None)   # the third entry twice, one line further down
+    assert errors(root)[1] == [f"{ACT}:26:10: this entry is recorded twice (same date, unit and title as "
+                               f"{ACT}:18:3): remove one, or tell them apart in the title"]
+    write_project(root, {ACT: longer + again.replace("Assembly", "Assembly again").replace("[abuse]", "[cse]")},
+                  base=None)
+    assert errors(root)[1] == [f"{ACT}:29:13: unknown strand 'cse'; known: abuse"]

@@ -15,8 +15,8 @@ from operator import attrgetter
 from pathlib import Path
 
 from sentinel.build import cache, parallel
-from sentinel.content import (front_matter, images, reporting, schema, sources, staff_load, translations,
-                              validate, videos)
+from sentinel.content import (front_matter, images, month_pieces, reporting, schema, sources, staff_load,
+                              translations, validate, videos)
 from sentinel.content.model import NAME, NAME_RULE, Activity, Campaign, Event, Newsletter, Project, Strand
 from sentinel.problems import ContentError, Problems, Where, did_you_mean
 from sentinel.content.yamlsafe import load_settings, load_yaml
@@ -196,13 +196,18 @@ def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
 
 
 def _read_and_check(root: str, item: tuple, cid: str, rules: validate.EntryRules | None):
+    """A month file's entries, read and checked, and its problems. After an edit, only the
+    entries whose text changed are read again (month_pieces), when that gives a clean result."""
     rel, data, key = item
     problems = Problems()
-    entries = _read_activities(data, rel, cid, problems)
-    if rules:
-        validate.activities(rules, entries, problems)
+    text = sources.text(data, rel, problems)
+    read = partial(_read_activities, rel=rel, cid=cid, rules=rules)
+    entries = None if text is None else month_pieces.read_again(root, rel, cid, rules, text, read)
+    if entries is None:
+        entries = [] if text is None else read(text, 0, problems)
     if not problems:
         cache.write_value(root, "activities", key, entries)
+        month_pieces.remember(root, rel, cid, rules, text, key, entries)
     return entries, problems.items
 
 
@@ -223,11 +228,16 @@ def _on_both_cores(fn, todo: list[tuple[int, object]]):
             yield todo[n][0], value
 
 
-def _read_activities(data: bytes, rel: str, cid: str, problems: Problems) -> list[Activity]:
-    text = sources.text(data, rel, problems)
-    doc = None if text is None else load_yaml(text, rel, problems)
-    return _entries(doc, Activity, "an activities file", problems, campaign=cid,
-                    source=lambda i: (cache.key("entry", cid, doc.data[i]),))
+def _read_activities(text: str, line_offset: int, problems: Problems, rel: str, cid: str,
+                     rules: validate.EntryRules | None) -> list[Activity]:
+    """The entries of `text` (a month file, or a part of one starting after `line_offset`
+    lines), each checked on its own against `rules` when given."""
+    doc = load_yaml(text, rel, problems, line_offset)
+    entries = _entries(doc, Activity, "an activities file", problems, campaign=cid,
+                       source=lambda i: (cache.key("entry", cid, doc.data[i]),))
+    if rules:
+        validate.activities(rules, entries, problems)
+    return entries
 
 
 @contextmanager

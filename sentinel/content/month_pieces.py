@@ -1,0 +1,108 @@
+"""A month file read again after an edit: only the entries whose text changed are parsed.
+
+A national campaign's month file holds thousands of entries, and parsing and checking all of
+them again (2.4-3.3 s for 7,000) was most of the wait after a one-entry edit. A month file is a
+YAML list whose entries each start with '- ' at the start of a line, so its text splits into one
+piece per entry. The last clean read of each file is remembered (cache kind "month-pieces": the
+digest and first line of each piece, and the cache key of the entries read from them). A piece
+with the same text as one remembered is the same entry, its positions moved by as many lines as
+the piece moved. The other pieces are parsed and checked on their own, each at its own lines.
+
+Only a result without any problem is used: a problem in a new piece, or a file that does not
+split that way, and the whole file is read as before, so the messages are the same as ever.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections import defaultdict, deque
+from typing import Callable
+
+from sentinel.build import cache
+from sentinel.content.model import Activity, Origin
+from sentinel.problems import Problems, Where
+
+# Line breaks YAML knows but the file's text keeps (sources.text makes \r and \r\n a \n and
+# refuses the other control characters): a file holding one is read whole.
+_OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def split(text: str) -> list[tuple[int, str]] | None:
+    """(first line, text) of each entry of a month file; None when the file is not a plain list
+    of entries, each starting with '-' at the start of a line (notes and blank lines between)."""
+    if any(b in text for b in _OTHER_BREAKS):
+        return None
+    lines = text.splitlines(keepends=True)
+    starts = []
+    for n, line in enumerate(lines):
+        if line.startswith("-") and line[1:2] in (" ", "\n", ""):
+            starts.append(n)
+        elif line[:1] not in (" ", "\n", "#") or (not starts and line.strip() and not line.lstrip().startswith("#")):
+            return None   # a key, a document marker, text before the first entry: read whole
+    ends = starts[1:] + [len(lines)]
+    return [(first + 1, "".join(lines[first:end])) for first, end in zip(starts, ends)] or None
+
+
+def _digest(piece: str) -> str:
+    return hashlib.blake2b(piece.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _key(rel: str, cid: str, rules) -> str:
+    return cache.key("month-pieces", rel, cid, rules)
+
+
+def remember(root, rel: str, cid: str, rules, text: str, entries_key: str, entries: list) -> None:
+    """Remember a clean read of `text` (its entries cached under `entries_key`), piece by piece."""
+    pieces = split(text)
+    if pieces is not None and len(pieces) == len(entries):   # one entry per piece, in order
+        cache.write_value(root, "month-pieces", _key(rel, cid, rules),
+                          {"entries": entries_key, "pieces": [[_digest(p), first] for first, p in pieces]})
+
+
+def read_again(root, rel: str, cid: str, rules, text: str,
+               read: Callable[[str, int, Problems], list[Activity]]) -> list[Activity] | None:
+    """The entries of `text`, taking each unchanged one from the last clean read of the file and
+    reading the others with `read(piece, line_offset, problems)`; None when that cannot be done
+    (nothing remembered, a piece with a problem, a file that does not split into entries)."""
+    remembered = cache.read_value(root, "month-pieces", _key(rel, cid, rules), dict)
+    pieces = split(text) if _well_formed(remembered) else None
+    if pieces is None:
+        return None
+    before = cache.read_value(root, "activities", remembered["entries"], list[Activity])
+    if before is None or len(before) != len(remembered["pieces"]):
+        return None
+    kept: dict[str, deque] = defaultdict(deque)   # the same text twice: each entry once, in order
+    for (digest, first), entry in zip(remembered["pieces"], before):
+        kept[digest].append((first, entry))
+    entries = []
+    for first, piece in pieces:
+        same = kept.get(_digest(piece))
+        if same:
+            was, entry = same.popleft()
+            entries.append(_moved(entry, first - was))
+            continue
+        problems = Problems()
+        found = read(piece, first - 1, problems)
+        if problems or len(found) != 1:
+            return None
+        entries.append(found[0])
+    return entries
+
+
+def _well_formed(remembered) -> bool:
+    return (isinstance(remembered, dict) and isinstance(remembered.get("entries"), str)
+            and isinstance(remembered.get("pieces"), list)
+            and all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) and type(p[1]) is int
+                    for p in remembered["pieces"]))
+
+
+def _moved(entry: Activity, lines: int) -> Activity:
+    """`entry` with every position `lines` further down the file."""
+    if not lines:
+        return entry
+    o = entry.origin
+    fields = list(o.fields)
+    for i in range(1, len(fields), 3):
+        fields[i] += lines
+    origin = Origin(Where(o.where.path, o.where.line + lines, o.where.col), tuple(fields))
+    return dataclasses.replace(entry, origin=origin)
