@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import time
+import zipfile
 from pathlib import Path
 
 from conftest import made_and_unchanged, run
@@ -186,7 +187,8 @@ def test_an_edit_keeps_the_files_it_does_not_change_and_rewrites_one_altered_in_
     assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
     unchanged, calendar = out / "public/demo/calendar/index.html", out / "intranet/demo/calendar/index.html"
     poster = sorted((out / "print").rglob("*.pdf"))[0]
-    before = {p: os.stat(p) for p in (unchanged, calendar, poster)}
+    image, pack = out / "social/demo/abuse/public-card.png", out / "social/demo/2013-08-abuse.zip"
+    before = {p: os.stat(p) for p in (unchanged, calendar, poster, image, pack)}
     right = calendar.read_bytes()
     with open(calendar, "r+b") as f:   # altered in place: the same file and size, new words
         f.write(b"<p>Altered</p>")
@@ -195,8 +197,17 @@ def test_an_edit_keeps_the_files_it_does_not_change_and_rewrites_one_altered_in_
     assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
 
     assert "We asked 200 people" in (out / "public/demo/activities/2013-08/index.html").read_text()
-    for path in (unchanged, poster):   # a page, and a file an output writes
+    for path in (unchanged, poster, image, pack):   # a page, files an output writes, a zip of them
         kept = os.stat(path)
         assert (kept.st_ino, kept.st_mtime_ns) == (before[path].st_ino, before[path].st_mtime_ns), path
     assert calendar.read_bytes() == right
     assert os.stat(calendar).st_ino != before[calendar].st_ino
+
+    # The strand's poster edited: its images and the pack's posts change, so the zip is made again.
+    strand = root / "campaigns/demo/strands/abuse.yml"
+    strand.write_text(strand.read_text().replace("headline: Abuse is a crime", "headline: Abuse is never private"))
+    assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
+    with zipfile.ZipFile(pack) as z:
+        posts = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".txt"))
+        assert "Abuse is never private" in posts and z.read("abuse/public-card.png") == image.read_bytes()
+    assert os.stat(image).st_ino != before[image].st_ino

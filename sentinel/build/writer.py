@@ -15,6 +15,8 @@ import shutil
 import stat
 import time
 from contextlib import contextmanager
+from functools import partial
+from typing import Callable
 from pathlib import Path
 
 from sentinel.build.faults import BuildStopped, stop_if_requested
@@ -62,17 +64,64 @@ def write_text(path: Path, text: str) -> Path:
 
 def write_bytes(path: Path, data: bytes) -> Path:
     """Write `data` at `path`, or keep the previous build's same file (see `Kept`, `keep_from`)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rel = os.path.relpath(path, _this_build["stage"]) if _this_build["stage"] else None
-    if rel is None or rel == ".." or rel.startswith(".." + os.sep):   # not part of the output
-        replace(path, data)
-        return path
-    digest = hashlib.sha256(data).hexdigest()
-    kept = _this_build["kept"]
-    if os.path.lexists(path) or not (kept and kept.link(rel, digest, str(path))):
-        replace(path, data)
-    _this_build["written"][rel] = digest
+    _write(path, lambda: data, None)
     return path
+
+
+def write_cached(path: Path, root, kind: str, key: str) -> bool:
+    """Write the cache entry (kind, key) at `path`, or keep the previous build's file made from
+    the same entry without reading it: an edit no longer reads every poster and image back from
+    the cache to find it unchanged. Kept counts as taken from the cache, as a read would.
+    False (nothing written) when the cache does not have it."""
+    from sentinel.build import cache
+    done = _write(path, partial(cache.read, root, kind, key), f"from {kind} {key}")
+    if done == "kept":
+        cache.count(kind, reused=1)
+    return done is not None
+
+
+def write_from(path: Path, source: str, make: Callable[[], bytes]) -> Path:
+    """Write `make()` at `path`, or keep the previous build's file made from `source`, a name
+    for good of the bytes (a zip: the files it holds) without making them again."""
+    _write(path, make, "from " + source)
+    return path
+
+
+def _write(path: Path, read: Callable[[], bytes | None], source: str | None) -> str | None:
+    """The file at `path` ("kept" or "written"), recorded by `source` or else by the digest of
+    its bytes; None (nothing written) when `read()` gave nothing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rel = _in_build(path)
+    kept = _this_build["kept"]
+    fresh = not os.path.lexists(path)   # a path written twice in a build gets a new file
+    if rel and source and fresh and kept and kept.link(rel, source, str(path)):
+        _this_build["written"][rel] = source
+        return "kept"
+    data = read()
+    if data is None:
+        return None
+    digest = source or (hashlib.sha256(data).hexdigest() if rel else None)
+    linked = rel and not source and fresh and kept and kept.link(rel, digest, str(path))
+    if not linked:
+        replace(path, data)
+    if rel:
+        _this_build["written"][rel] = digest
+    return "kept" if linked else "written"
+
+
+def _in_build(path: Path) -> str | None:
+    """`path` relative to the build under way, or None when it is not part of one."""
+    if not _this_build["stage"]:
+        return None
+    rel = os.path.relpath(path, _this_build["stage"])
+    return None if rel == ".." or rel.startswith(".." + os.sep) else rel
+
+
+def made_here(path: Path) -> str | None:
+    """What this build wrote at `path` (the digest of its bytes, or the source they came from),
+    or None: a file made from others (a zip) is named by theirs, not read back."""
+    rel = _in_build(path)
+    return _this_build["written"].get(rel) if rel else None
 
 
 def replace(path: Path, data: bytes) -> None:

@@ -37,7 +37,7 @@ from sentinel.problems import Problem
 from sentinel.outputs.poster_parts import campaign_of_one_strand, file_size, qr_code, short_url, unbroken_numbers
 from sentinel.outputs.site import SiteExtras, page
 from sentinel.render.templating import THEME, render as render_template
-from sentinel.build.writer import inside, write_bytes
+from sentinel.build.writer import inside, write_bytes, write_cached
 from sentinel.visibility import Audience, select
 
 if TYPE_CHECKING:
@@ -104,13 +104,10 @@ def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audienc
 
 
 def produce(tasks: list[Task], progress) -> None:
-    """Write every task's files: from the cache (the shared pool has usually filled it), else
-    laid out here on every core and kept."""
-    kept = [_from_cache(t) for t in tasks]
-    missing = [i for i, document in enumerate(kept) if document is None]
-    for i, document in zip(missing, made([_document(tasks[i]) for i in missing], progress)):
-        kept[i] = document
-    for task, document in zip(tasks, kept):
+    """Write every task's files: kept from the last build or taken from the cache (the shared
+    pool has usually filled it), else laid out here on every core and kept."""
+    missing = [t for t in tasks if not _write_from_cache(t)]
+    for task, document in zip(missing, made([_document(t) for t in missing], progress)):
         _write(task, document)
 
 
@@ -259,10 +256,10 @@ def make(job: Job) -> dict[str, bytes]:
     return made
 
 
-def _from_cache(task: Task) -> dict[str, bytes] | None:
-    """The document made before from the same inputs (every part of it), or None."""
-    found = {part: cache.read(task.root, kind, key) for part, (kind, key, _) in task.files().items()}
-    return None if None in found.values() else found
+def _write_from_cache(task: Task) -> bool:
+    """Write the document made before from the same inputs (every part of it); False when the
+    cache lacks a part (the parts written stay until the document is written whole)."""
+    return all([write_cached(path, task.root, kind, key) for kind, key, path in task.files().values()])
 
 
 def _keep(task: Task, document: dict[str, bytes]) -> None:

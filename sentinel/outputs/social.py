@@ -18,18 +18,19 @@ social/<campaign>/<lang>/<strand>/ (`lang`), once reviewed translations exist.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from sentinel.build import cache
 from sentinel.build.documents import Document, made
-from sentinel.build.writer import inside, write_bytes, write_text
+from sentinel.build.writer import inside, made_here, write_bytes, write_cached, write_from, write_text
 from sentinel.content import months
 from sentinel.content.model import Campaign, Poster, Project, Strand
 from sentinel.content.validate import placeholder_domain
@@ -166,16 +167,16 @@ def render(project: Project, as_of: date, stage: Path, progress, lang: str = "en
     """Write every strand's pack under social/; return the link cards and the staff page of packs."""
     extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
     tasks, manifests, problems = _tasks(project, as_of, stage, lang)
-    images = {i: cache.read(project.root, "social-image", t.key) for i, (t, _) in enumerate(tasks)}
-    todo = [i for i, image in images.items() if image is None]
+    todo = [(task, html) for task, html in tasks
+            if not write_cached(task.path, project.root, "social-image", task.key)]
     try:
-        images.update(zip(todo, made([_document(project.root, *tasks[i]) for i in todo], progress)))
+        drawn = made([_document(project.root, *item) for item in todo], progress)
     except ContentError as err:
         raise ContentError(sorted(set(problems + list(err.problems)))) from None
     if problems:
         raise ContentError(sorted(set(problems)))
-    for i, (task, _) in enumerate(tasks):
-        write_bytes(task.path, images[i])
+    for (task, _), image in zip(todo, drawn):
+        write_bytes(task.path, image)
     for c, s, manifest in manifests:
         _write_pack(folder(stage, c, s, lang), manifest)
     for c in project.campaigns:
@@ -294,6 +295,14 @@ def zip_folder(where: Path) -> bytes:
     return out.getvalue()
 
 
+def _zip_source(where: Path) -> str | None:
+    """What names the pack's zip for good: the files it holds, each by what this build wrote of
+    it (None when one is not known). A zip kept from the last build is not made again."""
+    names = sorted(p.name for p in where.iterdir())
+    made_of = [made_here(where / name) for name in names]
+    return None if None in made_of else "zip " + hashlib.sha256(repr(list(zip(names, made_of))).encode()).hexdigest()
+
+
 # ---------------------------------------------------------------- the sites
 
 def _add_to_sites(c: Campaign, as_of: date, stage: Path, lang: str, packed: set[str], extras: dict) -> None:
@@ -309,15 +318,20 @@ def _add_to_sites(c: Campaign, as_of: date, stage: Path, lang: str, packed: set[
                             folder(stage, c, s, lang) / image_name(poster.audience, form)
     staff = extras[Audience.STAFF]
     offered = []
-    zips: dict[str, bytes] = {}   # a strand's pack zipped once, however many months it is the focus of
+    zips: dict[str, tuple] = {}   # a strand's pack zipped once, however many months it is the focus of
     for month, sid in sorted(c.schedule.items()):
         if sid not in packed:
             continue
         s = c.strands[sid]
         zipped = inside(stage, stage / "social" / c.id / f"{month}-{sid}.zip")
         if sid not in zips:
-            zips[sid] = zip_folder(folder(stage, c, s, lang))
-        write_bytes(zipped, zips[sid])
+            where = folder(stage, c, s, lang)
+            zips[sid] = _zip_source(where), lru_cache(maxsize=1)(partial(zip_folder, where))   # made once
+        source, zipped_bytes = zips[sid]
+        if source:
+            write_from(zipped, source, zipped_bytes)
+        else:
+            write_bytes(zipped, zipped_bytes())
         staff.files[urls.social_zip(c.id, month, sid)] = zipped
         card = link_card(c, s, as_of, c.site_url)
         offered.append({"month": month, "name": months.name(month), "s": s, "size": file_size(zipped),
