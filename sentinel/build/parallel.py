@@ -59,9 +59,10 @@ def each(jobs: dict[str, Callable[[], object]]) -> tuple[dict, bool]:
 @contextmanager
 def background(fn: Callable[[], object]) -> Iterator[Callable[[], object]]:
     """Start `fn()` in a worker while this process goes on; yields `result()`, which waits for
-    it and returns its value (or raises its error). For work worth doing only beside other
-    work: with one core, or where the system cannot fork, `fn` is not run and `result()` is
-    None. The worker is stopped when the block ends, done or not."""
+    it and returns its value (or raises its error), once. For work worth doing only beside
+    other work: with one core, or where the system cannot fork, `fn` is not run and `result()`
+    is None. The worker is stopped as soon as its result is in (while it lives, each page of
+    memory this process writes to is copied), or when the block ends, done or not."""
     if not _use_workers(2, cores()):
         yield lambda: None
         return
@@ -73,6 +74,7 @@ def background(fn: Callable[[], object]) -> Iterator[Callable[[], object]]:
 
         def result():
             message = _receive(result_r)
+            pool.stop()
             if message is None:
                 raise BuildStopped("a worker process of the build stopped unexpectedly (out of memory?): build again")
             ok, value = message

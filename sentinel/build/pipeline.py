@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import partial
 from datetime import date
 from pathlib import Path
@@ -61,8 +61,7 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool, 
     modules = {"prints": prints, "newsletter": newsletter, "report": report, "command_reports": command_reports,
                "social": social, "prints-languages": prints_languages}
     outputs = {name: module.render for name, module in modules.items()}
-    # The sites' templates are compiled in a worker while the project is read, for every worker after it.
-    with parallel.background(partial(_prepare_sites, root)) as prepared:
+    with _preparing_sites(root) as prepared:
         project = load_project(root, progress)
         progress.step(f"read {sum(len(c.activities) for c in project.campaigns)} activities "
                       f"in {len(project.campaigns)} campaign(s)")
@@ -123,6 +122,16 @@ def _reporting(run):
         now = writer.written()
         return result, found, (cache.lookups() - before, {rel: d for rel, d in now.items() if wrote.get(rel) != d})
     return reporting
+
+
+def _preparing_sites(root: Path):
+    """The sites' templates compiled in a worker while the project is read, for every worker
+    forked after it (parallel.background); not again in a process that has them (a preview
+    prepares them once, and forking its large model would copy each page it writes to)."""
+    from sentinel.outputs import site_engine
+    if site_engine.is_prepared():
+        return nullcontext(lambda: None)
+    return parallel.background(partial(_prepare_sites, root))
 
 
 def _prepare_sites(root: Path) -> dict | None:

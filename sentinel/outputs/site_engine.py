@@ -147,6 +147,11 @@ def prepare(config_file: Path) -> dict:
     return {"compiled": dict(templating.COMPILED), "listed": dict(_LISTED)}
 
 
+def is_prepared() -> bool:
+    """Whether this process has prepared (or taken) the theme's compiled templates and files."""
+    return bool(_LISTED) and bool(templating.COMPILED)
+
+
 def use(prepared: dict | None) -> None:
     """Take what `prepare` made in another process (None: nothing prepared)."""
     if prepared:
