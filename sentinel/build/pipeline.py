@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 from collections import Counter
 from contextlib import contextmanager, nullcontext
-from functools import partial
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from sentinel.build import cache, documents, parallel, writer

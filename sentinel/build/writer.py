@@ -16,8 +16,8 @@ import stat
 import time
 from contextlib import contextmanager
 from functools import partial
-from typing import Callable
 from pathlib import Path
+from typing import Callable
 
 from sentinel.build.faults import BuildStopped, stop_if_requested
 from sentinel.problems import UsageError
