@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import date
-from functools import partial
 from pathlib import Path
 
 from sentinel.build import cache, documents, parallel, writer
@@ -55,13 +54,13 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool, 
         progress.done(f"nothing changed since the last build: {out} is up to date")
         return {"total": time.perf_counter() - started, "unchanged": True}
     # The outputs import the site engine, slow to load: not needed when nothing changed.
-    from sentinel.outputs import command_reports, newsletter, prints, prints_languages, report, social
+    from sentinel.outputs import command_reports, newsletter, prints, prints_languages, report, site_engine, social
     from sentinel.outputs.site import SiteExtras
     # Every output but the sites, in the order their nav entries appear (named for the figures).
     modules = {"prints": prints, "newsletter": newsletter, "report": report, "command_reports": command_reports,
                "social": social, "prints-languages": prints_languages}
     outputs = {name: module.render for name, module in modules.items()}
-    with _preparing_sites(root) as prepared:
+    with site_engine.preparing(root / "mkdocs.yml") as take_prepared:   # compiled beside the reading
         project = load_project(root, progress)
         progress.step(f"read {sum(len(c.activities) for c in project.campaigns)} activities "
                       f"in {len(project.campaigns)} campaign(s)")
@@ -76,7 +75,7 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool, 
             work = stage / ".work"
             work.mkdir()
             figures["documents"] = _render_documents(modules.values(), project, as_of, stage, progress, problems)
-            _use_prepared(prepared)   # before the outputs' workers and the sites' fork
+            take_prepared()   # before the outputs' workers and the sites' fork
             written: dict[str, str] = {}   # what the outputs wrote: path in the output -> digest
             figures.update(_render_outputs(outputs, project, as_of, stage, extras, progress, problems, lookups, written))
             progress.step("building the public and staff sites")
@@ -122,31 +121,6 @@ def _reporting(run):
         now = writer.written()
         return result, found, (cache.lookups() - before, {rel: d for rel, d in now.items() if wrote.get(rel) != d})
     return reporting
-
-
-def _preparing_sites(root: Path):
-    """The sites' templates compiled in a worker while the project is read, for every worker
-    forked after it (parallel.background); not again in a process that has them (a preview
-    prepares them once, and forking its large model would copy each page it writes to)."""
-    from sentinel.outputs import site_engine
-    if site_engine.is_prepared():
-        return nullcontext(lambda: None)
-    return parallel.background(partial(_prepare_sites, root))
-
-
-def _prepare_sites(root: Path) -> dict | None:
-    from sentinel.outputs import site_engine
-    return site_engine.prepare(root / "mkdocs.yml")
-
-
-def _use_prepared(prepared) -> None:
-    """What `_prepare_sites` made, if it could: a mkdocs.yml or template it cannot read is
-    only reported by the sites themselves, with the build's other problems."""
-    from sentinel.outputs import site_engine
-    try:
-        site_engine.use(prepared())
-    except Exception:  # noqa: BLE001 - only speed: each site compiles what it needs itself
-        pass
 
 
 def _render_documents(modules, project, as_of: date, stage: Path, progress, problems: list) -> float:

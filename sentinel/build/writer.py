@@ -19,6 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
+from sentinel.build import cache
 from sentinel.build.faults import BuildStopped, stop_if_requested
 from sentinel.problems import UsageError
 
@@ -64,8 +65,7 @@ def write_text(path: Path, text: str) -> Path:
 
 def write_bytes(path: Path, data: bytes) -> Path:
     """Write `data` at `path`, or keep the previous build's same file (see `Kept`, `keep_from`)."""
-    _write(path, lambda: data, None)
-    return path
+    return write_from(path, None, lambda: data)
 
 
 def write_cached(path: Path, root, kind: str, key: str) -> bool:
@@ -73,40 +73,45 @@ def write_cached(path: Path, root, kind: str, key: str) -> bool:
     the same entry without reading it: an edit no longer reads every poster and image back from
     the cache to find it unchanged. Kept counts as taken from the cache, as a read would.
     False (nothing written) when the cache does not have it."""
-    from sentinel.build import cache
-    done = _write(path, partial(cache.read, root, kind, key), f"from {kind} {key}")
+    done = _write(path, f"{kind} {key}", partial(cache.read, root, kind, key))
     if done == "kept":
         cache.count(kind, reused=1)
     return done is not None
 
 
-def write_from(path: Path, source: str, make: Callable[[], bytes]) -> Path:
-    """Write `make()` at `path`, or keep the previous build's file made from `source`, a name
-    for good of the bytes (a zip: the files it holds) without making them again."""
-    _write(path, make, "from " + source)
+def write_from(path: Path, source: str | None, make: Callable[[], bytes]) -> Path:
+    """Write `make()` at `path`, or keep the previous build's file made from `source`, a name for
+    good of the bytes (a zip: the files it holds), without making them again; with no source,
+    the previous file is kept when it holds the same bytes."""
+    _write(path, source, make)
     return path
 
 
-def _write(path: Path, read: Callable[[], bytes | None], source: str | None) -> str | None:
-    """The file at `path` ("kept" or "written"), recorded by `source` or else by the digest of
-    its bytes; None (nothing written) when `read()` gave nothing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _write(path: Path, source: str | None, read: Callable[[], bytes | None]) -> str | None:
+    """The file at `path` ("kept" or "written"), recorded by its source or else by the digest
+    of its bytes; None (nothing written) when `read()` gave nothing. A kept file is linked
+    (`Kept.link` makes its folders); a path written twice in a build gets a new file."""
     rel = _in_build(path)
-    kept = _this_build["kept"]
-    fresh = not os.path.lexists(path)   # a path written twice in a build gets a new file
-    if rel and source and fresh and kept and kept.link(rel, source, str(path)):
-        _this_build["written"][rel] = source
-        return "kept"
+    kept = _this_build["kept"] if rel and not os.path.lexists(path) else None
+    name = source and "from " + source
+    if name and kept and kept.link(rel, name, str(path)):
+        return _recorded(rel, name, "kept")
     data = read()
     if data is None:
         return None
-    digest = source or (hashlib.sha256(data).hexdigest() if rel else None)
-    linked = rel and not source and fresh and kept and kept.link(rel, digest, str(path))
-    if not linked:
-        replace(path, data)
+    if name is None and rel:
+        name = hashlib.sha256(data).hexdigest()
+        if kept and kept.link(rel, name, str(path)):
+            return _recorded(rel, name, "kept")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    replace(path, data)
+    return _recorded(rel, name, "written")
+
+
+def _recorded(rel: str | None, name: str | None, outcome: str) -> str:
     if rel:
-        _this_build["written"][rel] = digest
-    return "kept" if linked else "written"
+        _this_build["written"][rel] = name
+    return outcome
 
 
 def _in_build(path: Path) -> str | None:
@@ -345,7 +350,6 @@ _RECORD = dict[str, tuple[str, int, int, int, int]]
 
 def kept(root: Path, out: Path) -> Kept | None:
     """What the build now in `out` left that may be kept (None: no record of it)."""
-    from sentinel.build import cache
     record = cache.read_value(root, "output-files", _record_key(out), _RECORD)
     return Kept(out, record) if record else None
 
@@ -353,7 +357,6 @@ def kept(root: Path, out: Path) -> Kept | None:
 def remember(root: Path, out: Path, written: dict[str, str]) -> None:
     """Once a build is in place (swapped in, the previous one removed): what each of `written`
     (path in `out` -> digest of its bytes) holds, with its inode, size and times, for `kept`."""
-    from sentinel.build import cache
     record = {}
     for rel, digest in written.items():
         try:
@@ -366,5 +369,4 @@ def remember(root: Path, out: Path, written: dict[str, str]) -> None:
 
 
 def _record_key(out: Path) -> str:
-    from sentinel.build import cache
     return cache.key("output-files", str(out.resolve()))

@@ -201,13 +201,15 @@ def _read_and_check(root: str, item: tuple, cid: str, rules: validate.EntryRules
     rel, data, key = item
     problems = Problems()
     text = sources.text(data, rel, problems)
+    pieces = None if text is None else month_pieces.split(text)
     read = partial(_read_activities, rel=rel, cid=cid, rules=rules)
-    entries = None if text is None else month_pieces.read_again(root, rel, cid, rules, text, read)
+    entries = month_pieces.read_again(root, rel, cid, rules, pieces, read) if pieces else None
     if entries is None:
         entries = [] if text is None else read(text, 0, problems)
     if not problems:
         cache.write_value(root, "activities", key, entries)
-        month_pieces.remember(root, rel, cid, rules, text, key, entries)
+        if pieces:
+            month_pieces.remember(root, rel, cid, rules, pieces, key, entries)
     return entries, problems.items
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import defaultdict, deque
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from sentinel.build import cache
+from sentinel.content import yaml_mistakes
 from sentinel.content.model import Activity, Origin
 from sentinel.problems import Problems, Where
 
@@ -27,46 +28,45 @@ from sentinel.problems import Problems, Where
 _OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
 
 
-def split(text: str) -> list[tuple[int, str]] | None:
-    """(first line, text) of each entry of a month file; None when the file is not a plain list
-    of entries, each starting with '-' at the start of a line (notes and blank lines between)."""
+class Piece(NamedTuple):
+    first: int    # its first line in the file
+    text: str
+    digest: str
+
+
+def split(text: str) -> list[Piece] | None:
+    """Each entry of a month file, as yaml_mistakes finds the top-level entries of a file; None
+    when the file is not a plain list of entries, each starting with '-' at the start of a line
+    (notes and blank lines before the first)."""
     if any(b in text for b in _OTHER_BREAKS):
         return None
-    lines = text.splitlines(keepends=True)
-    starts = []
-    for n, line in enumerate(lines):
-        if line.startswith("-") and line[1:2] in (" ", "\n", ""):
-            starts.append(n)
-        elif line[:1] not in (" ", "\n", "#") or (not starts and line.strip() and not line.lstrip().startswith("#")):
-            return None   # a key, a document marker, text before the first entry: read whole
-    ends = starts[1:] + [len(lines)]
-    return [(first + 1, "".join(lines[first:end])) for first, end in zip(starts, ends)] or None
-
-
-def _digest(piece: str) -> str:
-    return hashlib.blake2b(piece.encode("utf-8"), digest_size=16).hexdigest()
+    found = yaml_mistakes.entries_after(text, 0)
+    if not found or any(not (p.startswith(("- ", "-\n")) or p == "-") for _, p in found):
+        return None   # a key, or no entry at all: read whole
+    before = text.splitlines()[:found[0][0] - 1]
+    if any(line.strip() and not line.lstrip().startswith("#") for line in before):
+        return None   # a document marker or text before the first entry: read whole
+    return [Piece(first, p, hashlib.blake2b(p.encode("utf-8"), digest_size=16).hexdigest()) for first, p in found]
 
 
 def _key(rel: str, cid: str, rules) -> str:
     return cache.key("month-pieces", rel, cid, rules)
 
 
-def remember(root, rel: str, cid: str, rules, text: str, entries_key: str, entries: list) -> None:
-    """Remember a clean read of `text` (its entries cached under `entries_key`), piece by piece."""
-    pieces = split(text)
-    if pieces is not None and len(pieces) == len(entries):   # one entry per piece, in order
+def remember(root, rel: str, cid: str, rules, pieces: list[Piece], entries_key: str, entries: list) -> None:
+    """Remember a clean read of the file of `pieces` (its entries cached under `entries_key`)."""
+    if len(pieces) == len(entries):   # one entry per piece, in order
         cache.write_value(root, "month-pieces", _key(rel, cid, rules),
-                          {"entries": entries_key, "pieces": [[_digest(p), first] for first, p in pieces]})
+                          {"entries": entries_key, "pieces": [[p.digest, p.first] for p in pieces]})
 
 
-def read_again(root, rel: str, cid: str, rules, text: str,
+def read_again(root, rel: str, cid: str, rules, pieces: list[Piece],
                read: Callable[[str, int, Problems], list[Activity]]) -> list[Activity] | None:
-    """The entries of `text`, taking each unchanged one from the last clean read of the file and
-    reading the others with `read(piece, line_offset, problems)`; None when that cannot be done
-    (nothing remembered, a piece with a problem, a file that does not split into entries)."""
+    """The entries of the file of `pieces`, taking each unchanged one from the last clean read
+    of the file and reading the others with `read(text, line_offset, problems)`; None when that
+    cannot be done (nothing remembered, a piece with a problem)."""
     remembered = cache.read_value(root, "month-pieces", _key(rel, cid, rules), dict)
-    pieces = split(text) if _well_formed(remembered) else None
-    if pieces is None:
+    if not _well_formed(remembered):
         return None
     before = cache.read_value(root, "activities", remembered["entries"], list[Activity])
     if before is None or len(before) != len(remembered["pieces"]):
@@ -75,14 +75,14 @@ def read_again(root, rel: str, cid: str, rules, text: str,
     for (digest, first), entry in zip(remembered["pieces"], before):
         kept[digest].append((first, entry))
     entries = []
-    for first, piece in pieces:
-        same = kept.get(_digest(piece))
+    for piece in pieces:
+        same = kept.get(piece.digest)
         if same:
             was, entry = same.popleft()
-            entries.append(_moved(entry, first - was))
+            entries.append(_moved(entry, piece.first - was))
             continue
         problems = Problems()
-        found = read(piece, first - 1, problems)
+        found = read(piece.text, piece.first - 1, problems)
         if problems or len(found) != 1:
             return None
         entries.append(found[0])

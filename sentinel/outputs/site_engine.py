@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -22,7 +23,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 from mkdocs.plugins import BasePlugin
 
-from sentinel.build import cache
+from sentinel.build import cache, parallel
 from sentinel.content.yamlsafe import load_settings  # mkdocs.yml: MkDocs' tags ignored, not run
 from sentinel.problems import Problems
 from sentinel.render import templating
@@ -134,9 +135,9 @@ _MEMO_TEMPLATE = "sentinel-memo.html"
 def prepare(config_file: Path) -> dict:
     """Compile the templates of the theme of `config_file` (mkdocs-material's and the project's
     overrides, as MkDocs finds them) and ours, and list the installed theme's files, in this
-    process's memory; returns them as data for `use` in another. A build prepares them in a
-    worker while it reads the project, a preview once: the site workers forked afterwards
-    inherit them instead of compiling and listing them each (about 0.5 s a site)."""
+    process's memory; returns them as data for another process. A build prepares them in a
+    worker while it reads the project (`preparing`), a preview once: the workers forked
+    afterwards inherit them instead of compiling and listing them each (about 0.5 s a site)."""
     import tempfile
     from sentinel.render.templating import compile_all, compile_into
     with tempfile.TemporaryDirectory() as docs:   # MkDocs checks that one exists; no page is read
@@ -147,12 +148,25 @@ def prepare(config_file: Path) -> dict:
     return {"compiled": dict(templating.COMPILED), "listed": dict(_LISTED)}
 
 
-def is_prepared() -> bool:
-    """Whether this process has prepared (or taken) the theme's compiled templates and files."""
-    return bool(_LISTED) and bool(templating.COMPILED)
+@contextmanager
+def preparing(config_file: Path):
+    """`prepare` in a worker while the build reads the project (parallel.background); yields
+    `take()`, which installs what it made in this process, for the workers the build forks
+    after it. Not again in a process that has them: a preview prepares them once, and forking
+    its large model would copy each page it writes to."""
+    if _LISTED and templating.COMPILED:
+        yield lambda: None
+        return
+    with parallel.background(partial(prepare, config_file)) as result:
+        def take() -> None:
+            try:
+                _use(result())
+            except Exception:  # noqa: BLE001 - only speed: a mkdocs.yml or template the worker
+                pass           # cannot read is reported by the sites, with the build's other problems
+        yield take
 
 
-def use(prepared: dict | None) -> None:
+def _use(prepared: dict | None) -> None:
     """Take what `prepare` made in another process (None: nothing prepared)."""
     if prepared:
         templating.COMPILED.update(prepared["compiled"])
@@ -168,27 +182,33 @@ def _theme_env(theme) -> jinja2.Environment:
     return env
 
 
-_LISTED: dict[str, list[str]] = {}   # an installed theme's folder -> the files MkDocs may copy
+_LISTED: dict[str, list[str]] = {}   # an installed theme's folder -> the names of its files
 _INSTALLED = os.path.dirname(os.path.dirname(jinja2.__file__)) + os.sep   # site-packages
 
 
+def theme_files(folder: str | Path) -> list[str]:
+    """The names of the files of a theme folder (as Jinja names templates), none hidden: MkDocs
+    copies none, and mkdocs-material's `.icons/` holds 14,000 files that are no template. An
+    installed theme does not change while the process runs: its folder is walked once."""
+    folder = str(folder)
+    if folder in _LISTED:
+        return _LISTED[folder]
+    names = []
+    for parent, folders, files in os.walk(folder):
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        at = os.path.relpath(parent, folder).replace(os.sep, "/")
+        names += [name if at == "." else f"{at}/{name}" for name in files if not name.startswith(".")]
+    if folder.startswith(_INSTALLED):
+        _LISTED[folder] = names
+    return names
+
+
 def _list_templates(loader: jinja2.FileSystemLoader, extensions=None, filter_func=None) -> list[str]:
-    """`Environment.list_templates`, which MkDocs calls once per build to find the theme's
-    static files: mkdocs-material's folder holds 14,000 icons (`.icons/`) that it walks and
-    drops every time (its filter drops every hidden name). An installed theme does not change
-    while the process runs, so its names are listed once, without the hidden ones; the
-    project's own overrides are listed afresh."""
+    """`Environment.list_templates` of the theme (MkDocs asks it once per build for the files to
+    copy), by `theme_files`."""
     if extensions is not None:   # as Jinja does
         filter_func = lambda n: "." in n and n.rsplit(".", 1)[1] in extensions  # noqa: E731
-    names = set()
-    for folder in loader.searchpath:
-        if folder.startswith(_INSTALLED):
-            if folder not in _LISTED:
-                _LISTED[folder] = [n for n in jinja2.FileSystemLoader(folder).list_templates()
-                                   if not n.startswith(".")]
-            names.update(_LISTED[folder])
-        else:
-            names.update(jinja2.FileSystemLoader(folder).list_templates())
+    names = {name for folder in loader.searchpath for name in theme_files(folder)}
     return sorted(n for n in names if filter_func is None or filter_func(n))
 
 

@@ -327,11 +327,7 @@ def _add_to_sites(c: Campaign, as_of: date, stage: Path, lang: str, packed: set[
         if sid not in zips:
             where = folder(stage, c, s, lang)
             zips[sid] = _zip_source(where), lru_cache(maxsize=1)(partial(zip_folder, where))   # made once
-        source, zipped_bytes = zips[sid]
-        if source:
-            write_from(zipped, source, zipped_bytes)
-        else:
-            write_bytes(zipped, zipped_bytes())
+        write_from(zipped, *zips[sid])
         staff.files[urls.social_zip(c.id, month, sid)] = zipped
         card = link_card(c, s, as_of, c.site_url)
         offered.append({"month": month, "name": months.name(month), "s": s, "size": file_size(zipped),
