@@ -9,7 +9,7 @@ import difflib
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Where:
     """A place in a source file: path relative to the project root, 1-based line and column."""
 

@@ -20,8 +20,8 @@ from typing import Callable, NamedTuple
 
 from sentinel.build import cache
 from sentinel.content import yaml_mistakes
-from sentinel.content.model import Activity, Origin
-from sentinel.problems import Problems, Where
+from sentinel.content.model import Activity
+from sentinel.problems import Problems
 
 # Line breaks YAML knows but the file's text keeps (sources.text makes \r and \r\n a \n and
 # refuses the other control characters): a file holding one is read whole.
@@ -100,9 +100,4 @@ def _moved(entry: Activity, lines: int) -> Activity:
     """`entry` with every position `lines` further down the file."""
     if not lines:
         return entry
-    o = entry.origin
-    fields = list(o.fields)
-    for i in range(1, len(fields), 3):
-        fields[i] += lines
-    origin = Origin(Where(o.where.path, o.where.line + lines, o.where.col), tuple(fields))
-    return dataclasses.replace(entry, origin=origin)
+    return dataclasses.replace(entry, origin=entry.origin.moved(lines))

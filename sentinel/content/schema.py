@@ -61,7 +61,7 @@ def build(cls, data: Any, doc: Located, path: tuple, problems: Problems, **extra
         if key not in known:
             problems.add(doc.key_at(path + (key,)), _unknown_key(key, known))
     values: dict[str, Any] = {}
-    positions: list = []  # name, line, col, name, line, col, ... (see Origin.fields)
+    positions: list = []  # name, line, col, name, line, col, ... (see Origin.placed)
     for f, hint in _fields(cls):
         if f.name not in data or data[f.name] is None:
             if _required(f):
@@ -88,7 +88,7 @@ def build(cls, data: Any, doc: Located, path: tuple, problems: Problems, **extra
             for k in value:
                 positions += _pos(f"{f.name}.{k}", doc.key_at(vpath + (k,)))
     if _has_origin(cls):
-        extra["origin"] = Origin(where, tuple(positions))
+        extra["origin"] = Origin.placed(where, positions)
     if len(problems) != before:
         # Still return what can be built (wrong optional values left at their defaults), so the
         # cross-checks can report the rest of the entry's problems in the same run. Nothing is

@@ -198,8 +198,8 @@ def _placed(obj, doc):
         for name in ("headline", "body"):
             where = doc.at(("posters", i, name))
             fields += [name, where.line, where.col]
-        posters.append(dataclasses.replace(poster, origin=Origin(doc.at(("posters", i)), tuple(fields))))
-    return dataclasses.replace(obj, posters=tuple(posters), origin=Origin(doc.at(()), ()))
+        posters.append(dataclasses.replace(poster, origin=Origin.placed(doc.at(("posters", i)), fields)))
+    return dataclasses.replace(obj, posters=tuple(posters), origin=Origin(doc.at(())))
 
 
 def _review(doc, data: dict, problems: Problems) -> dict:
