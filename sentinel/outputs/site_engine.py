@@ -130,21 +130,24 @@ def _link_file(file, dirty: bool = False) -> None:
 
 
 _MEMO_TEMPLATE = "sentinel-memo.html"
+#: Our templates every site build draws (its pages and their components), by folder.
+SITE_TEMPLATES = ("components/", "pages/")
 
 
-def prepare(config_file: Path) -> dict:
+def prepare(config_file: Path, ours: tuple[str, ...] = ("",)) -> dict:
     """Compile the templates of the theme of `config_file` (mkdocs-material's and the project's
-    overrides, as MkDocs finds them) and ours, and list the installed theme's files, in this
-    process's memory; returns them as data for another process. A build prepares them in a
-    worker while it reads the project (`preparing`), a preview once: the workers forked
-    afterwards inherit them instead of compiling and listing them each (about 0.5 s a site)."""
+    overrides, as MkDocs finds them) and those of ours under `ours` (all by default), and list
+    the installed theme's files, in this process's memory; returns them as data for another
+    process. A build prepares them in a worker while it reads the project (`preparing`), a
+    preview once: the workers forked afterwards inherit them instead of compiling and listing
+    them each (about 0.5 s a site)."""
     import tempfile
     from sentinel.render.templating import compile_all, compile_into
     with tempfile.TemporaryDirectory() as docs:   # MkDocs checks that one exists; no page is read
         theme = load_config(config_file=str(config_file), docs_dir=docs).theme
     compile_into(_theme_env(theme), lambda n: n.endswith((".html", ".xml")) and not n.startswith(".icons/")
                  and ("/languages/" not in n or n.endswith("/en.html")))
-    compile_all()
+    compile_all(ours)
     return {"compiled": dict(templating.COMPILED), "listed": dict(_LISTED)}
 
 
@@ -157,7 +160,10 @@ def preparing(config_file: Path):
     if _LISTED and templating.COMPILED:
         yield lambda: None
         return
-    with parallel.background(partial(prepare, config_file)) as result:
+    # Only the templates both sites draw at every build: the documents' (newsletters, reports,
+    # prints) are drawn only when the cache lacks one, each in its worker; compiling them too
+    # kept an edit waiting for this worker (a second of work, half of it theirs).
+    with parallel.background(partial(prepare, config_file, SITE_TEMPLATES)) as result:
         def take() -> None:
             try:
                 _use(result())

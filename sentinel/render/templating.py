@@ -83,11 +83,11 @@ def environment(text: bool = False, lang: str = "en") -> jinja2.Environment:
     return env
 
 
-def compile_all() -> int:
-    """Compile every template of ours now; returns how many. For a long-running preview: the
-    workers it forks at every build inherit them instead of compiling them again."""
+def compile_all(under: tuple[str, ...] = ("",)) -> int:
+    """Compile every template of ours now (those whose names start with one of `under`); returns
+    how many. The workers forked afterwards inherit them instead of compiling them again."""
     return sum(compile_into(env, lambda n, text=text: not n.startswith("site/") and n.endswith(".txt") == text
-                            and n.rsplit(".", 1)[-1] in ("html", "md", "txt"))
+                            and n.rsplit(".", 1)[-1] in ("html", "md", "txt") and n.startswith(under))
                for text, env in ((False, environment()), (True, environment(text=True))))   # as `render` asks
 
 
