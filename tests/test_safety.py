@@ -66,6 +66,8 @@ PLANTED = {
 
         Welcome. {PAYLOAD}
         """,
+    # A hand-written page's title, spelt with YAML's escapes (no < in the file): escaped all the same.
+    "content/planted.md": '---\ntitle: "Planted \\x3cscript\\x3ealert(2)\\x3c/script\\x3e"\n---\n\nA page.\n',
 }
 
 
@@ -123,6 +125,8 @@ def test_yaml_text_is_escaped_never_markup(planted):
     assert sorted(injected) == [], f"YAML text became markup in: {injected}"
     strand_page = (planted / "public/demo/strands/abuse/index.html").read_text(encoding="utf-8")
     assert "Domestic abuse &lt;script&gt;alert(2)&lt;/script&gt;" in strand_page
+    planted_page = (planted / "public/planted/index.html").read_text(encoding="utf-8")
+    assert "<title>Planted &lt;script&gt;alert(2)&lt;/script&gt;" in planted_page
 
 
 def test_planted_script_never_runs_in_the_browser(planted):
