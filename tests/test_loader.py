@@ -84,6 +84,24 @@ def test_unknown_key_suggests_the_right_one(project):
     assert lines == [f"{ACT}:6:3: unknown key 'visibilty' (did you mean 'visibility'?)"]
 
 
+def test_what_the_loader_works_out_is_not_a_key_of_an_entry(project):
+    """An entry's month, duplicate key and link anchor are worked out from its date, unit and
+    title (and kept in the cache with it): written in the file, they are unknown keys."""
+    root = project({ACT: """\
+        - title: Street survey
+          date: 2013-08-15
+          month: 2013-08
+          unit: Solihull LPU
+          strands: [abuse]
+          type: Victim
+          key: survey
+        """})
+    status, lines, _ = errors(root)
+    assert status == 1
+    assert [line.split(": unknown key ")[1].split(";")[0] for line in lines] == ["'month'", "'key'"], lines
+    assert [line.split(": ")[0] for line in lines] == [f"{ACT}:3:3", f"{ACT}:7:3"]
+
+
 def test_every_problem_of_every_file_in_one_run(project):
     root = project({
         ACT: """\

@@ -256,9 +256,9 @@ class Activity:
     # mean entries with the same fields, wherever they are written, so the sites and reports
     # cache a month's cards by them and an edit changes only the edited entry's.
     source: tuple = derived((), repr=False, compare=False)
-    month: str = field(default="", init=False, repr=False, compare=False)
-    key: str = field(default="", init=False, repr=False, compare=False)
-    _anchor: str = field(default="", init=False, repr=False, compare=False)
+    month: str = derived("", init=False, repr=False, compare=False)
+    key: str = derived("", init=False, repr=False, compare=False)
+    _anchor: str = derived("", init=False, repr=False, compare=False)
 
     def __post_init__(self):
         # Worked out once, as each entry is made, and kept with it in the cache's JSON: `month`,
