@@ -84,6 +84,17 @@ def test_unknown_key_suggests_the_right_one(project):
     assert lines == [f"{ACT}:6:3: unknown key 'visibilty' (did you mean 'visibility'?)"]
 
 
+def test_a_key_spelt_with_a_yaml_escape_is_reported_at_its_line(project):
+    """A mapping key may spell any character with an escape ("\\x1f"): the problem is still named
+    at the key's own line, not at the top of the file."""
+    campaign = MINIMAL["campaigns/demo/campaign.yml"].replace(
+        "  2013-08: abuse", '  2013-08: abuse\n          "2013\\x1f09": abuse')
+    root = project({"campaigns/demo/campaign.yml": campaign})
+    status, lines, _ = errors(root)
+    assert status == 1
+    assert [line.split(": ")[0] for line in lines] == ["campaigns/demo/campaign.yml:12:3"], lines
+    assert "schedule months are written YYYY-MM" in lines[0]
+
 def test_what_the_loader_works_out_is_not_a_key_of_an_entry(project):
     """An entry's month, duplicate key and link anchor are worked out from its date, unit and
     title (and kept in the cache with it): written in the file, they are unknown keys."""

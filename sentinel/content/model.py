@@ -53,15 +53,16 @@ class Origin:
     # "name<US>line<US>col<US>name..." for each field, list item ("strands.3") and mapping key
     # ("schedule.2013-08"), split only when a message needs a field's place: one string per
     # entry instead of some fifty objects keeps 200,000 entries quick to read and half the size
-    # in memory. US (0x1f) is a character YAML refuses in any name, so it cannot be in one.
+    # in memory. A mapping key can spell US (0x1f) only with a YAML escape: it is replaced.
     fields: str = field(default="", compare=False)
 
     @classmethod
     def placed(cls, where: Where, positions: list | tuple) -> "Origin":
         """The origin of an object at `where` whose fields are at `positions` (name, line, col, ...)."""
-        return cls(where, _US.join(map(str, positions)))
+        return cls(where, _US.join(str(p).replace(_US, _NOT_US) for p in positions))
 
     def at(self, name: str) -> Where:
+        name = name.replace(_US, _NOT_US)
         fields = self.fields.split(_US)
         for i in range(0, len(fields) - 2, 3):
             if fields[i] == name:
@@ -76,7 +77,7 @@ class Origin:
         return Origin(Where(self.where.path, self.where.line + lines, self.where.col), _US.join(fields))
 
 
-_US = "\x1f"
+_US, _NOT_US = "\x1f", "\ufffd"
 
 
 def _hex_colour(v: str):
