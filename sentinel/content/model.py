@@ -59,7 +59,10 @@ class Origin:
     @classmethod
     def placed(cls, where: Where, positions: list | tuple) -> "Origin":
         """The origin of an object at `where` whose fields are at `positions` (name, line, col, ...)."""
-        return cls(where, _US.join(str(p).replace(_US, _NOT_US) for p in positions))
+        text = _US.join(map(str, positions))
+        if text.count(_US) != len(positions) - 1:   # a name spelt the separator
+            text = _US.join(str(p).replace(_US, _NOT_US) for p in positions)
+        return cls(where, text)
 
     def at(self, name: str) -> Where:
         name = name.replace(_US, _NOT_US)
