@@ -95,6 +95,7 @@ def test_a_key_spelt_with_a_yaml_escape_is_reported_at_its_line(project):
     assert [line.split(": ")[0] for line in lines] == ["campaigns/demo/campaign.yml:12:3"], lines
     assert "schedule months are written YYYY-MM" in lines[0]
 
+
 def test_what_the_loader_works_out_is_not_a_key_of_an_entry(project):
     """An entry's month, duplicate key and link anchor are worked out from its date, unit and
     title (and kept in the cache with it): written in the file, they are unknown keys."""

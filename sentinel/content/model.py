@@ -65,19 +65,24 @@ class Origin:
         return cls(where, text)
 
     def at(self, name: str) -> Where:
-        name = name.replace(_US, _NOT_US)
-        fields = self.fields.split(_US)
-        for i in range(0, len(fields) - 2, 3):
-            if fields[i] == name:
-                return Where(self.where.path, int(fields[i + 1]), int(fields[i + 2]))
-        return self.where
+        # Found in the string, not split: every entry's check asks for its summary's place. A
+        # name is never all digits, so `name<US>` after a separator is a name, not a number.
+        fields, key = self.fields, name.replace(_US, _NOT_US) + _US
+        if fields.startswith(key):
+            start = 0
+        else:
+            start = fields.find(_US + key) + 1
+            if not start:
+                return self.where
+        line, col, *_ = fields[start + len(key):].split(_US, 2)
+        return Where(self.where.path, int(line), int(col))
 
     def moved(self, lines: int) -> "Origin":
         """The same places, `lines` further down the file."""
         fields = self.fields.split(_US) if self.fields else []
         for i in range(1, len(fields), 3):
-            fields[i] = str(int(fields[i]) + lines)
-        return Origin(Where(self.where.path, self.where.line + lines, self.where.col), _US.join(fields))
+            fields[i] = int(fields[i]) + lines
+        return Origin.placed(Where(self.where.path, self.where.line + lines, self.where.col), fields)
 
 
 _US, _NOT_US = "\x1f", "\ufffd"

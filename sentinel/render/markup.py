@@ -183,7 +183,7 @@ def escape_front_matter(text: str) -> str:
     """A Markdown page whose front matter title/description are HTML-escaped for MkDocs' templates
     (the page is returned as it is when they hold nothing to escape)."""
     front, body, _ = split_front_matter(text)
-    if not front or not re.search(r"[<>&\"']", front) or _nothing_to_escape(front):
+    if not front or not _may_need_escaping(front):
         return text
     try:
         meta = yaml.load(front, Loader=_SAFE_LOADER)  # libyaml: every generated page passes here
@@ -199,13 +199,16 @@ def escape_front_matter(text: str) -> str:
     return f"---\n{dumped}\n---\n{body}"
 
 
-def _nothing_to_escape(front: str) -> bool:
-    """Whether the front matter's values hold no character to escape, seen without parsing it: no
-    <, >, &, ' nor backslash (which could spell one), and its only double quotes those round
-    whole values, `key: "..."`, as the build writes a generated page's title (nine pages in ten,
-    a YAML parse each: a quarter of a second a site at 200,000 entries)."""
-    return not re.search(r"[<>&'\\]", front) and all(
-        _QUOTED_VALUE.fullmatch(line) for line in front.splitlines() if '"' in line)
+def _may_need_escaping(front: str) -> bool:
+    """Whether a value of the front matter may hold a character to escape, seen without parsing
+    it: one of < > & ' ", unless its only double quotes are those round whole values, `key: "..."`,
+    and no backslash could spell one, as the build writes a generated page's title (nine pages
+    in ten, a YAML parse each: a quarter of a second a site at 200,000 entries)."""
+    if re.search(r"[<>&']", front):
+        return True
+    if '"' not in front:
+        return False
+    return "\\" in front or not all(_QUOTED_VALUE.fullmatch(line) for line in front.splitlines() if '"' in line)
 
 
 _QUOTED_VALUE = re.compile(r'[A-Za-z_][\w-]*: "[^"]*"')
