@@ -31,10 +31,13 @@ def _contexts(name: str, seen: frozenset = frozenset()) -> set[str]:
     inside another is wherever that one is."""
     used = set()
     for path in (ROOT / "theme").rglob("*"):
-        if path.is_file() and path.suffix in (".html", ".md") and f"components/{name}/" in path.read_text(encoding="utf-8"):
+        if path.is_file() and path.suffix in (".html", ".md", ".typ") and f"components/{name}/" in path.read_text(encoding="utf-8"):
             parts = path.relative_to(ROOT / "theme").parts
+            if path.suffix == ".typ":
+                used.add("image")   # drawn by Typst (the social media pack's images)
+                continue
             if parts[0] == "components" and parts[1] != name and parts[1] not in seen:
-                used |= _contexts(parts[1], seen | {name})
+                used |= _contexts(parts[1], seen | {name}) - {"image"}   # template.typ draws it all
             used |= {"pages": {"web"}, "site": {"web"}, "newsletter": {"email", "print"},
                      "print": {"print"}, "report": {"web", "print"}}.get(parts[0], set())
     if (COMPONENTS / name / "page.html").exists():
@@ -145,6 +148,29 @@ def test_example_in_print_shows_its_text(pdf_texts, name, example, args):
     for text in _texts(args):
         if "*" not in text:
             assert " ".join(text.split())[:30] in flat, f"{text!r} not in the printed {name}/{example}"
+
+
+@pytest.mark.parametrize(("name", "example", "args"), **_used_in("image"))
+def test_example_in_an_image_shows_its_text_as_written(tmp_path, name, example, args):
+    """The component's Typst template (`template.typ`), given the example with markup and Typst
+    code in its words, typeset to PDF and read back with pdftotext: every word shows as written.
+    Typst runs in a process of its own: its threads would not survive the forks of the builds
+    that this test process runs in-process later."""
+    import json
+    import sys
+    main = tmp_path / "example.typ"   # imports from theme/, Typst's root
+    main.write_text(f'#import "/components/{name}/template.typ": {name.replace("_", "-")}\n'
+                    f'#set page(width: 1400pt, height: auto, margin: 20pt)\n'
+                    f'#{name.replace("_", "-")}(..json(bytes(sys.inputs.data)))\n', encoding="utf-8")
+    hostile = _hostile(args) | {"heading": "#panic(1) *not bold*"}
+    pdf = tmp_path / "example.pdf"
+    compile_it = ("import sys, typst; from sentinel import THEME; from sentinel.render.typeset import FONTS; "
+                  "open(sys.argv[2], 'wb').write(typst.compile(open(sys.argv[1], 'rb').read(), root=str(THEME), "
+                  "font_paths=[str(FONTS)], ignore_system_fonts=True, sys_inputs={'data': sys.argv[3]}))")
+    subprocess.run([sys.executable, "-c", compile_it, str(main), str(pdf), json.dumps(hostile)], cwd=ROOT, check=True)
+    shown = "".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    for text in _texts(hostile) + [hostile["heading"]]:   # compared without spaces: lines wrap anywhere
+        assert "".join(text.split()) in shown, f"{text!r} not shown as written in the image's {name}/{example}"
 
 
 @pytest.fixture(scope="module")

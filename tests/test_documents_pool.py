@@ -7,10 +7,11 @@ import hashlib
 import os
 import re
 import subprocess
+import sys
 
 import pytest
 
-from conftest import MINIMAL, cli_command, made_and_unchanged, write_project
+from conftest import MINIMAL, ROOT, cli_command, made_and_unchanged, write_project
 
 CORES = sorted(os.sched_getaffinity(0))
 
@@ -89,3 +90,31 @@ def test_the_documents_are_the_same_whatever_the_number_of_cores(builds):
     for folder in ("print", "reports", "social"):
         one, every = _digests(base / "one" / folder), _digests(base / "every" / folder)
         assert one and one == every, folder
+
+
+def test_a_process_that_builds_again_and_again_keeps_drawing_images(tmp_path):
+    """The preview server builds in one process, again and again. A build that drew its images
+    on one core must leave the next one, on every core, able to draw them: a library's threads
+    started in the build's own process (Typst's) are not copied into the workers a later build
+    forks, which would wait for them for ever."""
+    root = write_project(tmp_path / "project", {}, MINIMAL)
+    strand = root / "campaigns/demo/strands/abuse.yml"
+    script = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from sentinel.cli import main\n"
+        "root, out, strand = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])\n"
+        "every = sorted(os.sched_getaffinity(0))\n"
+        "os.sched_setaffinity(0, every[:1])\n"
+        "assert main(['--out', out, '--as-of', '2013-12-20', '-q'], root=root) == 0\n"
+        "os.sched_setaffinity(0, every)\n"
+        "strand.write_text(strand.read_text().replace('Abuse is a crime', 'Abuse is always a crime'))\n"
+        "sys.exit(main(['--out', out, '--as-of', '2013-12-20', '-q'], root=root))\n")
+    try:
+        done = subprocess.run([sys.executable, "-c", script, str(root), str(tmp_path / "out"), str(strand)],
+                              capture_output=True, text=True, timeout=240,
+                              env=dict(os.environ, SENTINEL_CACHE=str(tmp_path / "cache"), PYTHONPATH=str(ROOT)))
+    except subprocess.TimeoutExpired:
+        pytest.fail("the second build in the same process never finished (its workers waited for ever)")
+    assert done.returncode == 0, done.stderr
+    assert "Abuse is always a crime" in (tmp_path / "out/social/demo/abuse/pack.json").read_text()

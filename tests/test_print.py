@@ -278,7 +278,7 @@ def test_helplines_that_push_into_the_text_are_an_error(project, tmp_path):
 
 
 def test_a_build_that_finds_every_document_in_the_cache_never_imports_weasyprint(project, tmp_path):
-    """Importing WeasyPrint (or PDFium, or matplotlib) takes most of a second: only a document
+    """Importing WeasyPrint (or PDFium, Typst, matplotlib) takes most of a second: only a document
     that must be made may cost it. Forked stages report their imports too (-X importtime)."""
     root = project()
     out = tmp_path / "out"
@@ -290,5 +290,5 @@ def test_a_build_that_finds_every_document_in_the_cache_never_imports_weasyprint
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
-    slow = imported & {"weasyprint", "pypdfium2", "matplotlib"}
+    slow = imported & {"weasyprint", "pypdfium2", "typst", "matplotlib"}
     assert not slow, f"{slow} imported by a build that had every document:\n{done.stderr[-3000:]}"

@@ -173,3 +173,37 @@ def test_images_say_proof_while_the_address_is_a_placeholder(built, project):
     assert status == 0, err
     assert json.loads((out / "social/demo/abuse/pack.json").read_text())["proof"] is False
     assert not top_is_yellow(out / "social/demo/abuse")
+
+
+def test_a_headline_too_long_for_an_image_is_an_error_at_its_line_naming_the_image(project, tmp_path):
+    """Measured on the image's own layout, as the posters are on theirs: every image that it
+    overflows is named, in one run, and nothing is written."""
+    headline = ("Abuse at home is a crime whoever does it and whatever they tell you afterwards about why "
+                "it happened, whose fault it was and who would believe you if you told them")
+    root = project({"campaigns/demo/campaign.yml": FILES["campaigns/demo/campaign.yml"],
+                    "campaigns/demo/strands/abuse.yml": STRAND.replace("headline: Abuse is a crime",
+                                                                       f"headline: {headline}")})
+    out = tmp_path / "out"
+    status, _, err = run(root, "--out", str(out), "--as-of", "2013-12-01", "-q")
+    assert status == 1
+    for image, fit in (("link card", 3), ("portrait image", 4), ("story image", 4)):
+        assert re.search(rf"^campaigns/demo/strands/abuse\.yml:9:15: the headline of the abuse {image} for public "
+                         rf"is too long: it takes \d lines where {fit} fit; shorten it by about \d+ characters$",
+                         err, re.M), err
+    assert "parents" not in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_words_that_look_like_typst_markup_are_drawn_as_words(project, tmp_path):
+    """The images are typeset by Typst from plain data: a headline or a route written like Typst
+    code is text, never run (`#panic` would stop the build, `#read` would show a file)."""
+    strand = (STRAND.replace("headline: Abuse is a crime", 'headline: "#panic(\\"no\\") *bold* $x$ #read(\\"/etc/passwd\\")"')
+              .replace("label: In an emergency", 'label: "#panic(1) [x] <y>"'))
+    assert "#panic" in strand, "the strand's headline line changed: update this test"
+    root = project({"campaigns/demo/campaign.yml": FILES["campaigns/demo/campaign.yml"],
+                    "campaigns/demo/strands/abuse.yml": strand})
+    out = tmp_path / "out"
+    status, _, err = run(root, "--out", str(out), "--as-of", "2013-12-01", "-q")
+    assert status == 0, err
+    with Image.open(out / "social/demo/abuse/public-portrait.png") as drawn:
+        assert drawn.size == SIZES["portrait"]

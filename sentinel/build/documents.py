@@ -46,7 +46,9 @@ def render(documents: list[Document], progress) -> list[Problem]:
                   f"{workers} core{'s' if workers > 1 else ''}, the largest first")
     problems: list[Problem] = []
     every = max(1, len(documents) // 20)  # about twenty lines, however many documents
-    with closing(parallel.unordered(lambda i: _make(documents[i]), order)) as finished:
+    # Never in this process, even on one core: Typst's threads would not survive the next fork
+    # (a preview server builds again and again).
+    with closing(parallel.unordered(lambda i: _make(documents[i]), order, isolated=True)) as finished:
         for done, (i, ok, value) in enumerate(finished, 1):
             document = documents[i]
             if ok:

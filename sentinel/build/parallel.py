@@ -98,13 +98,18 @@ def map(fn: Callable, items: list) -> list:  # noqa: A001 - the parallel twin of
 
 
 def unordered(fn: Callable[[int], object], indexes: Iterable[int],
-              workers: int | None = None) -> Iterator[tuple[int, bool, object]]:
+              workers: int | None = None, isolated: bool = False) -> Iterator[tuple[int, bool, object]]:
     """(index, True, fn(index)) or (index, False, the error) for each index, as each is done.
+
+    `isolated`: the items run in workers wherever the system can fork, even on one core. For
+    work whose library starts threads that a later fork would not copy: Typst's thread pool,
+    used once in the build's process (a preview server's, a test run's), would leave every
+    worker forked afterwards waiting for it for ever.
 
     Stopping early (an error in the caller, Ctrl-C, SIGTERM) kills the workers at once."""
     todo = list(indexes)
     n = min(len(todo), workers or cores(), cores()) if todo else 0
-    if not _use_workers(n, n):
+    if not (_use_workers(n, n) or (isolated and n and can_fork())):
         for i in todo:
             try:
                 yield i, True, fn(i)

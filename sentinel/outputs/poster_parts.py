@@ -18,6 +18,15 @@ def qr_code(url: str) -> str:
     return segno.make(url, error="m", micro=False).svg_data_uri(border=2)
 
 
+def qr_svg(url: str) -> str:
+    """The same QR code as an SVG document (for Typst, which takes images as bytes)."""
+    import io
+    import segno
+    out = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(out, kind="svg", border=2)
+    return out.getvalue().decode()
+
+
 def short_url(url: str) -> str:
     """The address as a poster prints it: without https://."""
     return url.split("://", 1)[-1]

@@ -36,12 +36,13 @@ from sentinel.content.validate import placeholder_domain
 from sentinel.problems import Problem
 from sentinel.outputs.poster_parts import campaign_of_one_strand, file_size, qr_code, short_url, unbroken_numbers
 from sentinel.outputs.site import SiteExtras, page
+from sentinel.render.fit import DoesNotFit
 from sentinel.render.templating import THEME, render as render_template
 from sentinel.build.writer import inside, write_bytes, write_cached
 from sentinel.visibility import Audience, select
 
 if TYPE_CHECKING:
-    from sentinel.render.print_fit import Misfit
+    from sentinel.render.fit import Misfit
 
 PRINT_THEME = THEME / "print"      # base folder of the print templates' relative links
 PREVIEW_WIDTH = 600                # px: enough for a web page and a social card
@@ -86,12 +87,6 @@ class Task:
         if self.png:
             files["png"] = ("poster-preview", cache.key(self.key, PREVIEW_WIDTH), self.png)
         return files
-
-
-class DoesNotFit(Exception):
-    def __init__(self, found: list[Misfit]):
-        super().__init__(found)
-        self.found = found
 
 
 def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audience, SiteExtras]:

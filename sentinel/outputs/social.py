@@ -9,9 +9,9 @@ For each strand, and each of its posters the visibility rule lets the public see
     social/<campaign>/<strand>/pack.json                 the manifest: file, size, alt text, posts
     social/<campaign>/<YYYY-MM>-<strand>.zip             the pack of each month's strand of focus
 
-Posters for staff-only audiences (police) are never in a pack. The images are laid out from
-theme/social/ with WeasyPrint, like the posters (fonts from Debian, nothing fetched), measured
-for fit, then drawn to PNG at their exact size; each is cached by what it shows and rendered on
+Posters for staff-only audiences (police) are never in a pack. The images are drawn by Typst from
+theme/social/image.typ (sentinel.render.typeset: fonts from Debian, nothing fetched), measured for
+fit in the same pass, at their exact pixel size; each is cached by what it shows and drawn on
 every core. The post texts come from theme/social/posts/ and are checked against each network's
 limit (X counts any link as 23 characters). A language other than English gets its own folder,
 social/<campaign>/<lang>/<strand>/ (`lang`), once reviewed translations exist.
@@ -35,11 +35,12 @@ from sentinel.content import months
 from sentinel.content.model import Campaign, Poster, Project, Strand
 from sentinel.content.validate import placeholder_domain
 from sentinel.outputs.per_build import per_build
-from sentinel.outputs.poster_parts import campaign_of_one_strand, file_size, qr_code, short_url, unbroken_numbers
-from sentinel.outputs.prints import PRINT_THEME, DoesNotFit, preview
+from sentinel.outputs.poster_parts import campaign_of_one_strand, file_size, qr_svg, short_url, unbroken_numbers
+from sentinel.outputs.prints import preview
 from sentinel.outputs.site import SiteExtras, page
 from sentinel.problems import ContentError, Problem
 from sentinel.render import urls
+from sentinel.render.fit import DoesNotFit
 from sentinel.render.templating import render as render_template, render_text
 from sentinel.visibility import Audience, select
 
@@ -167,7 +168,7 @@ def render(project: Project, as_of: date, stage: Path, progress, lang: str = "en
     """Write every strand's pack under social/; return the link cards and the staff page of packs."""
     extras = {Audience.PUBLIC: SiteExtras(), Audience.STAFF: SiteExtras()}
     tasks, manifests, problems = _tasks(project, as_of, stage, lang)
-    todo = [(task, html) for task, html in tasks
+    todo = [(task, data) for task, data in tasks
             if not write_cached(task.path, project.root, "social-image", task.key)]
     try:
         drawn = made([_document(project.root, *item) for item in todo], progress)
@@ -184,25 +185,25 @@ def render(project: Project, as_of: date, stage: Path, progress, lang: str = "en
     return extras
 
 
-#: Seconds of one core to lay out and draw one image (bench/PROFILE.md's poster figure): the pool's estimate.
-COST = 0.4
+#: Seconds of one core to lay out and draw one image (bench/PROFILE.md): the pool's estimate.
+COST = 0.06
 
 
 def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
     """The images the cache does not have, for the build's shared pool (sentinel.build.documents)."""
     tasks, _, _ = _tasks(project, as_of, stage, "en")
-    return [_document(project.root, task, html) for task, html in tasks
+    return [_document(project.root, task, data) for task, data in tasks
             if not cache.has(project.root, "social-image", task.key)]
 
 
-def _document(root: str, task: Task, html) -> Document:
-    return Document(draw, (html(), *FORMS[task.form][:2]), COST, task.what,
+def _document(root: str, task: Task, data) -> Document:
+    return Document(draw, (data(), FORMS[task.form][:2]), COST, task.what,
                     partial(cache.write, root, "social-image", task.key), partial(_misfits, task))
 
 
 @per_build()
 def _tasks(project: Project, as_of: date, stage: Path, lang: str):
-    """Every image of every pack (with the function making its HTML), the manifests, and the
+    """Every image of every pack (with the function making its data), the manifests, and the
     posts that are too long. Once per build: `documents` asks first, `render` finds it done."""
     problems: list[Problem] = []
     tasks: list[tuple[Task, object]] = []
@@ -219,7 +220,7 @@ def _tasks(project: Project, as_of: date, stage: Path, lang: str):
                     task = Task(cache.key(campaign_of_one_strand(c), s, poster, form, lang),
                                 folder(stage, c, s, lang) / image_name(poster.audience, form), form, poster,
                                 f"the {s.id} {name} for {poster.audience}")
-                    tasks.append((task, partial(_image_html, c, s, poster, form, lang)))
+                    tasks.append((task, partial(image_data, c, s, poster, form, lang)))
     return tasks, manifests, problems
 
 
@@ -238,29 +239,28 @@ def _too_long(c: Campaign, s: Strand, manifest: dict) -> list[Problem]:
     return found
 
 
-def _image_html(c: Campaign, s: Strand, poster: Poster, form: str, lang: str) -> str:
+def image_data(c: Campaign, s: Strand, poster: Poster, form: str, lang: str = "en") -> dict:
+    """What one image shows, as plain data for theme/social/image.typ (every value is placed as text)."""
     url = page_url(c, s)
-    return render_template(
-        "social/image.html", c=c, s=s, form=form, lang=lang, headline=unbroken_numbers(poster.headline),
-        body=unbroken_numbers(poster.body), qr=qr_code(url), short_url=short_url(url),
-        proof=placeholder_domain(c.site_url),  # a pack that points nowhere is marked, never shared by mistake
-        title=f"{poster.headline} ({s.title}, {FORMS[form][2]} for {poster.audience}, {c.name})")
+    width, height, name = FORMS[form]
+    return {"form": form, "width": width, "height": height, "lang": lang, "colour": s.colour,
+            "campaign": c.name, "strand": s.title, "headline": unbroken_numbers(poster.headline),
+            "body": unbroken_numbers(poster.body),
+            "routes": [{"label": r.label, "name": r.name or "", "phone": r.phone or "", "url": r.url or ""}
+                       for r in s.report_routes],
+            "qr": qr_svg(url), "url": short_url(url),
+            "proof": placeholder_domain(c.site_url) or "",  # a pack that points nowhere is marked, never shared by mistake
+            "title": f"{poster.headline} ({s.title}, {name} for {poster.audience}, {c.name})"}
 
 
-def draw(html: str, width: int, height: int) -> bytes:
-    """An image of the HTML page at exactly `width` x `height` pixels. Runs in a worker."""
-    from sentinel.render.pdf import layout, write  # WeasyPrint only when something is drawn
-    from sentinel.render.print_fit import misfits_in
-
-    document = layout(html, PRINT_THEME)  # image.html is in the printed documents' frame
-    found = misfits_in(document, 1)
-    if found:
-        raise DoesNotFit(found)
-    png = preview(write(document), width)
+def draw(data: dict, size: tuple[int, int]) -> bytes:
+    """The image at exactly `size` pixels (1pt of its page is a pixel). Runs in a worker."""
+    from sentinel.render import typeset  # Typst only when something is drawn
+    png = preview(typeset.pdf("social/image.typ", data), size[0])
     from PIL import Image
-    size = Image.open(io.BytesIO(png)).size
-    if size != (width, height):  # the page sizes in social.css and FORMS disagree: a theme bug
-        raise RuntimeError(f"social image drawn at {size}, expected {(width, height)}: see theme/social/social.css")
+    drawn = Image.open(io.BytesIO(png)).size
+    if drawn != size:  # the page sizes in image.typ and FORMS disagree: a theme bug
+        raise RuntimeError(f"social image drawn at {drawn}, expected {size}: see theme/social/image.typ")
     return png
 
 

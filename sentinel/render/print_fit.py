@@ -12,18 +12,11 @@ fetcher as the PDF) and returns one `Misfit` per broken limit, named by its `dat
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from weasyprint.formatting_structure import boxes
 
+from sentinel.render.fit import Misfit, runs_into, too_many_lines
 
 PX_PER_MM = 96 / 25.4
-
-
-@dataclass(frozen=True)
-class Misfit:
-    name: str       # the element's data-fit
-    message: str    # what is wrong, in the reader's terms
 
 
 def misfits_in(document, pages: int = 1) -> list[Misfit]:
@@ -40,10 +33,7 @@ def misfits_in(document, pages: int = 1) -> list[Misfit]:
             limit = int(element.get("data-max-lines"))
             lines = sum(_lines(box) for _, box in placed)
             if lines > limit:
-                text = "".join(element.itertext()).strip()
-                cut = max(1, round(len(text) - len(text) / lines * limit))
-                problems.append(Misfit(name, f"is too long: it takes {lines} lines where {limit} fit; "
-                                             f"shorten it by about {cut} characters"))
+                problems.append(too_many_lines(name, "".join(element.itertext()).strip(), lines, limit))
         if element.get("data-max-pages"):
             limit = int(element.get("data-max-pages"))
             spread = len({index for index, _ in placed})
@@ -55,8 +45,7 @@ def misfits_in(document, pages: int = 1) -> list[Misfit]:
             spread = len({index for index, _ in placed})
             if below is not None and (spread > 1 or bottom > below.border_box_y()):
                 over = (bottom - below.border_box_y()) / PX_PER_MM if spread == 1 else None
-                problems.append(Misfit(name, "does not fit: it runs " + (f"{max(over, 1):.0f} mm " if over else "")
-                                       + "into the panel below it"))
+                problems.append(runs_into(name, f"{max(over, 1):.0f} mm " if over else ""))
     if len(document.pages) != pages and not problems:
         problems.append(Misfit("pages", f"does not fit: it takes {len(document.pages)} pages where "
                                         f"{pages} {'is' if pages == 1 else 'are'} expected"))

@@ -1,0 +1,57 @@
+"""Typst, for images laid out from a template and plain data: the social media pack's images.
+
+A template under theme/ reads its data from `sys.inputs.data` (JSON made here) and places every
+value as text: words from a campaign are never read as Typst markup, so `*`, `#` or `<script>`
+show as written. Typst reads files only under theme/ (its root), and only the fonts of the folder
+below (Debian's, as for the PDFs; the machine's own font list is ignored), so the same data makes
+the same bytes on every machine. A template tells what must fit by placing `metadata` labelled
+`<fit>` (theme/components/fit.typ); `pdf` reads it from the same compilation and raises
+`DoesNotFit` before anything is kept. The caller draws the PDF's page to pixels with PDFium, as
+it draws the posters' previews (quicker than Typst's own PNG, which would be decoded again to
+make it small).
+
+Typst lays an image out in a few milliseconds where WeasyPrint took a tenth of a second
+(bench/PROFILE.md). It is imported only in the worker that draws: a build that finds every image
+in the cache never loads it.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from sentinel import THEME
+from sentinel.render.fit import DoesNotFit, Misfit, runs_into, too_many_lines
+
+#: Debian's fonts (fonts-liberation2, fonts-dejavu-core, fonts-noto-core): the only ones Typst sees.
+FONTS = Path("/usr/share/fonts/truetype")
+
+
+@lru_cache(maxsize=8)
+def _compiler(template: str):
+    """One compiler per template and process: fonts are found once, and Typst keeps what did
+    not change between images (its own memo)."""
+    import typst
+    return typst.Compiler(str(THEME / template), root=str(THEME), font_paths=[str(FONTS)],
+                          ignore_system_fonts=True)
+
+
+def pdf(template: str, data: dict) -> bytes:
+    """The template typeset with `data`, as a PDF (drawn to pixels by the caller), or DoesNotFit."""
+    compiler = _compiler(template)
+    document = compiler.compile(format="pdf", sys_inputs={"data": json.dumps(data)})
+    found = misfits(json.loads(compiler.query("<fit>", field="value")))
+    if found:
+        raise DoesNotFit(found)
+    return document
+
+
+def misfits(measured: list[dict]) -> list[Misfit]:
+    """What the template measured (theme/components/fit.typ), as the limits it breaks."""
+    found = []
+    for m in measured:
+        if "lines" in m and m["lines"] > m["max"]:
+            found.append(too_many_lines(m["name"], m["text"], m["lines"], m["max"]))
+        if "over" in m and m["over"] > 0.5:
+            found.append(runs_into(m["name"], f"{m['over']:.0f} px "))
+    return found
