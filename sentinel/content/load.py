@@ -17,7 +17,7 @@ from pathlib import Path
 from sentinel.build import cache, parallel
 from sentinel.content import (front_matter, images, month_pieces, reporting, schema, sources, staff_load,
                               translations, validate, videos)
-from sentinel.content.model import NAME, NAME_RULE, Activity, Campaign, Event, Newsletter, Project, Strand
+from sentinel.content.model import NAME, NAME_RULE, Activity, Campaign, Event, Newsletter, Project, Strand, counted_digest
 from sentinel.problems import ContentError, Problems, Where, did_you_mean
 from sentinel.content.yamlsafe import load_settings, load_yaml
 
@@ -32,15 +32,16 @@ CAMPAIGN_ENTRIES = {"campaign.yml", "strands", "activities", "newsletters", "eve
 def load_project(root: Path, progress=None) -> Project:
     """The checked project; every problem found is raised at once (ContentError). `progress`
     (build.progress.Progress) hears how far the reading of the entries has come."""
-    global _read_before
+    global _read_before, _counted_before
     _read_now.clear()
+    _counted_now.clear()
     with _collector_paused():  # a large campaign is half a million new objects, then sorted
         project = _load_project(root, progress)
         # The model lives as long as the build: frozen, the collector never scans it again (it
         # did at once when switched back on, then at every full collection and at exit: 0.6 s
         # at 20,000 entries). A long-running preview unfreezes after each build (tools/serve.py).
         gc.freeze()
-    _read_before = dict(_read_now)
+    _read_before, _counted_before = dict(_read_now), dict(_counted_now)
     return project
 
 
@@ -49,6 +50,9 @@ def load_project(root: Path, progress=None) -> Project:
 #: that changed, not 20,000 entries from the cache. The entries are frozen; one load is kept.
 _read_before: dict[str, tuple[list[Activity], list]] = {}
 _read_now: dict[str, tuple[list[Activity], list]] = {}
+#: The same for the digests of what each file's entries count for (`_counted`).
+_counted_before: dict[str, str] = {}
+_counted_now: dict[str, str] = {}
 
 
 def _load_project(root: Path, progress) -> Project:
@@ -96,7 +100,7 @@ def _load_campaign(root: Path, folder: Path, problems: Problems, progress=None) 
     campaign = doc and schema.build(Campaign, doc.data, doc, (), problems, id=cid)
     strands = _load_strands(root, folder, cid, problems)
     rules = campaign and validate.EntryRules.of(campaign, strands)
-    activities = _load_activities(root, folder, cid, rules, problems, progress)
+    activities, activity_files = _load_activities(root, folder, cid, rules, problems, progress)
     newsletters = _load_newsletters(root, folder, cid, problems)
     events = _load_events(root, folder, cid, problems)
     reported = reporting.load(root, folder, cid, problems)
@@ -106,7 +110,7 @@ def _load_campaign(root: Path, folder: Path, problems: Problems, progress=None) 
         return None
     campaign = dataclasses.replace(
         campaign, strands=strands,
-        activities=tuple(sorted(activities, key=attrgetter("date", "unit", "title"))),
+        activities=tuple(sorted(activities, key=attrgetter("date", "unit", "title"))), activity_files=activity_files,
         newsletters=tuple(sorted(newsletters, key=lambda n: n.month)),
         events=tuple(sorted(events, key=lambda e: (e.day, e.title))), **reported,
         contacts=tuple(contacts), news=tuple(news))
@@ -150,28 +154,33 @@ def _load_strands(root: Path, folder: Path, cid: str, problems: Problems) -> dic
 
 
 def _load_activities(root: Path, folder: Path, cid: str, rules: validate.EntryRules | None,
-                     problems: Problems, progress=None) -> list[Activity]:
+                     problems: Problems, progress=None) -> tuple[list[Activity], tuple]:
     """Every entry of the campaign, each checked on its own against `rules` (none when the
-    campaign itself could not be read); checks across entries come later, on every load."""
+    campaign itself could not be read), and what each month file holds (`Campaign.activity_files`);
+    checks across entries come later, on every load."""
     files = [(_rel(root, path), data) for path in _yaml_files(root, folder / "activities", problems)
              if (data := sources.read(root, path, problems)) is not None]
     out: list[Activity] = []
-    for entries, found in _activities_of_files(root, files, cid, rules, progress):
+    held = []
+    for (rel, _), (entries, found, counted) in zip(files, _activities_of_files(root, files, cid, rules, progress)):
         out.extend(entries)
+        held.append((rel, len(entries), counted))
         problems.items.extend(found)
-    return out
+    return out, tuple(held)
 
 
 def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
                          rules: validate.EntryRules | None, progress=None) -> list[tuple[list[Activity], list]]:
-    """The checked entries and the problems of each month file, in order: from the cache when
-    neither the file nor the rules changed, else read and checked (on both cores when many files
-    are new, as in the first build of a large campaign). Month files are the bulk of a campaign
-    and most do not change between builds; only a file without any problem is cached."""
+    """The checked entries, the problems and the digest of what the entries count for
+    (`model.counted_digest`) of each month file, in order: from the cache when neither the file
+    nor the rules changed, else read and checked (on both cores when many files are new, as in
+    the first build of a large campaign). Month files are the bulk of a campaign and most do not
+    change between builds; only a file without any problem is cached. The digest is kept beside
+    the entries, so that the figures' key does not go over 200,000 entries at every edit."""
     done: dict[int, tuple[list[Activity], list]] = {}
     todo = []
-    for i, (rel, data) in enumerate(files):
-        key = cache.key(cache.key("activities", rel, cid, data), rules)
+    keys = [cache.key(cache.key("activities", rel, cid, data), rules) for rel, data in files]
+    for i, ((rel, data), key) in enumerate(zip(files, keys)):
         if key in _read_before:
             done[i] = _read_now[key] = _read_before[key]
             continue
@@ -185,14 +194,28 @@ def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
             f"{len(todo)} to read and check" if todo else "all checked before") + (
             f", {len(done)} checked before" if todo and done else ""))
     read = partial(_read_and_check, str(root), cid=cid, rules=rules)
-    keys = {i: item[2] for i, item in todo}
     for n, (i, result) in enumerate(_on_both_cores(read, todo), 1):
         done[i] = result
         if not result[1]:   # kept like the cache keeps it: only a file without problems
             _read_now[keys[i]] = result
         if progress and (n % max(1, len(todo) // 4) == 0 or n == len(todo)) and len(todo) >= PARALLEL_FROM:
             progress.step(f"activities of {cid}: month files read and checked", n, len(todo))
-    return [done[i] for i in range(len(files))]
+    return [(*done[i], _counted(root, keys[i], *done[i])) for i in range(len(files))]
+
+
+def _counted(root: Path, key: str, entries: list[Activity], problems: list) -> str:
+    """The digest of what a month file's entries count for: kept in the cache under the file's
+    key once worked out (a file with problems stops the build: it is worked out, never kept)."""
+    if key in _counted_before:
+        _counted_now[key] = _counted_before[key]
+        return _counted_now[key]
+    digest = None if problems else cache.read_value(root, "activities-counted", key, str)
+    if digest is None:
+        digest = counted_digest(entries)
+        if not problems:
+            cache.write_value(root, "activities-counted", key, digest)
+    _counted_now[key] = digest
+    return digest
 
 
 def _read_and_check(root: str, item: tuple, cid: str, rules: validate.EntryRules | None):

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Literal, NewType, Optional
 
 from sentinel.content import months
@@ -292,6 +293,18 @@ class Activity:
         return self._anchor
 
 
+
+#: What an entry counts for in the figures (the evaluation, the board report): every field it
+#: was given but its summary (only examples show it, and they are keyed by what they are) and
+#: where it was written.
+counted = attrgetter(*(f.name for f in fields(Activity) if f.init and f.name not in ("summary", "origin", "source")))
+
+
+def counted_digest(entries) -> str:
+    """A digest of what `entries` count for, in order (msgspec's JSON: a quarter of repr's time)."""
+    import msgspec
+    return hashlib.sha256(msgspec.json.encode([counted(a) for a in entries])).hexdigest()
+
 @dataclass(frozen=True)
 class Event:
     title: str
@@ -455,6 +468,9 @@ class Campaign:
     id: str = derived("")
     strands: dict = derived(None)                  # id -> Strand, in file-name order
     activities: tuple = derived(())                # sorted by date
+    # The month files the entries came from, in file order: (file, number of entries, digest of
+    # what they count for, `counted`). Kept out of repr: a key asks for it by name.
+    activity_files: tuple = derived((), repr=False, compare=False)
     newsletters: tuple = derived(())               # sorted by month
     events: tuple = derived(())                    # sorted by day
     measures: tuple = derived(())                  # measures.yml, in file order
@@ -483,7 +499,15 @@ class Campaign:
         """The campaign as a document made from one part of it sees it: its settings without
         its thousands of entries (the document keys the few it shows itself). One definition for
         every cache key, so posters, newsletters and reports agree on what 'unchanged' means."""
-        return replace(self, activities=(), newsletters=(), events=())
+        return replace(self, activities=(), activity_files=(), newsletters=(), events=())
+
+    def counted_key(self) -> list:
+        """What the campaign's figures are counted from, entry by entry (`counted`), quick to
+        key: each month file's digest as the loader made it, or, for a campaign put together
+        otherwise, every entry's."""
+        if sum(n for _, n, _ in self.activity_files) == len(self.activities):
+            return [(file, digest) for file, _, digest in self.activity_files]
+        return [counted_digest(self.activities)]
 
 
 @dataclass(frozen=True)

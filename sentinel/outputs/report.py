@@ -11,10 +11,9 @@ import base64
 import heapq
 import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache, partial
-from operator import attrgetter
 from pathlib import Path
 
 from markupsafe import Markup
@@ -407,20 +406,13 @@ def report(c: Campaign, as_of: date) -> Report:
     return _report(c, as_of)
 
 
-#: What the figures are counted from in an entry: every field but its summary (only the examples
-#: show it, and they are keyed by what they are) and where it was written.
-_COUNTED = attrgetter(*(f.name for f in fields(Activity) if f.init and f.name not in ("summary", "origin", "source")))
-
-
 @per_build(keep=16)
 def inputs_key(c: Campaign, as_of: date) -> str:
     """A key of everything the figures, the charts and the board report are worked out from: the
-    campaign's settings, the build day, and what each entry counts by, in order. Quick (a tenth
-    of the time `evaluate` takes), so an edit that changes no figure evaluates nothing. The entries
-    go in as JSON (msgspec: a quarter of the time their repr takes)."""
-    import msgspec
-    return cache.key("evaluation-inputs", c.without_entries(), as_of,
-                     msgspec.json.encode([_COUNTED(a) for a in c.activities]))
+    campaign's settings, the build day, and what each entry counts for (`model.counted`), by
+    month file as the loader keeps it: an edit that changes no figure evaluates nothing, and an
+    edit does not go over every entry to find that out (0.5 s at 200,000 entries)."""
+    return cache.key("evaluation-inputs", c.without_entries(), as_of, c.counted_key())
 
 
 def _report(c: Campaign, as_of: date) -> Report:

@@ -220,7 +220,7 @@ def _tasks(project: Project, as_of: date, stage: Path, lang: str):
                     task = Task(cache.key(campaign_of_one_strand(c), s, poster, form, lang),
                                 folder(stage, c, s, lang) / image_name(poster.audience, form), form, poster,
                                 f"the {s.id} {name} for {poster.audience}")
-                    tasks.append((task, partial(image_data, c, s, poster, form, lang)))
+                    tasks.append((task, partial(_image_data, c, s, poster, form, lang)))
     return tasks, manifests, problems
 
 
@@ -239,7 +239,7 @@ def _too_long(c: Campaign, s: Strand, manifest: dict) -> list[Problem]:
     return found
 
 
-def image_data(c: Campaign, s: Strand, poster: Poster, form: str, lang: str = "en") -> dict:
+def _image_data(c: Campaign, s: Strand, poster: Poster, form: str, lang: str = "en") -> dict:
     """What one image shows, as plain data for theme/social/image.typ (every value is placed as text)."""
     url = page_url(c, s)
     width, height, name = FORMS[form]
