@@ -3,6 +3,7 @@ subscription comes with a warning and only on the calendar page, and every page 
 quick exit (the browser tests check that it works)."""
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -114,3 +115,30 @@ def test_the_calendar_subscription_comes_with_a_warning_and_only_on_the_calendar
     assert 'href="../../cover-your-tracks/#calendars-notifications-and-shared-devices"' in warning
     tracks = (site / "cover-your-tracks/index.html").read_text(encoding="utf-8")
     assert 'id="calendars-notifications-and-shared-devices"' in tracks
+
+
+def test_a_summary_reads_as_its_markdown_says_whether_plain_words_or_not(project):
+    """Most summaries are a line of plain words, which become a paragraph as written; one that
+    looks plain but is Markdown (a number and a full stop start a numbered list, a no-break
+    space, a tab) is read as Markdown, as on every other page."""
+    summaries = {
+        "plain": ("Plain words, 'quotes' and “curly” ones: 12% more (about £5).",
+                  "<p>Plain words, 'quotes' and “curly” ones: 12% more (about £5).</p>"),
+        "numbered": ("2013. A year of outreach", "<ol>\n<li>A year of outreach</li>\n</ol>"),
+        "no-break": ("Call 0800\u00a0555 111 today", '<p>Call <a class="sn-phone" href="tel:0800555111">'),
+        "tab": ("Tab\tinside", "<p>Tab inside</p>"),
+        "bold": ("Some **bold** words", "<p>Some <strong>bold</strong> words</p>"),
+    }
+    entries = "".join(f"""\
+- title: Entry {name}
+  date: 2013-08-{10 + i:02d}
+  unit: Solihull LPU
+  strands: [abuse]
+  type: Victim
+  summary: {json.dumps(text)}
+  visibility: public
+""" for i, (name, (text, _)) in enumerate(summaries.items()))
+    out = _built(project, {"campaigns/demo/activities/2013-08.yml": entries})
+    page = (out / "public" / MONTH / "index.html").read_text(encoding="utf-8")
+    for name, (_, shown) in summaries.items():
+        assert shown in page, f"the {name} summary is not shown as {shown!r}"
