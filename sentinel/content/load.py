@@ -110,7 +110,8 @@ def _load_campaign(root: Path, folder: Path, problems: Problems, progress=None) 
         return None
     campaign = dataclasses.replace(
         campaign, strands=strands,
-        activities=tuple(sorted(activities, key=attrgetter("date", "unit", "title"))), activity_files=activity_files,
+        activities=tuple(sorted(activities, key=attrgetter("date", "unit", "title"))),
+        activity_files=activity_files,
         newsletters=tuple(sorted(newsletters, key=lambda n: n.month)),
         events=tuple(sorted(events, key=lambda e: (e.day, e.title))), **reported,
         contacts=tuple(contacts), news=tuple(news))
@@ -170,7 +171,7 @@ def _load_activities(root: Path, folder: Path, cid: str, rules: validate.EntryRu
 
 
 def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
-                         rules: validate.EntryRules | None, progress=None) -> list[tuple[list[Activity], list]]:
+                         rules: validate.EntryRules | None, progress=None) -> list[tuple[list[Activity], list, str]]:
     """The checked entries, the problems and the digest of what the entries count for
     (`model.counted_digest`) of each month file, in order: from the cache when neither the file
     nor the rules changed, else read and checked (on both cores when many files are new, as in
@@ -204,18 +205,18 @@ def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
 
 
 def _counted(root: Path, key: str, entries: list[Activity], problems: list) -> str:
-    """The digest of what a month file's entries count for: kept in the cache under the file's
-    key once worked out (a file with problems stops the build: it is worked out, never kept)."""
-    if key in _counted_before:
-        _counted_now[key] = _counted_before[key]
-        return _counted_now[key]
-    digest = None if problems else cache.read_value(root, "activities-counted", key, str)
-    if digest is None:
-        digest = counted_digest(entries)
-        if not problems:
+    """The digest of what a month file's entries count for, kept in the cache under the file's
+    key once worked out; none for a file with problems (they stop the build)."""
+    if problems:
+        return ""
+    if key not in _counted_before:
+        digest = cache.read_value(root, "activities-counted", key, str)
+        if digest is None:
+            digest = counted_digest(entries)
             cache.write_value(root, "activities-counted", key, digest)
-    _counted_now[key] = digest
-    return digest
+        _counted_before[key] = digest
+    _counted_now[key] = _counted_before[key]
+    return _counted_now[key]
 
 
 def _read_and_check(root: str, item: tuple, cid: str, rules: validate.EntryRules | None):

@@ -293,7 +293,6 @@ class Activity:
         return self._anchor
 
 
-
 #: What an entry counts for in the figures (the evaluation, the board report): every field it
 #: was given but its summary (only examples show it, and they are keyed by what they are) and
 #: where it was written.
@@ -304,6 +303,7 @@ def counted_digest(entries) -> str:
     """A digest of what `entries` count for, in order (msgspec's JSON: a quarter of repr's time)."""
     import msgspec
     return hashlib.sha256(msgspec.json.encode([counted(a) for a in entries])).hexdigest()
+
 
 @dataclass(frozen=True)
 class Event:
