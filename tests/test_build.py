@@ -61,6 +61,30 @@ def test_killed_build_leaves_the_last_good_output_intact(project, tmp_path):
     assert not list(tmp_path.glob(".out.staging-*"))
 
 
+def test_a_build_killed_while_its_workers_run_frees_its_folder_at_once(project, tmp_path):
+    """Killed outright (SIGKILL, out of memory) while its forked workers run, a build leaves its
+    folder free as it dies: the next build, started at once, is not told that the dead one is
+    still building while its workers are being stopped."""
+    root = project()
+    out = tmp_path / "out"
+    assert run(root, "--out", str(out), "-q")[0] == 0
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from pathlib import Path; " \
+           f"from sentinel.cli import main; main(['--out', {str(out)!r}, '-q', '--force'], root=Path({str(root)!r}))"
+    for _ in range(3):
+        proc = subprocess.Popen([sys.executable, "-c", code])
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+        deadline = time.time() + 60
+        # Building (its staging folder is there, so it holds the folder) with a worker running.
+        while time.time() < deadline and proc.poll() is None and not (
+                list(tmp_path.glob(".out.staging-*")) and children.read_text().split()):
+            time.sleep(0.002)
+        assert proc.poll() is None, "the build ended before it was seen building with a worker"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        status, _, err = run(root, "--out", str(out), "-q")
+        assert status == 0, err
+
+
 def test_refuses_an_out_folder_that_is_not_a_build(project, tmp_path):
     root = project()
     precious = tmp_path / "documents"

@@ -179,6 +179,25 @@ def clear_stale(out: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
+#: The lock files this process holds, by descriptor. A forked worker closes its copies at once
+#: (`os.register_at_fork`): a build killed outright (SIGKILL, out of memory) then frees its folder
+#: as it dies, not only once the last of its workers has died too, and the next build, started
+#: at once, is not told that the dead one is still building.
+_HELD: set[int] = set()
+
+
+def _close_held_in_child() -> None:
+    for fd in _HELD:
+        try:
+            os.close(fd)  # only this worker's copy: the lock stays the build's
+        except OSError:
+            pass
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_held_in_child)
+
+
 @contextmanager
 def locked(out: Path):
     """Hold the lock of `out` for one build: a second build into the same folder stops at once
@@ -207,6 +226,7 @@ def locked(out: Path):
         if same:
             break
         os.close(fd)  # the lock file was removed by the build that held it: take the new one
+    _HELD.add(fd)
     try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"process {os.getpid()} (build.py, started {time.strftime('%Y-%m-%d %H:%M:%S')})\n"
@@ -217,6 +237,7 @@ def locked(out: Path):
             os.unlink(path)  # while still holding it: a build waiting on this file then opens a new one
         except OSError:
             pass
+        _HELD.discard(fd)
         os.close(fd)  # releases the lock
 
 
