@@ -17,7 +17,8 @@ from pathlib import Path
 from sentinel.build import cache, parallel
 from sentinel.content import (front_matter, images, month_pieces, reporting, schema, sources, staff_load,
                               translations, validate, videos)
-from sentinel.content.model import NAME, NAME_RULE, Activity, Campaign, Event, Newsletter, Project, Strand, counted_digest
+from sentinel.content.model import (NAME, NAME_RULE, Activity, Campaign, CheckedMonth, Event, Newsletter, Project,
+                                    Strand, counted_digest)
 from sentinel.problems import ContentError, Problems, Where, did_you_mean
 from sentinel.content.yamlsafe import load_settings, load_yaml
 
@@ -32,27 +33,24 @@ CAMPAIGN_ENTRIES = {"campaign.yml", "strands", "activities", "newsletters", "eve
 def load_project(root: Path, progress=None) -> Project:
     """The checked project; every problem found is raised at once (ContentError). `progress`
     (build.progress.Progress) hears how far the reading of the entries has come."""
-    global _read_before, _counted_before
+    global _read_before
     _read_now.clear()
-    _counted_now.clear()
     with _collector_paused():  # a large campaign is half a million new objects, then sorted
         project = _load_project(root, progress)
         # The model lives as long as the build: frozen, the collector never scans it again (it
         # did at once when switched back on, then at every full collection and at exit: 0.6 s
         # at 20,000 entries). A long-running preview unfreezes after each build (tools/serve.py).
         gc.freeze()
-    _read_before, _counted_before = dict(_read_now), dict(_counted_now)
+    _read_before = dict(_read_now)
     return project
 
 
-#: The checked entries of each month file of this process's last load, by their cache key (the
-#: file's bytes and the rules): a preview that builds again at every save decodes only the file
-#: that changed, not 20,000 entries from the cache. The entries are frozen; one load is kept.
-_read_before: dict[str, tuple[list[Activity], list]] = {}
-_read_now: dict[str, tuple[list[Activity], list]] = {}
-#: The same for the digests of what each file's entries count for (`_counted`).
-_counted_before: dict[str, str] = {}
-_counted_now: dict[str, str] = {}
+#: The checked entries of each month file of this process's last load (with their problems,
+#: none, and the digest of what they count for), by their cache key (the file's bytes and the
+#: rules): a preview that builds again at every save decodes only the file that changed, not
+#: 20,000 entries from the cache. The entries are frozen; one load is kept.
+_read_before: dict[str, tuple[list[Activity], list, str]] = {}
+_read_now: dict[str, tuple[list[Activity], list, str]] = {}
 
 
 def _load_project(root: Path, progress) -> Project:
@@ -176,18 +174,18 @@ def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
     (`model.counted_digest`) of each month file, in order: from the cache when neither the file
     nor the rules changed, else read and checked (on both cores when many files are new, as in
     the first build of a large campaign). Month files are the bulk of a campaign and most do not
-    change between builds; only a file without any problem is cached. The digest is kept beside
-    the entries, so that the figures' key does not go over 200,000 entries at every edit."""
-    done: dict[int, tuple[list[Activity], list]] = {}
+    change between builds; only a file without any problem is cached, with its digest
+    (`CheckedMonth`), so that the figures' key does not go over 200,000 entries at every edit."""
+    done: dict[int, tuple[list[Activity], list, str]] = {}
     todo = []
     keys = [cache.key(cache.key("activities", rel, cid, data), rules) for rel, data in files]
     for i, ((rel, data), key) in enumerate(zip(files, keys)):
         if key in _read_before:
             done[i] = _read_now[key] = _read_before[key]
             continue
-        cached = cache.read_value(root, "activities", key, list[Activity])
+        cached = cache.read_value(root, "activities", key, CheckedMonth)
         if cached is not None:
-            done[i] = _read_now[key] = (cached, [])
+            done[i] = _read_now[key] = (cached.entries, [], cached.counted)
         else:
             todo.append((i, (rel, data, key)))
     if progress and len(files) >= PARALLEL_FROM:   # a small campaign reads in a blink: no lines
@@ -201,26 +199,12 @@ def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
             _read_now[keys[i]] = result
         if progress and (n % max(1, len(todo) // 4) == 0 or n == len(todo)) and len(todo) >= PARALLEL_FROM:
             progress.step(f"activities of {cid}: month files read and checked", n, len(todo))
-    return [(*done[i], _counted(root, keys[i], *done[i])) for i in range(len(files))]
-
-
-def _counted(root: Path, key: str, entries: list[Activity], problems: list) -> str:
-    """The digest of what a month file's entries count for, kept in the cache under the file's
-    key once worked out; none for a file with problems (they stop the build)."""
-    if problems:
-        return ""
-    if key not in _counted_before:
-        digest = cache.read_value(root, "activities-counted", key, str)
-        if digest is None:
-            digest = counted_digest(entries)
-            cache.write_value(root, "activities-counted", key, digest)
-        _counted_before[key] = digest
-    _counted_now[key] = _counted_before[key]
-    return _counted_now[key]
+    return [done[i] for i in range(len(files))]
 
 
 def _read_and_check(root: str, item: tuple, cid: str, rules: validate.EntryRules | None):
-    """A month file's entries, read and checked, and its problems. After an edit, only the
+    """A month file's entries, read and checked, its problems and the digest of what the entries
+    count for (none when there are problems: they stop the build). After an edit, only the
     entries whose text changed are read again (month_pieces), when that gives a clean result."""
     rel, data, key = item
     problems = Problems()
@@ -230,11 +214,13 @@ def _read_and_check(root: str, item: tuple, cid: str, rules: validate.EntryRules
     entries = month_pieces.read_again(root, rel, cid, rules, pieces, read) if pieces else None
     if entries is None:
         entries = [] if text is None else read(text, 0, problems)
-    if not problems:
-        cache.write_value(root, "activities", key, entries)
-        if pieces:
-            month_pieces.remember(root, rel, cid, rules, pieces, key, entries)
-    return entries, problems.items
+    if problems:
+        return entries, problems.items, ""
+    checked = CheckedMonth(entries, counted_digest(entries))
+    cache.write_value(root, "activities", key, checked)
+    if pieces:
+        month_pieces.remember(root, rel, cid, rules, pieces, key, entries)
+    return entries, [], checked.counted
 
 
 #: Month files to read before it pays to start a second process for them.

@@ -305,6 +305,15 @@ def counted_digest(entries) -> str:
     return hashlib.sha256(msgspec.json.encode([counted(a) for a in entries])).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedMonth:
+    """A month file's entries as the loader keeps them in the cache once checked, with the
+    digest of what they count for (`counted_digest`), so that the figures' key is made without
+    going over every entry (`Campaign.counted_key`)."""
+    entries: list[Activity]
+    counted: str
+
+
 @dataclass(frozen=True)
 class Event:
     title: str

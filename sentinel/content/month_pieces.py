@@ -20,7 +20,7 @@ from typing import Callable, NamedTuple
 
 from sentinel.build import cache
 from sentinel.content import yaml_mistakes
-from sentinel.content.model import Activity
+from sentinel.content.model import Activity, CheckedMonth
 from sentinel.problems import Problems
 
 # Line breaks YAML knows but the file's text keeps (sources.text makes \r and \r\n a \n and
@@ -68,7 +68,8 @@ def read_again(root, rel: str, cid: str, rules, pieces: list[Piece],
     remembered = cache.read_value(root, "month-pieces", _key(rel, cid, rules), dict)
     if not _well_formed(remembered):
         return None
-    before = cache.read_value(root, "activities", remembered["entries"], list[Activity])
+    checked = cache.read_value(root, "activities", remembered["entries"], CheckedMonth)
+    before = checked.entries if checked is not None else None
     if before is None or len(before) != len(remembered["pieces"]):
         return None
     kept: dict[str, deque] = defaultdict(deque)   # the same text twice: each entry once, in order

@@ -14,17 +14,22 @@ from sentinel.content.model import Campaign
 
 @lru_cache(maxsize=None)  # a strand's posters share their QR code
 def qr_code(url: str) -> str:
-    import segno
-    return segno.make(url, error="m", micro=False).svg_data_uri(border=2)
+    """The QR code of `url` as an SVG data: address (for the HTML of posters and cards)."""
+    return _qr(url).svg_data_uri(border=2)
 
 
 def qr_svg(url: str) -> str:
     """The same QR code as an SVG document (for Typst, which takes images as bytes)."""
     import io
-    import segno
     out = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(out, kind="svg", border=2)
+    _qr(url).save(out, kind="svg", border=2)
     return out.getvalue().decode()
+
+
+def _qr(url: str):
+    """One definition of the code every poster and image prints: error correction M, never micro."""
+    import segno
+    return segno.make(url, error="m", micro=False)
 
 
 def short_url(url: str) -> str:

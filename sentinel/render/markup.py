@@ -51,7 +51,7 @@ _NUMBERED = re.compile(r"\d+[.)]( |$)")
 def markdown(text: str) -> Markup:
     """Markdown -> sanitised HTML (cached: the same summary appears on several pages). A line of
     plain words, as most entries' summaries are, is its own paragraph: Markdown and the sanitiser
-    are skipped, 0.2 ms a summary (the same HTML: bench/PROFILE.md says how that was checked)."""
+    are skipped, 0.15 ms a summary (the same HTML: bench/PROFILE.md says how that was checked)."""
     if not text:
         return Markup("")
     line = text.rstrip("\n")

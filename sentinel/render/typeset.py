@@ -40,13 +40,13 @@ def pdf(template: str, data: dict) -> bytes:
     """The template typeset with `data`, as a PDF (drawn to pixels by the caller), or DoesNotFit."""
     compiler = _compiler(template)
     document = compiler.compile(format="pdf", sys_inputs={"data": json.dumps(data)})
-    found = misfits(json.loads(compiler.query("<fit>", field="value")))
+    found = _misfits(json.loads(compiler.query("<fit>", field="value")))
     if found:
         raise DoesNotFit(found)
     return document
 
 
-def misfits(measured: list[dict]) -> list[Misfit]:
+def _misfits(measured: list[dict]) -> list[Misfit]:
     """What the template measured (theme/components/fit.typ), as the limits it breaks."""
     found = []
     for m in measured:
