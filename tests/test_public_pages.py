@@ -118,9 +118,10 @@ def test_the_calendar_subscription_comes_with_a_warning_and_only_on_the_calendar
 
 
 def test_a_summary_reads_as_its_markdown_says_whether_plain_words_or_not(project):
-    """Most summaries are a line of plain words, which become a paragraph as written; one that
-    looks plain but is Markdown (a number and a full stop start a numbered list, a no-break
-    space, a tab) is read as Markdown, as on every other page."""
+    """Most summaries are a line of words with some bold, italic and links, which the build
+    writes as HTML itself; one that looks like that but says something else in Markdown (a
+    number and a full stop start a numbered list, `+ ` a bulleted one, a `**` inside italics, a
+    no-break space, a tab) is read as Markdown, as on every other page."""
     summaries = {
         "plain": ("Plain words, 'quotes' and “curly” ones: 12% more (about £5).",
                   "<p>Plain words, 'quotes' and “curly” ones: 12% more (about £5).</p>"),
@@ -128,6 +129,12 @@ def test_a_summary_reads_as_its_markdown_says_whether_plain_words_or_not(project
         "no-break": ("Call 0800\u00a0555 111 today", '<p>Call <a class="sn-phone" href="tel:0800555111">'),
         "tab": ("Tab\tinside", "<p>Tab inside</p>"),
         "bold": ("Some **bold** words", "<p>Some <strong>bold</strong> words</p>"),
+        "bold first": ("**If in doubt, ask.** *Now*", "<p><strong>If in doubt, ask.</strong> <em>Now</em></p>"),
+        "link": ("Leaflets; see [the campaign site](https://sentinel.example.org/) for *the posters*.",
+                 '<p>Leaflets; see <a href="https://sentinel.example.org/" rel="noopener noreferrer">the campaign '
+                 'site</a> for <em>the posters</em>.</p>'),
+        "stars": ("Two *e f**a* stars", "<p>Two <em>e f**a</em> stars</p>"),
+        "bulleted": ("+ a list, not words", "<ul>\n<li>a list, not words</li>\n</ul>"),
     }
     entries = "".join(f"""\
 - title: Entry {name}
