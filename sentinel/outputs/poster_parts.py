@@ -18,6 +18,7 @@ def qr_code(url: str) -> str:
     return _qr(url).svg_data_uri(border=2)
 
 
+@lru_cache(maxsize=None)  # as are a strand's images: 24 images, one address
 def qr_svg(url: str) -> str:
     """The same QR code as an SVG document (for Typst, which takes images as bytes)."""
     import io
@@ -26,6 +27,7 @@ def qr_svg(url: str) -> str:
     return out.getvalue().decode()
 
 
+@lru_cache(maxsize=64)   # a code takes 20 ms to make (its masks scored in Python)
 def _qr(url: str):
     """One definition of the code every poster and image prints: error correction M, never micro."""
     import segno

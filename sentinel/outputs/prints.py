@@ -50,9 +50,11 @@ PREVIEW_WIDTH = 600                # px: enough for a web page and a social card
 
 @dataclass(frozen=True)
 class Job:
-    """One document to lay out: plain data only, so that it travels cheaply to a worker process."""
+    """One document to lay out: frozen model objects and a module-level function, so that the
+    worker that lays it out draws its HTML too (in the build's process, the cold build's 300
+    posters' templates and QR codes waited for one core before the pool started)."""
 
-    html: str
+    html: Callable[[], str]  # its HTML, drawn where it is laid out
     made: date              # the print-shop file's date (fixed by the content: same input, same bytes)
     pages: int = 1          # pages the document must have
     trimmed: bool = False   # also the copy cut to the trim box (the A4 poster of the print-shop one)
@@ -77,7 +79,7 @@ class Task:
     png: Path | None = None      # the preview (cached as "poster-preview")
 
     def job(self) -> Job:
-        return Job(self.html(), self.made, self.pages, trimmed=self.trimmed is not None, preview=self.png is not None)
+        return Job(self.html, self.made, self.pages, trimmed=self.trimmed is not None, preview=self.png is not None)
 
     def files(self) -> dict[str, tuple[str, str, Path]]:
         """Each file the task makes: part -> (cache folder, cache key, output file)."""
@@ -239,7 +241,7 @@ def make(job: Job) -> dict[str, bytes]:
     from sentinel.render.pdf import layout, trimmed, write_print_shop  # WeasyPrint takes most of a second to import
     from sentinel.render.print_fit import misfits_in
 
-    document = layout(job.html, PRINT_THEME)  # laid out once: measured, then written
+    document = layout(job.html(), PRINT_THEME)  # laid out once: measured, then written
     found = misfits_in(document, job.pages)
     if found:
         raise DoesNotFit(found)
