@@ -26,7 +26,7 @@ from sentinel.build.writer import inside, write_bytes, write_text
 from sentinel.content import months
 from sentinel.content.model import Campaign, Project
 from sentinel.outputs import board_report, report as evaluation, site_engine
-from sentinel.outputs.per_build import per_build
+from sentinel.outputs.per_build import per_build, settings_key
 from sentinel.outputs.silver_report import Silver, silver
 from sentinel.outputs.site import SiteExtras, current_campaign, page, yaml_str
 from sentinel.render import urls
@@ -145,7 +145,7 @@ def _silvers(root: str, c: Campaign, as_of: date, staff_url: str) -> list[_Month
     for a in select(c.activities, Audience.STAFF, as_of):
         by_month[a.month].append(a)
     issues, events = select(c.newsletters, Audience.STAFF, as_of), select(c.events, Audience.PUBLIC, as_of)
-    settings = cache.key(c.without_entries())
+    settings = settings_key(c)
     found = []
     for month in board_report.silver_months(c, as_of):
         entries = by_month[month]

@@ -31,7 +31,7 @@ from sentinel.build import cache
 from sentinel.build.documents import Document
 from sentinel.content import months
 from sentinel.outputs import email_message, feeds, newsletter_images, social
-from sentinel.outputs.per_build import per_build
+from sentinel.outputs.per_build import per_build, settings_key
 from sentinel.render import markup, templating, urls
 from sentinel.outputs.email_message import PLACEHOLDER_SENDER
 from sentinel.content.model import STANDARD_REPORT, Campaign, Newsletter, ReportRoute, Strand
@@ -122,9 +122,8 @@ def _content_key(issue: Issue) -> str:
     without their line numbers, so that an edit elsewhere in a month file leaves the issue alone."""
     def as_shown(entry):
         return replace(entry, origin=None)
-    campaign = issue.c.without_entries()
-    return cache.key(replace(issue, c=campaign, examples=[as_shown(a) for a in issue.examples],
-                             events=[as_shown(e) for e in issue.events]))
+    return cache.key(settings_key(issue.c), replace(issue, c=None, examples=[as_shown(a) for a in issue.examples],
+                                                    events=[as_shown(e) for e in issue.events]))
 
 
 # --- the e-mail -----------------------------------------------------------------------------------

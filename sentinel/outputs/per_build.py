@@ -29,3 +29,12 @@ def per_build(keep: int = 1) -> Callable:
             return result
         return once
     return decorate
+
+
+@per_build(keep=64)
+def settings_key(c) -> str:
+    """The cache key of campaign `c` without its entries (`Campaign.without_entries`), which keys
+    every document made from the campaign's settings: worked out once per campaign and build (its
+    text is 30 KB; each of 108 newsletter issues worked it out twice)."""
+    from sentinel.build import cache
+    return cache.key(c.without_entries())
