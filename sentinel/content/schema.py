@@ -12,7 +12,7 @@ import types
 import typing
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, Literal, Union
+from typing import Any, Callable, Literal, Union
 
 from sentinel.content.model import NAME, NAME_RULE, Name, Origin
 from sentinel.problems import Problems, Where, did_you_mean
@@ -104,70 +104,96 @@ def _pos(name: str, where: Where) -> tuple[str, int, int]:
 
 
 def _convert(hint, value, doc: Located, path: tuple, problems: Problems):
-    if hint is str and isinstance(value, str):   # most fields: text, as it is
-        return value
+    return _reader(hint)(value, doc, path, problems)
+
+
+@lru_cache(maxsize=None)
+def _reader(hint) -> Callable[[Any, Located, tuple, Problems], Any]:
+    """How a value is read for `hint`, worked out once per type, not for every field of every
+    entry (the type's origin and arguments looked up again and again were a sixth of reading a
+    month file). Raises Invalid, with what would be right, for a value that does not fit."""
     origin = typing.get_origin(hint)
     if origin in (Union, types.UnionType):
-        inner = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _convert(inner[0], value, doc, path, problems)
+        return _reader(next(a for a in typing.get_args(hint) if a is not type(None)))
     if origin is Literal:
         choices = typing.get_args(hint)
-        if value not in choices:
-            raise Invalid(_choice_message(value, choices))
-        return value
+
+        def choice(value, doc, path, problems):
+            if value not in choices:
+                raise Invalid(_choice_message(value, choices))
+            return value
+        return choice
     if origin is tuple:
         item_hint = typing.get_args(hint)[0]
-        if not isinstance(value, list):
-            if isinstance(value, str) and item_hint in (str, Name):
-                value = [value]  # a single item may be written without the list brackets
-            else:
-                raise Invalid(f"expected a list (lines starting with '- '), found {_describe(value)}")
-        out = []
-        for i, item in enumerate(value):
-            try:
-                converted = _convert(item_hint, item, doc, path + (i,), problems)
-            except Invalid as err:
-                problems.add(doc.at(path + (i,)), f"item {i + 1}: {err}")
-                continue
-            if converted is not None:
-                out.append(converted)
-        return tuple(out)
+        read_item, single = _reader(item_hint), item_hint in (str, Name)
+
+        def items(value, doc, path, problems):
+            if not isinstance(value, list):
+                if isinstance(value, str) and single:
+                    value = [value]  # a single item may be written without the list brackets
+                else:
+                    raise Invalid(f"expected a list (lines starting with '- '), found {_describe(value)}")
+            out = []
+            for i, item in enumerate(value):
+                try:
+                    converted = read_item(item, doc, path + (i,), problems)
+                except Invalid as err:
+                    problems.add(doc.at(path + (i,)), f"item {i + 1}: {err}")
+                    continue
+                if converted is not None:
+                    out.append(converted)
+            return tuple(out)
+        return items
     if hint is dict or origin is dict:
-        if not isinstance(value, dict):
-            raise Invalid(f"expected a set of 'key: value' lines, found {_describe(value)}")
-        return dict(value)
+        def mapping(value, doc, path, problems):
+            if not isinstance(value, dict):
+                raise Invalid(f"expected a set of 'key: value' lines, found {_describe(value)}")
+            return dict(value)
+        return mapping
     if dataclasses.is_dataclass(hint):
-        if isinstance(value, str) and getattr(hint, "SHORT", None):
-            value = {hint.SHORT: value}  # `- Solihull LPU` for `- name: Solihull LPU`
-        return build(hint, value, doc, path, problems)
-    if not isinstance(value, str):
-        raise Invalid(f"expected a single value, found {_describe(value)}")
-    if hint is str:
-        return value
-    if hint is Name:
-        if not NAME.fullmatch(value):
-            raise Invalid(f"'{value}' cannot be a name: write it in {NAME_RULE}")
-        return value
-    if hint is bool:
-        if value.lower() in ("true", "false"):
-            return value.lower() == "true"
-        raise Invalid(f"expected true or false, found '{value}'")
-    if hint is int:
-        if _INT.fullmatch(value.strip()):
-            return int(value)
-        raise Invalid(f"expected a whole number, found '{value}'")
-    if hint is float:
-        return parse_number(value)
-    if hint is date:
-        return parse_date(value)
-    if hint is datetime:
-        if not _DATETIME.fullmatch(value.strip()):
-            raise Invalid(f"expected a date and time like 2013-09-06T09:30, found '{value}'")
-        try:
-            return datetime.fromisoformat(value.strip())
-        except ValueError as err:
-            raise Invalid(f"'{value}' is not a real date and time ({err})") from None
-    raise TypeError(f"no reader for {hint!r}")  # a programming error, not a content one
+        short = getattr(hint, "SHORT", None)
+
+        def nested(value, doc, path, problems):
+            if isinstance(value, str) and short:
+                value = {short: value}  # `- Solihull LPU` for `- name: Solihull LPU`
+            return build(hint, value, doc, path, problems)
+        return nested
+    parse = _SCALARS.get(hint)
+    if parse is None:
+        raise TypeError(f"no reader for {hint!r}")  # a programming error, not a content one
+
+    def scalar(value, doc, path, problems):
+        if not isinstance(value, str):
+            raise Invalid(f"expected a single value, found {_describe(value)}")
+        return parse(value)
+    return scalar
+
+
+def _name(value: str) -> str:
+    if not NAME.fullmatch(value):
+        raise Invalid(f"'{value}' cannot be a name: write it in {NAME_RULE}")
+    return value
+
+
+def _bool(value: str) -> bool:
+    if value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise Invalid(f"expected true or false, found '{value}'")
+
+
+def _int(value: str) -> int:
+    if _INT.fullmatch(value.strip()):
+        return int(value)
+    raise Invalid(f"expected a whole number, found '{value}'")
+
+
+def _datetime(value: str) -> datetime:
+    if not _DATETIME.fullmatch(value.strip()):
+        raise Invalid(f"expected a date and time like 2013-09-06T09:30, found '{value}'")
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError as err:
+        raise Invalid(f"'{value}' is not a real date and time ({err})") from None
 
 
 def parse_number(value: str) -> float:
@@ -187,6 +213,10 @@ def parse_date(value: str) -> date:
     if not EARLIEST <= d <= LATEST:
         raise Invalid(f"{d.isoformat()} is outside {EARLIEST.year}-{LATEST.year}: is the year mistyped?")
     return d
+
+
+#: How a single value is read, by the field's type.
+_SCALARS = {str: str, Name: _name, bool: _bool, int: _int, float: parse_number, date: parse_date, datetime: _datetime}
 
 
 def _unknown_key(key: str, known: frozenset[str]) -> str:
