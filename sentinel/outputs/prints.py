@@ -51,8 +51,8 @@ PREVIEW_WIDTH = 600                # px: enough for a web page and a social card
 @dataclass(frozen=True)
 class Job:
     """One document to lay out: frozen model objects and a module-level function, so that the
-    worker that lays it out draws its HTML too (in the build's process, the cold build's 300
-    posters' templates and QR codes waited for one core before the pool started)."""
+    worker that lays it out draws its HTML too (drawn in the build's process, the posters'
+    templates and QR codes kept a cold build on one core before its pool started)."""
 
     html: Callable[[], str]  # its HTML, drawn where it is laid out
     made: date              # the print-shop file's date (fixed by the content: same input, same bytes)

@@ -68,8 +68,8 @@ def _inline_html(m: re.Match) -> str:
 def markdown(text: str) -> Markup:
     """Markdown -> sanitised HTML (cached: the same summary appears on several pages). One line
     of words with bold, italic and https links at most, as nearly every entry's summary is, is
-    written directly: Markdown and the sanitiser are skipped, 15 us instead of 0.15-0.35 ms a
-    summary, with the same HTML (bench/PROFILE.md says how that was checked)."""
+    written directly: Markdown and the sanitiser are skipped, about 20 us instead of 0.15-0.35 ms
+    a summary, with the same HTML (bench/PROFILE.md says how that was checked)."""
     if not text:
         return Markup("")
     line = text.rstrip("\n")
