@@ -251,31 +251,37 @@ _PLAIN_TAGS = {_STR, _SEQ, _MAP}
 
 def _convert(node, path: Path, doc: Located, problems: Problems, seen: set) -> Any:
     # An alias is the same node object met twice; an explicit tag is any tag but the defaults.
-    if node.tag not in _PLAIN_TAGS or (not isinstance(node, ScalarNode) and id(node) in seen):
+    # (Written for speed: it runs for every value of every entry of a month file read afresh.)
+    kind = type(node)
+    if node.tag not in _PLAIN_TAGS or (kind is not ScalarNode and id(node) in seen):
         raise _Refused
-    seen.add(id(node))
-    doc.values[path] = _mark(node.start_mark)
-    if isinstance(node, ScalarNode):
+    mark = node.start_mark
+    doc.values[path] = (mark.line + 1, mark.column + 1)
+    if kind is ScalarNode:
         if not node.style and node.value == "":  # plain style is None (Python) or "" (libyaml)
             return None  # `key:` with nothing after it
         return node.value
-    if isinstance(node, SequenceNode):
+    seen.add(id(node))
+    if kind is SequenceNode:
         return [_convert(item, path + (i,), doc, problems, seen) for i, item in enumerate(node.value)]
-    assert isinstance(node, MappingNode)
+    assert kind is MappingNode
     out: dict[str, Any] = {}
+    keys = doc.keys
     for key_node, value_node in node.value:
-        line, col = _mark(key_node.start_mark)
-        if not isinstance(key_node, ScalarNode):
+        mark = key_node.start_mark
+        line, col = mark.line + 1, mark.column + 1
+        if type(key_node) is not ScalarNode:
             problems.add(Where(doc.file, line + doc.line_offset, col), "a key must be plain text")
             continue
         key = key_node.value
+        at = path + (key,)
         if key in out:
-            first = doc.keys[path + (key,)]
+            first = keys[at]
             problems.add(Where(doc.file, line + doc.line_offset, col),
                          f"duplicate key '{key}' (first given on line {first[0] + doc.line_offset}): keep one of them")
             continue
-        doc.keys[path + (key,)] = (line, col)
-        out[key] = _convert(value_node, path + (key,), doc, problems, seen)
+        keys[at] = (line, col)
+        out[key] = _convert(value_node, at, doc, problems, seen)
     return out
 
 
