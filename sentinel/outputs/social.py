@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import Callable
 
 from sentinel.build import cache
 from sentinel.build.documents import Document, made
@@ -197,7 +198,7 @@ def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
 
 
 def _document(root: str, task: Task, data) -> Document:
-    return Document(draw, (data(), FORMS[task.form][:2]), COST, task.what,
+    return Document(draw, (data, FORMS[task.form][:2]), COST, task.what,
                     partial(cache.write, root, "social-image", task.key), partial(_misfits, task))
 
 
@@ -253,10 +254,11 @@ def _image_data(c: Campaign, s: Strand, poster: Poster, form: str, lang: str = "
             "title": f"{poster.headline} ({s.title}, {name} for {poster.audience}, {c.name})"}
 
 
-def draw(data: dict, size: tuple[int, int]) -> bytes:
-    """The image at exactly `size` pixels (1pt of its page is a pixel). Runs in a worker."""
+def draw(data: Callable[[], dict], size: tuple[int, int]) -> bytes:
+    """The image at exactly `size` pixels (1pt of its page is a pixel). Runs in a worker, which
+    also makes its `data()` (`_image_data`: the QR code is 20 ms to make, once per address)."""
     from sentinel.render import typeset  # Typst only when something is drawn
-    png = preview(typeset.pdf("social/image.typ", data), size[0])
+    png = preview(typeset.pdf("social/image.typ", data()), size[0])
     from PIL import Image
     drawn = Image.open(io.BytesIO(png)).size
     if drawn != size:  # the page sizes in image.typ and FORMS disagree: a theme bug
