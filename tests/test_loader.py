@@ -53,6 +53,22 @@ def test_anchors_aliases_and_tags_are_refused(project):
     assert any(l.startswith(f"{ACT}:8:10: YAML tags") for l in lines), lines
 
 
+def test_an_anchor_that_nothing_refers_to_is_refused_too(project):
+    """An anchor leaves no trace in what YAML reads unless an alias uses it: the build looks for
+    it in the text, and says where it is, even in an entry that is otherwise right."""
+    root = project({ACT: """\
+        - title: Fish & chips supper
+          date: 2013-08-15
+          unit: Solihull LPU
+          strands: [abuse]
+          type: Victim
+          summary: &note Talked to 12 people & their families
+        """})
+    status, lines, _ = errors(root)
+    assert status == 1
+    assert lines == [f"{ACT}:6:12: YAML anchors (&note) are not allowed: write each value out in full"], lines
+
+
 def test_values_are_not_guessed(project):
     """`NO` is the text NO (not false), 0800 is not an octal number."""
     from sentinel.content.load import load_project
