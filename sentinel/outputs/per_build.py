@@ -31,7 +31,7 @@ def per_build(keep: int = 1) -> Callable:
     return decorate
 
 
-@per_build(keep=64)
+@per_build(keep=16)   # as report.inputs_key: a preview holds few older builds' campaigns
 def settings_key(c) -> str:
     """The cache key of campaign `c` without its entries (`Campaign.without_entries`), which keys
     every document made from the campaign's settings: worked out once per campaign and build (its
