@@ -164,9 +164,9 @@ def test_example_in_an_image_shows_its_text_as_written(tmp_path, name, example, 
                     f'#{name.replace("_", "-")}(..json(bytes(sys.inputs.data)))\n', encoding="utf-8")
     hostile = _hostile(args) | {"heading": "#panic(1) *not bold*"}
     pdf = tmp_path / "example.pdf"
-    compile_it = ("import sys, typst; from sentinel import THEME; from sentinel.render.typeset import FONTS; "
-                  "open(sys.argv[2], 'wb').write(typst.compile(open(sys.argv[1], 'rb').read(), root=str(THEME), "
-                  "font_paths=[str(FONTS)], ignore_system_fonts=True, sys_inputs={'data': sys.argv[3]}))")
+    compile_it = ("import sys, typst; from sentinel.render.typeset import READS; "
+                  "open(sys.argv[2], 'wb').write(typst.compile(open(sys.argv[1], 'rb').read(), **READS, "
+                  "sys_inputs={'data': sys.argv[3]}))")
     subprocess.run([sys.executable, "-c", compile_it, str(main), str(pdf), json.dumps(hostile)], cwd=ROOT, check=True)
     shown = "".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
     for text in _texts(hostile) + [hostile["heading"]]:   # compared without spaces: lines wrap anywhere

@@ -70,7 +70,7 @@ def build(cls, data: Any, doc: Located, path: tuple, problems: Problems, **extra
         vpath = path + (f.name,)
         positions += _pos(f.name, doc.at(vpath))
         try:
-            value = _convert(hint, data[f.name], doc, vpath, problems)
+            value = _reader(hint)(data[f.name], doc, vpath, problems)
         except Invalid as err:
             problems.add(doc.at(vpath), f"'{f.name}': {err}")
             continue
@@ -101,10 +101,6 @@ def build(cls, data: Any, doc: Located, path: tuple, problems: Problems, **extra
 def _pos(name: str, where: Where) -> tuple[str, int, int]:
     # Interned: the names repeat in every entry, and a cached file then stores each name once.
     return (sys.intern(name), where.line, where.col)
-
-
-def _convert(hint, value, doc: Located, path: tuple, problems: Problems):
-    return _reader(hint)(value, doc, path, problems)
 
 
 @lru_cache(maxsize=None)

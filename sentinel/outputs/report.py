@@ -23,7 +23,7 @@ from sentinel.build.documents import Document
 from sentinel.content import months, names, reporting
 from sentinel.render import charts, urls
 from sentinel.outputs import site_engine
-from sentinel.outputs.per_build import per_build
+from sentinel.outputs.per_build import per_build, settings_key
 from sentinel.render.charts import BAR, MUTED, Chart
 from sentinel.content.model import Activity, Campaign, Project
 from sentinel.outputs.site import SiteExtras, current_campaign, page
@@ -412,7 +412,7 @@ def inputs_key(c: Campaign, as_of: date) -> str:
     campaign's settings, the build day, and what each entry counts for (`model.counted`), by
     month file as the loader keeps it: an edit that changes no figure evaluates nothing, and an
     edit does not go over every entry to find that out (0.5 s at 200,000 entries)."""
-    return cache.key("evaluation-inputs", c.without_entries(), as_of, c.counted_key())
+    return cache.key("evaluation-inputs", settings_key(c), as_of, c.counted_key())
 
 
 def _report(c: Campaign, as_of: date) -> Report:
@@ -549,7 +549,7 @@ def _content_key(c: Campaign, examples: list[Activity], figures_key: str, staff_
     """A key of everything the pages show, quick to compute: the figures (each sustained entry is
     there), the example entries without their line numbers, the campaign without its entries,
     where the staff site is and the charts."""
-    return cache.key(figures_key, [replace(a, origin=None) for a in examples], c.without_entries(), staff_url,
+    return cache.key(figures_key, [replace(a, origin=None) for a in examples], settings_key(c), staff_url,
                      sorted(svgs.items()))
 
 

@@ -25,6 +25,9 @@ from sentinel.render.fit import DoesNotFit, Misfit, runs_into, too_many_lines
 
 #: Debian's fonts (fonts-liberation2, fonts-dejavu-core, fonts-noto-core): the only ones Typst sees.
 FONTS = Path("/usr/share/fonts/truetype")
+#: What Typst may read, for every compilation (a component's test too): files under theme/ only,
+#: and only the fonts above.
+READS = {"root": str(THEME), "font_paths": [str(FONTS)], "ignore_system_fonts": True}
 
 
 @lru_cache(maxsize=8)
@@ -32,8 +35,7 @@ def _compiler(template: str):
     """One compiler per template and process: fonts are found once, and Typst keeps what did
     not change between images (its own memo)."""
     import typst
-    return typst.Compiler(str(THEME / template), root=str(THEME), font_paths=[str(FONTS)],
-                          ignore_system_fonts=True)
+    return typst.Compiler(str(THEME / template), **READS)
 
 
 def pdf(template: str, data: dict) -> bytes:
