@@ -229,10 +229,19 @@ class _Memo(BasePlugin):
     the cache only when its Markdown, the site's files, the nav (with every title), the settings,
     the theme and our code are all the same, and entries are kept only from builds without any
     warning, so a remembered page is one that passed link and anchor validation as it is.
+
+    What the site's last build remembered of each page (both steps' keys and states) is also
+    kept together, as the site's `manifest`: read once, it stands in for the two entries each
+    page would read (4,000 files at 2,000 pages), whenever a page's key is the same as then.
     """
 
-    def __init__(self, root: Path, settings: str, post_process: Callable[[str], str] | None, kept=None):
+    def __init__(self, root: Path, settings: str, post_process: Callable[[str], str] | None, kept=None,
+                 manifest: str = ""):
         self.root, self.settings, self.post_process, self.kept = root, settings, post_process, kept
+        self.manifest = manifest
+        last = cache.read_value(root, "site-manifest", manifest, dict[str, dict[str, list]]) if manifest else None
+        self.last: dict[str, dict[str, list]] = last or {}   # kind -> page -> [key, state], as last time
+        self.now: dict[str, dict[str, list]] = {STEP_MARKDOWN: {}, STEP_PAGE: {}}   # the same, this build
         self.files_digest = self.nav_digest = ""
         self.nav = None
         self.page_keys: dict[str, str] = {}      # src_uri -> key of its final HTML
@@ -253,7 +262,7 @@ class _Memo(BasePlugin):
 
     def on_page_markdown(self, markdown, page, config, files):
         key = cache.key("markdown", self.settings, self.files_digest, page.file.src_uri, markdown)
-        state = _recalled(self.root, "site-markdown", key, ("content", "toc", "title", "anchors", "links"))
+        state = self._recalled(STEP_MARKDOWN, page.file.src_uri, key)
         # `page.render` is what MkDocs calls next: this page's own, from memory or remembered.
         page.render = (partial(_restore_render, page, state) if state is not None
                        else partial(self._render, page, key))
@@ -264,7 +273,8 @@ class _Memo(BasePlugin):
         links = {f.src_uri: dict(v) for f, v in (page.links_to_anchors or {}).items()}
         state = {"content": page.content, "toc": _toc_plain(page.toc), "title": page._title_from_render,
                  "anchors": sorted(page.present_anchor_ids or ()), "links": links}
-        self.pending.append(("site-markdown", key, state))
+        self.pending.append((STEP_MARKDOWN, key, state))
+        self.now[STEP_MARKDOWN][page.file.src_uri] = [key, state]
 
     def on_env(self, env, config, files):
         # Every page is converted now, so the nav's titles are final.
@@ -285,7 +295,7 @@ class _Memo(BasePlugin):
         """Whether the page (or theme template) `name` is remembered under `key`; if not, the key
         it will be kept under once rendered. A remembered page whose file the previous build
         left as it is (`kept`) is linked from there; else its HTML is read from the cache."""
-        state = _recalled(self.root, "site-page", key, ("digest", "anchors", "search"))
+        state = self._recalled(STEP_PAGE, name, key)
         if state is not None and file is not None and self.kept and self.kept.link(
                 file.dest_uri, state["digest"], file.abs_dest_path):
             state["html"] = ""   # MkDocs writes no file for an empty page: the link is the page
@@ -312,7 +322,9 @@ class _Memo(BasePlugin):
             output = self.post_process(output)
         data = output.encode("utf-8", errors="xmlcharrefreplace")   # as MkDocs writes it
         digest = hashlib.sha256(data).hexdigest()
-        self.pending += [("site-html", digest, data), ("site-page", self.page_keys[name], {"digest": digest, **state})]
+        state = {"digest": digest, **state}
+        self.pending += [("site-html", digest, data), (STEP_PAGE, self.page_keys[name], state)]
+        self.now[STEP_PAGE][name] = [self.page_keys[name], state]
         if dest is not None:
             self.pages[dest] = digest
         return output
@@ -366,18 +378,34 @@ class _Memo(BasePlugin):
         return output if template_name in self.replay else self._finished(template_name, output,
                                                                            anchors=[], search=None)
 
+    def _recalled(self, kind: str, name: str, key: str) -> dict | None:
+        """Page (or template) `name`'s remembered state for step `kind` under `key` (plain JSON
+        data, see cache.read_value): from the site's manifest when its key is the same as in the
+        build before, else from the cache; None when neither has it."""
+        last = self.last.get(kind, {}).get(name)
+        if last is not None and last[0] == key and isinstance(last[1], dict):
+            state = last[1]
+            cache.count(kind, reused=1)   # as the look-up it stands in for
+        else:
+            state = cache.read_value(self.root, kind, key, dict)
+        if state is None or set(state) != set(STATES[kind]):
+            return None
+        self.now[kind][name] = [key, state]
+        return dict(state)   # the caller adds the page's HTML to its copy
+
     def keep(self) -> None:
         for kind, key, value in self.pending:
             if isinstance(value, bytes):
                 cache.write(self.root, kind, key, value)
             else:
                 cache.write_value(self.root, kind, key, value)
+        if self.manifest:
+            cache.write_value(self.root, "site-manifest", self.manifest, self.now)
 
 
-def _recalled(root, kind: str, key: str, names: tuple) -> dict | None:
-    """A remembered page's state (plain JSON data, see cache.read_value), or None."""
-    state = cache.read_value(root, kind, key, dict)
-    return state if state is not None and set(state) == set(names) else None
+#: The two steps a page is remembered in, and what each keeps of it.
+STEP_MARKDOWN, STEP_PAGE = "site-markdown", "site-page"
+STATES = {STEP_MARKDOWN: ("content", "toc", "title", "anchors", "links"), STEP_PAGE: ("digest", "anchors", "search")}
 
 
 def _toc_plain(toc) -> list:
@@ -467,7 +495,9 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: 
         cfg.plugins["sentinel-link-files"] = _LinkDocsFiles(docs_dir)
         settings = _settings_digest(config_file, Path(cfg.theme.custom_dir or config_file.parent / "-"),
                                     site_name, site_url, nav, extra, language, direction)
-        memo = _Memo(cache_root, settings, post_process, kept)
+        # The site is known by what tells it from the others built into the same cache.
+        manifest = cache.key("site-manifest", str(config_file.resolve()), site_name, site_url, language)
+        memo = _Memo(cache_root, settings, post_process, kept, manifest)
         cfg.plugins["sentinel-memo"] = memo  # after the blocks: it sees each page's final HTML
         if progress:
             cfg.plugins["sentinel-progress"] = _Progress(progress)
