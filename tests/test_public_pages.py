@@ -94,6 +94,44 @@ def test_a_month_of_120_entries_is_three_linked_pages_with_every_card_once(proje
     assert not (out / "intranet" / MONTH / "2").exists()
 
 
+def _entry(title: str, day: str) -> str:
+    return f"""\
+- title: {title}
+  date: {day}
+  unit: Solihull LPU
+  strands: [abuse]
+  type: Victim
+  visibility: public
+"""
+
+
+def test_entries_written_out_of_order_or_in_another_months_file_are_listed_by_date(project):
+    """A month file is read as written: its entries in any order, some even of another month.
+    The pages list each month's entries by date all the same, whether the month files follow
+    one another or not, at the first build and at the next ones, when an unchanged file comes
+    from the cache."""
+    august, september = "campaigns/demo/activities/2013-08.yml", "campaigns/demo/activities/2013-09.yml"
+    root = project({august: _entry("Late August", "2013-08-20") + _entry("Early August", "2013-08-03"),
+                    september: _entry("Early September", "2013-09-01")})
+    out = root.parent / "out"
+
+    def listed(month: str) -> list[str]:
+        cards = _read(out / "public", f"/demo/activities/{month}/").cards
+        return [re.sub(r"^2013-|-[0-9a-f]{4}$", "", card) for card in cards]
+
+    builds = [("", ["08-03-early-august", "08-20-late-august"]),
+              (_entry("Mid August", "2013-08-10"), ["08-03-early-august", "08-10-mid-august", "08-20-late-august"]),
+              (_entry("First of August", "2013-08-01"),
+               ["08-01-first-of-august", "08-03-early-august", "08-10-mid-august", "08-20-late-august"])]
+    for written_in_september, august_lists in builds:
+        (root / september).write_text((root / september).read_text(encoding="utf-8") + written_in_september,
+                                      encoding="utf-8")
+        status, _, err = run(root, "--out", str(out), "--as-of", "2013-12-20", "-q")
+        assert status == 0, err
+        assert listed("2013-08") == august_lists
+        assert listed("2013-09") == ["09-01-early-september"]
+
+
 def test_a_month_of_50_entries_stays_one_page_without_links(project):
     site = _built(project, {"campaigns/demo/activities/2013-08.yml": _entries(50)}) / "public"
     page = _read(site, "/" + MONTH)

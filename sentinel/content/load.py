@@ -11,14 +11,13 @@ import os
 import re
 from contextlib import closing, contextmanager
 from functools import partial
-from operator import attrgetter
 from pathlib import Path
 
 from sentinel.build import cache, parallel
 from sentinel.content import (front_matter, images, month_pieces, reporting, schema, sources, staff_load,
                               translations, validate, videos)
-from sentinel.content.model import (NAME, NAME_RULE, Activity, Campaign, CheckedMonth, Event, Newsletter, Project,
-                                    Strand, counted_digest)
+from sentinel.content.model import (ENTRY_ORDER, NAME, NAME_RULE, Activity, Campaign, CheckedMonth, Event, Newsletter,
+                                    Project, Strand, counted_digest, date_order)
 from sentinel.problems import ContentError, Problems, Where, did_you_mean
 from sentinel.content.yamlsafe import load_settings, load_yaml
 
@@ -46,11 +45,11 @@ def load_project(root: Path, progress=None) -> Project:
 
 
 #: The checked entries of each month file of this process's last load (with their problems,
-#: none, and the digest of what they count for), by their cache key (the file's bytes and the
+#: none, the digest of what they count for and their date order), by their cache key (the file's bytes and the
 #: rules): a preview that builds again at every save decodes only the file that changed, not
 #: 20,000 entries from the cache. The entries are frozen; one load is kept.
-_read_before: dict[str, tuple[list[Activity], list, str]] = {}
-_read_now: dict[str, tuple[list[Activity], list, str]] = {}
+_read_before: dict[str, tuple[list[Activity], list, str, list | None]] = {}
+_read_now: dict[str, tuple[list[Activity], list, str, list | None]] = {}
 
 
 def _load_project(root: Path, progress) -> Project:
@@ -108,7 +107,7 @@ def _load_campaign(root: Path, folder: Path, problems: Problems, progress=None) 
         return None
     campaign = dataclasses.replace(
         campaign, strands=strands,
-        activities=tuple(sorted(activities, key=attrgetter("date", "unit", "title"))),
+        activities=_in_date_order(activities),
         activity_files=activity_files,
         newsletters=tuple(sorted(newsletters, key=lambda n: n.month)),
         events=tuple(sorted(events, key=lambda e: (e.day, e.title))), **reported,
@@ -153,25 +152,38 @@ def _load_strands(root: Path, folder: Path, cid: str, problems: Problems) -> dic
 
 
 def _load_activities(root: Path, folder: Path, cid: str, rules: validate.EntryRules | None,
-                     problems: Problems, progress=None) -> tuple[list[Activity], tuple]:
+                     problems: Problems, progress=None) -> tuple[list[list[Activity]], tuple]:
     """Every entry of the campaign, each checked on its own against `rules` (none when the
-    campaign itself could not be read), and what each month file holds (`Campaign.activity_files`);
-    checks across entries come later, on every load."""
+    campaign itself could not be read), each month file's in date order; and what each month
+    file holds (`Campaign.activity_files`). Checks across entries come later, on every load."""
     files = [(_rel(root, path), data) for path in _yaml_files(root, folder / "activities", problems)
              if (data := sources.read(root, path, problems)) is not None]
-    out: list[Activity] = []
+    out: list[list[Activity]] = []
     held = []
-    for (rel, _), (entries, found, counted) in zip(files, _activities_of_files(root, files, cid, rules, progress)):
-        out.extend(entries)
+    for (rel, _), (entries, found, counted, order) in zip(files, _activities_of_files(root, files, cid, rules,
+                                                                                       progress)):
+        out.append([entries[i] for i in order] if order else entries)
         held.append((rel, len(entries), counted))
         problems.items.extend(found)
     return out, tuple(held)
 
 
+def _in_date_order(files: list[list[Activity]]) -> tuple[Activity, ...]:
+    """The entries of every month file, each file's already in date order (ENTRY_ORDER): when the
+    files follow one another, as month files do, joining them is the order (as a stable sort of
+    them all would have it: 0.2 s at 200,000 entries), else they are sorted."""
+    joined = tuple(entry for entries in files for entry in entries)
+    ends = [(entries[0], entries[-1]) for entries in files if entries]
+    if all(ENTRY_ORDER(last) <= ENTRY_ORDER(first) for (_, last), (first, _) in zip(ends, ends[1:])):
+        return joined
+    return tuple(sorted(joined, key=ENTRY_ORDER))
+
+
 def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
-                         rules: validate.EntryRules | None, progress=None) -> list[tuple[list[Activity], list, str]]:
-    """The checked entries, the problems and the digest of what the entries count for
-    (`model.counted_digest`) of each month file, in order: from the cache when neither the file
+                         rules: validate.EntryRules | None, progress=None) -> list[tuple[list[Activity], list, str, list]]:
+    """The checked entries, the problems, the digest of what the entries count for
+    (`model.counted_digest`) and the entries' date order (`model.date_order`) of each month
+    file, in order: from the cache when neither the file
     nor the rules changed, else read and checked (on both cores when many files are new, as in
     the first build of a large campaign). Month files are the bulk of a campaign and most do not
     change between builds; only a file without any problem is cached, with its digest
@@ -185,7 +197,7 @@ def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
             continue
         cached = cache.read_value(root, "activities", key, CheckedMonth)
         if cached is not None:
-            done[i] = _read_now[key] = (cached.entries, [], cached.counted)
+            done[i] = _read_now[key] = (cached.entries, [], cached.counted, cached.order)
         else:
             todo.append((i, (rel, data, key)))
     if progress and len(files) >= PARALLEL_FROM:   # a small campaign reads in a blink: no lines
@@ -215,12 +227,12 @@ def _read_and_check(root: str, item: tuple, cid: str, rules: validate.EntryRules
     if entries is None:
         entries = [] if text is None else read(text, 0, problems)
     if problems:
-        return entries, problems.items, ""
-    checked = CheckedMonth(entries, counted_digest(entries))
+        return entries, problems.items, "", date_order(entries)
+    checked = CheckedMonth(entries, counted_digest(entries), date_order(entries))
     cache.write_value(root, "activities", key, checked)
     if pieces:
         month_pieces.remember(root, rel, cid, rules, pieces, key, entries)
-    return entries, [], checked.counted
+    return entries, [], checked.counted, checked.order
 
 
 #: Month files to read before it pays to start a second process for them.

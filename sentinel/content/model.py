@@ -309,9 +309,21 @@ def counted_digest(entries) -> str:
 class CheckedMonth:
     """A month file's entries as the loader keeps them in the cache once checked, with the
     digest of what they count for (`counted_digest`), so that the figures' key is made without
-    going over every entry (`Campaign.counted_key`)."""
+    going over every entry (`Campaign.counted_key`), and the entries' places in date order
+    (`date_order`), so that loading joins the month files instead of sorting 200,000 entries."""
     entries: list[Activity]
     counted: str
+    order: Optional[list[int]] = None
+
+
+#: The order of a campaign's entries: by date, then unit, then title.
+ENTRY_ORDER = attrgetter("date", "unit", "title")
+
+
+def date_order(entries: list[Activity]) -> list[int] | None:
+    """The places of `entries` in ENTRY_ORDER (a stable sort), or None when they are in it."""
+    order = sorted(range(len(entries)), key=lambda i: ENTRY_ORDER(entries[i]))
+    return None if all(i == n for n, i in enumerate(order)) else order
 
 
 @dataclass(frozen=True)
