@@ -1,6 +1,8 @@
 """Bad content gets a clear `file:line:col` message, every problem in one run, exit 1."""
 from __future__ import annotations
 
+import pytest
+
 from conftest import MINIMAL, run, write_project
 
 ACT = "campaigns/demo/activities/2013-08.yml"
@@ -100,11 +102,13 @@ def test_unknown_key_suggests_the_right_one(project):
     assert lines == [f"{ACT}:6:3: unknown key 'visibilty' (did you mean 'visibility'?)"]
 
 
-def test_a_key_spelt_with_a_yaml_escape_is_reported_at_its_line(project):
-    """A mapping key may spell any character with an escape ("\\x1f"): the problem is still named
-    at the key's own line, not at the top of the file."""
+@pytest.mark.parametrize("key", ['"2013\\x1f09"', "2013|09", '"2013\\ufffd09"'])
+def test_a_key_spelt_with_any_character_is_reported_at_its_line(project, key):
+    """A mapping key may spell any character, some only with an escape ("\\x1f"), even one the
+    loader uses to keep places apart: the problem is still named at the key's own line, not at
+    the top of the file."""
     campaign = MINIMAL["campaigns/demo/campaign.yml"].replace(
-        "  2013-08: abuse", '  2013-08: abuse\n          "2013\\x1f09": abuse')
+        "  2013-08: abuse", f'  2013-08: abuse\n          {key}: abuse')
     root = project({"campaigns/demo/campaign.yml": campaign})
     status, lines, _ = errors(root)
     assert status == 1

@@ -110,13 +110,10 @@ def campaign(c: Campaign, problems: Problems) -> None:
             problems.add(o.at(f"schedule.{month}"), f"unknown strand '{sid}'{_suggest(sid, c.strands)}")
     for strand in c.strands.values():
         _strand(c, strand, problems)
-    # Each entry on its own is checked as it is loaded (`activities`); here, entries across files.
-    seen_entries: dict[tuple, object] = {}
-    for a in c.activities:
-        first = seen_entries.setdefault(a.key, a)
-        if first is not a:
-            problems.add(a.origin.at("title"), f"this entry is recorded twice (same date, unit and title as "
-                                               f"{first.origin.where}): remove one, or tell them apart in the title")
+    # Each entry on its own is checked as it is loaded (`activities`); here, entries across files
+    # (counted first: each entry's place is looked for only when two share a key).
+    if len({a.key for a in c.activities}) != len(c.activities):
+        _twice_recorded(c, problems)
     seen_issues: dict[int, str] = {}
     for n in c.newsletters:
         if n.issue in seen_issues:
@@ -128,6 +125,15 @@ def campaign(c: Campaign, problems: Problems) -> None:
     for e in c.events:
         _event(c, e, problems)
     _header_values(c, problems)
+
+
+def _twice_recorded(c: Campaign, problems: Problems) -> None:
+    seen_entries: dict[str, object] = {}
+    for a in c.activities:
+        first = seen_entries.setdefault(a.key, a)
+        if first is not a:
+            problems.add(a.origin.at("title"), f"this entry is recorded twice (same date, unit and title as "
+                                               f"{first.origin.where}): remove one, or tell them apart in the title")
 
 
 def _header_values(c: Campaign, problems: Problems) -> None:
