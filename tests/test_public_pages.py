@@ -132,6 +132,23 @@ def test_entries_written_out_of_order_or_in_another_months_file_are_listed_by_da
         assert listed("2013-09") == ["09-01-early-september"]
 
 
+def test_a_strand_shows_its_newest_entries_and_counts_them_all(project):
+    """A strand page shows the 20 newest of its entries, newest first, and links to all of them;
+    the staff site's objectives page counts each objective's entries and lists the 25 newest."""
+    entries = _entries(30).replace("  visibility: public\n", "  visibility: public\n  objectives: [2]\n")
+    out = _built(project, {"campaigns/demo/activities/2013-08.yml": entries})
+    numbers = lambda found: [int(n) for n in re.findall(r"outreach-session-(\d{3})", " ".join(found))]  # noqa: E731
+    strand = (out / "public/demo/strands/abuse/index.html").read_text(encoding="utf-8")
+    assert numbers(_read(out / "public", "/demo/strands/abuse/").cards) == list(range(29, 9, -1))
+    assert "All 30 activities on this strand" in strand
+    objectives = (out / "intranet/demo/objectives/index.html").read_text(encoding="utf-8")
+    first, second = objectives.index('id="1-know-more"'), objectives.index('id="2-report-more"')
+    first, second = objectives[first:second], objectives[second:]
+    assert "30 activities; the 25 most recent" in second
+    assert [int(n) for n in re.findall(r">Outreach session (\d{3})</a>", second)] == list(range(29, 4, -1))
+    assert "No activity addresses this objective yet" in first
+
+
 def test_a_month_of_50_entries_stays_one_page_without_links(project):
     site = _built(project, {"campaigns/demo/activities/2013-08.yml": _entries(50)}) / "public"
     page = _read(site, "/" + MONTH)

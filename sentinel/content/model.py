@@ -10,7 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Literal, NewType, Optional
 
 from sentinel.content import months
@@ -299,6 +299,16 @@ class Activity:
 #: was given but its summary (only examples show it, and they are keyed by what they are) and
 #: where it was written.
 counted = attrgetter(*(f.name for f in fields(Activity) if f.init and f.name not in ("summary", "origin", "source")))
+
+
+def sources_text(entries) -> bytes:
+    """What `entries` were read from (each one's `source`, else the entry itself), in order, as
+    one text that keys what shows them (cache.key takes it as it is): joined, where the repr of a
+    month of 5,000 sources took 8 ms, for each month at every build."""
+    sources = list(map(attrgetter("source"), entries))
+    if all(sources):
+        return "\n".join(map(itemgetter(0), sources)).encode()
+    return "\n".join(s[0] if s else repr(a) for s, a in zip(sources, entries)).encode()
 
 
 def counted_digest(entries) -> str:

@@ -5,7 +5,10 @@ after December" is worked out in one place.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from datetime import date, timedelta
+from itertools import groupby
+from operator import attrgetter
 
 #: A month as written in content and options: a four-digit year and a month 01 to 12.
 PATTERN = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
@@ -14,6 +17,16 @@ PATTERN = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 def of(day: date) -> str:
     """The month a date falls in."""
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def grouped(entries) -> defaultdict:
+    """`entries` by their `month`, each month's in their order. Entries in date order (a
+    campaign's are) come in runs of one month, each added at once: 200,000 entries are grouped
+    in C, not one by one."""
+    out: defaultdict = defaultdict(list)
+    for month, run in groupby(entries, attrgetter("month")):
+        out[month].extend(run)
+    return out
 
 
 def first_day(month: str) -> date:

@@ -12,7 +12,6 @@ what it shows, so that an edit to one month renders one Silver report, not all o
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -24,7 +23,7 @@ from sentinel.build import cache
 from sentinel.build.documents import Document, made
 from sentinel.build.writer import inside, write_bytes, write_text
 from sentinel.content import months
-from sentinel.content.model import Campaign, Project
+from sentinel.content.model import Campaign, Project, sources_text
 from sentinel.outputs import board_report, report as evaluation, site_engine
 from sentinel.outputs.per_build import per_build, settings_key
 from sentinel.outputs.silver_report import Silver, silver
@@ -141,15 +140,13 @@ def _silvers(root: str, c: Campaign, as_of: date, staff_url: str) -> list[_Month
     """Each month's Silver report, kept by everything it shows: the month's entries (by the text
     each was read from), the campaign's settings, strands, measures and risks (the campaign
     without its entries), the month's newsletters and events, the build day and the staff site."""
-    by_month = defaultdict(list)
-    for a in select(c.activities, Audience.STAFF, as_of):
-        by_month[a.month].append(a)
+    by_month = months.grouped(select(c.activities, Audience.STAFF, as_of))
     issues, events = select(c.newsletters, Audience.STAFF, as_of), select(c.events, Audience.PUBLIC, as_of)
     settings = settings_key(c)
     found = []
     for month in board_report.silver_months(c, as_of):
         entries = by_month[month]
-        key = cache.key(settings, month, as_of, staff_url, [a.source or a for a in entries],
+        key = cache.key(settings, month, as_of, staff_url, sources_text(entries),
                         [n for n in issues if months.of(n.date) == month],
                         [e for e in events if months.of(e.day) == month])
         made = json.loads(cache.cached(root, "silver-report", [key], lambda: json.dumps(

@@ -8,7 +8,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections import defaultdict
+from collections import Counter, defaultdict
+from itertools import chain
+from operator import attrgetter
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -20,7 +22,7 @@ from sentinel.content import months
 from sentinel.outputs import csp, feeds, site_engine, site_languages, staff_site
 from sentinel.render import markup, phones, urls
 from sentinel.render.styles import component_css
-from sentinel.content.model import Campaign, Project, Sign
+from sentinel.content.model import Campaign, Project, Sign, sources_text
 from sentinel.problems import ContentError, Problem, Where
 from sentinel.render.templating import THEME, environment, render
 from sentinel.visibility import Audience, select, visible
@@ -32,6 +34,8 @@ DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"  # GOV.UK's choice: neutral, 
 # A page listing every entry per objective grows to megabytes at 20,000 entries; the evaluation
 # report has the full counts.
 OBJECTIVE_LIST_LIMIT = 25
+#: The newest entries a strand page shows as cards (the month pages list them all).
+STRAND_RECENT = 20
 # Where a hand-written page shows the current campaign's national helplines, as cards.
 HELPLINES_MARKER = "<!-- helplines -->"
 # Help pages come before activity in the site's search (mkdocs-material's per-page boost).
@@ -317,10 +321,10 @@ def _cards_of(root: Path, c: Campaign, activities: list, staff: bool, template: 
     same: an edit draws one card again, not the 5,000 of a national month (0.4 ms each)."""
     strands = [(s.id, s.label, s.colour) for s in c.strands.values()]
     context = cache.key(template, staff, strands)
-    sources = [a.source[0] for a in activities]
-    digest = cache.key(context, sources)
+    digest = cache.key(context, sources_text(activities))
 
     def html() -> Markup:
+        sources = [a.source[0] for a in activities]
         name = cache.key("cards of", c.id, staff, template, *page)   # the page, not its content
         last = cache.read_value(root, "activity-cards", name, _Cards)
         known = dict(zip(last.sources, last.cards)) if last and last.context == context else {}
@@ -340,13 +344,23 @@ def _card_macro():
     return environment().get_template("components/activity_card/template.html").module.activity_card
 
 
-def _group_many(items, keys) -> dict:
-    """Like _group, for items that belong to several groups (strands, objectives)."""
-    out: dict = defaultdict(list)
-    for item in items:
-        for k in keys(item):
-            out[k].append(item)
-    return out
+def _tallies(entries: list, field: str, newest: int) -> tuple[Counter, dict[object, list]]:
+    """For each value of `field` (a tuple: strands, objectives) among `entries` (in date order),
+    how many entries have it and the `newest` last of them, oldest first: counted in C, and
+    found from the end, not grouped entry by entry (200,000 of them at every build)."""
+    totals = Counter(chain.from_iterable(map(attrgetter(field), entries)))
+    wanted = {value: min(newest, n) for value, n in totals.items()}
+    found: dict[object, list] = defaultdict(list)
+    left = sum(1 for n in wanted.values() if n)
+    for entry in reversed(entries):
+        if not left:
+            break
+        for value in getattr(entry, field):
+            if wanted[value]:
+                found[value].append(entry)
+                wanted[value] -= 1
+                left -= not wanted[value]
+    return totals, {value: found[value][::-1] for value in found}
 
 
 def _group(items, key) -> dict:
@@ -356,13 +370,21 @@ def _group(items, key) -> dict:
     return out
 
 
+def _page_of(month_entries: list, entry, size: int | None) -> int:
+    """The page of its month that `entry` is on (newer entries, those feeds show, at the end)."""
+    if not size:
+        return 1
+    place = len(month_entries) - 1 - next(i for i, e in enumerate(reversed(month_entries)) if e is entry)
+    return place // size + 1
+
+
 def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: Audience, extras: SiteExtras,
                     as_of: date) -> list:
     staff = ctx["staff"]
     activities = select(c.activities, audience, as_of)
     events = select(c.events, audience, as_of)
-    by_month = _group(activities, lambda a: a.month)
-    by_strand = _group_many(activities, lambda a: a.strands)
+    by_month = months.grouped(activities)
+    strand_totals, strand_recent = _tallies(activities, "strands", STRAND_RECENT)
     site_url = ctx["staff_url"] or c.site_url
     focus_month = months.of(as_of)
     from sentinel.outputs import social  # here: social builds on this module (SiteExtras, page)
@@ -382,10 +404,10 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
             meta.update(og_image=yaml_str(card["image"]), og_image_alt=yaml_str(card["alt"]),
                         og_image_width=card["width"], og_image_height=card["height"])
         files[rel] = page(meta, render("pages/strand.md", c=c, s=s, here=urls.strand(c.id, sid), sign_groups=sign_groups(c, s, audience, as_of),
-                                       activities=by_strand.get(sid, [])[-20:],
-                                       recent_cards=_activity_cards(root, c, by_strand.get(sid, [])[-20:], staff, ("strand", sid),
+                                       activities=strand_recent.get(sid, []),
+                                       recent_cards=_activity_cards(root, c, strand_recent.get(sid, []), staff, ("strand", sid),
                                                                     "pages/recent_cards.html"),
-                                       total=len(by_strand.get(sid, [])), posters=posters, **ctx))
+                                       total=strand_totals[sid], posters=posters, **ctx))
         strand_nav.append({s.title: rel})
     files[urls.calendar_file(c.id)] = page(
         {"title": "Calendar"},
@@ -393,11 +415,10 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
                unscheduled=[e for e in events if months.of(e.day) not in c.schedule], **ctx))
     files[urls.calendar_feed(c.id)] = _calendar(root, c, events, site_url)
     month_nav = []
-    page_of: dict[int, int] = {}   # id(entry) -> its page of the month, for links to it
+    size = None if staff else MONTH_PAGE_SIZE
     for month in sorted(by_month):
-        chunks = month_pages(by_month[month], None if staff else MONTH_PAGE_SIZE)
-        for number, chunk in enumerate(chunks, 1):
-            page_of.update((id(a), number) for a in chunk)
+        chunks = month_pages(by_month[month], size)
+        for number in range(1, len(chunks) + 1):
             files[urls.month_file(c.id, month, number)] = _month_page(root, c, month, chunks, number, ctx)
         month_nav.append(urls.month_file(c.id, month))   # later pages are reached from the first
     files[urls.activities_file(c.id)] = page(
@@ -405,14 +426,15 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
         render("pages/activities.md", c=c, here=urls.activities(c.id), by_month=by_month, **ctx))
     feed_title = f"{c.name}: activity" + (" (staff)" if staff else "")
     files[urls.activity_feed(c.id)] = _activity_feed(root, c, activities, site_url, feed_title,
-                                                     lambda a: urls.activity(a, page_of.get(id(a), 1)))
+                                                     lambda a: urls.activity(a, _page_of(by_month[a.month], a, size)))
     section = [urls.campaign_file(c.id), {"Strands": strand_nav}, urls.calendar_file(c.id),
                {"Activity": [urls.activities_file(c.id)] + month_nav}]
     if staff:
+        totals, recent = _tallies(activities, "objectives", OBJECTIVE_LIST_LIMIT)
         files[urls.objectives_file(c.id)] = page(
             {"title": "Strategic objectives"},
             render("pages/objectives.md", c=c, here=urls.objectives(c.id), LIST_LIMIT=OBJECTIVE_LIST_LIMIT,
-                   by_objective=_group_many(activities, lambda a: a.objectives), **ctx))
+                   totals=totals, recent=recent, **ctx))
         section.append(urls.objectives_file(c.id))
     section.extend(extras.nav.get(c.id, []))
     return section
