@@ -134,6 +134,19 @@ def test_a_setting_changes_every_page(project, tmp_path):
     assert len(pages) > 15 and all("The Sentinel partnership" in p.read_text() for p in pages)
 
 
+def test_a_month_page_names_its_strand_of_focus_as_the_schedule_now_has_it(project, tmp_path):
+    """A month page names the strand of focus of its month: its text is taken from the last
+    build only while that, as everything else it shows, is the same."""
+    root = project(SEPTEMBER)
+    out = tmp_path / "out"
+    _, changed, _ = built_again_after(root, out, "campaigns/demo/campaign.yml", "2013-08: abuse", "2013-09: abuse")
+    for site in ("public", "intranet"):
+        month = lambda m: (out / site / f"demo/activities/{m}/index.html").read_text(encoding="utf-8")  # noqa: E731
+        assert "the strand of focus was" not in month("2013-08"), site
+        assert "the strand of focus was" in month("2013-09") and ">Domestic abuse</a>" in month("2013-09"), site
+        assert {f"{site}/demo/activities/2013-08/index.html", f"{site}/demo/activities/2013-09/index.html"} <= changed
+
+
 def test_the_cache_keeps_what_builds_use_and_drops_what_they_no_longer_do(project, tmp_path):
     root = project(SEPTEMBER)
     out = tmp_path / "out"

@@ -353,3 +353,32 @@ def prune(root: str | Path, days: int = KEEP_UNUSED_DAYS) -> int:
     except OSError:
         pass  # a cache that cannot be tidied now is tidied by a later build
     return removed
+
+
+# ---------------------------------------------------------------- many small values read at once
+
+class Bundle:
+    """What one part of the last build made (each page of a site), kept together under `name`:
+    read in one piece, not as thousands of entries (a national site has 2,000 pages), and each
+    value given back only for the very key it was made under. What this build finds or adds is
+    kept for the next one by `save`, once the build has succeeded; what it no longer asks for
+    is let go. Values are plain data (`write_value`)."""
+
+    def __init__(self, root: str | Path, kind: str, name: str):
+        self.root, self.kind, self.name = root, kind, name
+        self.last: dict[str, list] = read_value(root, kind, name, dict[str, list]) or {}
+        self.now: dict[str, list] = {}
+
+    def get(self, item: str, digest: str):
+        """The value kept for `item` under `digest` by the last build, or None."""
+        found = self.last.get(item)
+        if found is None or len(found) != 2 or found[0] != digest:
+            return None
+        self.now[item] = found
+        return found[1]
+
+    def put(self, item: str, digest: str, value) -> None:
+        self.now[item] = [digest, value]
+
+    def save(self) -> None:
+        write_value(self.root, self.kind, self.name, self.now)

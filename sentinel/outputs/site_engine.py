@@ -231,17 +231,15 @@ class _Memo(BasePlugin):
     warning, so a remembered page is one that passed link and anchor validation as it is.
 
     What the site's last build remembered of each page (both steps' keys and states) is also
-    kept together, as the site's `manifest`: read once, it stands in for the two entries each
-    page would read (4,000 files at 2,000 pages), whenever a page's key is the same as then.
+    kept together, as the site's `manifest` (a cache.Bundle): read once, it stands in for the
+    two entries each page would read (4,000 files at 2,000 pages), whenever a page's key is the
+    same as then.
     """
 
     def __init__(self, root: Path, settings: str, post_process: Callable[[str], str] | None, kept=None,
                  manifest: str = ""):
         self.root, self.settings, self.post_process, self.kept = root, settings, post_process, kept
-        self.manifest = manifest
-        last = cache.read_value(root, "site-manifest", manifest, dict[str, dict[str, list]]) if manifest else None
-        self.last: dict[str, dict[str, list]] = last or {}   # kind -> page -> [key, state], as last time
-        self.now: dict[str, dict[str, list]] = {STEP_MARKDOWN: {}, STEP_PAGE: {}}   # the same, this build
+        self.manifest = cache.Bundle(root, "site-manifest", manifest) if manifest else None
         self.files_digest = self.nav_digest = ""
         self.nav = None
         self.page_keys: dict[str, str] = {}      # src_uri -> key of its final HTML
@@ -274,7 +272,7 @@ class _Memo(BasePlugin):
         state = {"content": page.content, "toc": _toc_plain(page.toc), "title": page._title_from_render,
                  "anchors": sorted(page.present_anchor_ids or ()), "links": links}
         self.pending.append((STEP_MARKDOWN, key, state))
-        self.now[STEP_MARKDOWN][page.file.src_uri] = [key, state]
+        self._remember(STEP_MARKDOWN, page.file.src_uri, key, state)
 
     def on_env(self, env, config, files):
         # Every page is converted now, so the nav's titles are final.
@@ -324,7 +322,7 @@ class _Memo(BasePlugin):
         digest = hashlib.sha256(data).hexdigest()
         state = {"digest": digest, **state}
         self.pending += [("site-html", digest, data), (STEP_PAGE, self.page_keys[name], state)]
-        self.now[STEP_PAGE][name] = [self.page_keys[name], state]
+        self._remember(STEP_PAGE, name, self.page_keys[name], state)
         if dest is not None:
             self.pages[dest] = digest
         return output
@@ -382,16 +380,19 @@ class _Memo(BasePlugin):
         """Page (or template) `name`'s remembered state for step `kind` under `key` (plain JSON
         data, see cache.read_value): from the site's manifest when its key is the same as in the
         build before, else from the cache; None when neither has it."""
-        last = self.last.get(kind, {}).get(name)
-        if last is not None and last[0] == key and isinstance(last[1], dict):
-            state = last[1]
+        state = self.manifest and self.manifest.get(f"{kind}:{name}", key)
+        if isinstance(state, dict):
             cache.count(kind, reused=1)   # as the look-up it stands in for
         else:
             state = cache.read_value(self.root, kind, key, dict)
         if state is None or set(state) != set(STATES[kind]):
             return None
-        self.now[kind][name] = [key, state]
+        self._remember(kind, name, key, state)
         return dict(state)   # the caller adds the page's HTML to its copy
+
+    def _remember(self, kind: str, name: str, key: str, state: dict) -> None:
+        if self.manifest:
+            self.manifest.put(f"{kind}:{name}", key, state)
 
     def keep(self) -> None:
         for kind, key, value in self.pending:
@@ -400,7 +401,7 @@ class _Memo(BasePlugin):
             else:
                 cache.write_value(self.root, kind, key, value)
         if self.manifest:
-            cache.write_value(self.root, "site-manifest", self.manifest, self.now)
+            self.manifest.save()
 
 
 #: The two steps a page is remembered in, and what each keeps of it.
