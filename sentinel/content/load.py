@@ -45,9 +45,9 @@ def load_project(root: Path, progress=None) -> Project:
 
 
 #: The checked entries of each month file of this process's last load (with their problems,
-#: none, the digest of what they count for and their date order), by their cache key (the file's bytes and the
-#: rules): a preview that builds again at every save decodes only the file that changed, not
-#: 20,000 entries from the cache. The entries are frozen; one load is kept.
+#: none, the digest of what they count for and their date order), by their cache key (the
+#: file's bytes and the rules): a preview that builds again at every save decodes only the file
+#: that changed, not 20,000 entries from the cache. The entries are frozen; one load is kept.
 _read_before: dict[str, tuple[list[Activity], list, str, list | None]] = {}
 _read_now: dict[str, tuple[list[Activity], list, str, list | None]] = {}
 
@@ -180,15 +180,16 @@ def _in_date_order(files: list[list[Activity]]) -> tuple[Activity, ...]:
 
 
 def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
-                         rules: validate.EntryRules | None, progress=None) -> list[tuple[list[Activity], list, str, list]]:
+                         rules: validate.EntryRules | None, progress=None) -> list[tuple[list[Activity], list, str,
+                                                                                         list | None]]:
     """The checked entries, the problems, the digest of what the entries count for
     (`model.counted_digest`) and the entries' date order (`model.date_order`) of each month
-    file, in order: from the cache when neither the file
-    nor the rules changed, else read and checked (on both cores when many files are new, as in
-    the first build of a large campaign). Month files are the bulk of a campaign and most do not
-    change between builds; only a file without any problem is cached, with its digest
-    (`CheckedMonth`), so that the figures' key does not go over 200,000 entries at every edit."""
-    done: dict[int, tuple[list[Activity], list, str]] = {}
+    file, in order: from the cache when neither the file nor the rules changed, else read and
+    checked (on both cores when many files are new, as in the first build of a large campaign).
+    Month files are the bulk of a campaign and most do not change between builds; only a file
+    without any problem is cached, with its digest (`CheckedMonth`), so that the figures' key
+    does not go over 200,000 entries at every edit."""
+    done: dict[int, tuple[list[Activity], list, str, list | None]] = {}
     todo = []
     keys = [cache.key(cache.key("activities", rel, cid, data), rules) for rel, data in files]
     for i, ((rel, data), key) in enumerate(zip(files, keys)):

@@ -126,7 +126,8 @@ def _html_files(site_dir: Path) -> list[tuple[str, Path]]:
     found = []
     for parent, _, names in os.walk(top):
         at = os.path.relpath(parent, top).replace(os.sep, "/")
-        found += [(name if at == "." else f"{at}/{name}", Path(parent, name)) for name in names if name.endswith(".html")]
+        found += [(name if at == "." else f"{at}/{name}", Path(parent, name))
+                  for name in names if name.endswith(".html")]
     return sorted(found)
 
 

@@ -489,7 +489,8 @@ def _month_page(root: Path, c: Campaign, month: str, chunks: list[list], number:
     # The text is the last build's when all it shows is the same (the template is 0.3 s of a
     # national site's 2,000 month pages): the cards' digest stands for the cards.
     focus = c.focus(month)
-    key = cache.key(c.id, month, number, total, pager, meta, str(cards), focus and (focus.id, focus.title), ctx["staff"])
+    key = cache.key(c.id, month, number, total, pager, meta, str(cards), focus and (focus.id, focus.title),
+                    ctx["staff"])
     text = ctx["month_texts"].get(urls.month_file(c.id, month, number), key)
     if not isinstance(text, str):
         text = page(meta, render("pages/month.md", c=c, month=month, count=total, cards=cards,

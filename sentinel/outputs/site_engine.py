@@ -236,10 +236,10 @@ class _Memo(BasePlugin):
     same as then.
     """
 
-    def __init__(self, root: Path, settings: str, post_process: Callable[[str], str] | None, kept=None,
-                 manifest: str = ""):
+    def __init__(self, root: Path, settings: str, post_process: Callable[[str], str] | None,
+                 manifest: cache.Bundle, kept=None):
         self.root, self.settings, self.post_process, self.kept = root, settings, post_process, kept
-        self.manifest = cache.Bundle(root, "site-manifest", manifest) if manifest else None
+        self.manifest = manifest
         self.files_digest = self.nav_digest = ""
         self.nav = None
         self.page_keys: dict[str, str] = {}      # src_uri -> key of its final HTML
@@ -380,7 +380,7 @@ class _Memo(BasePlugin):
         """Page (or template) `name`'s remembered state for step `kind` under `key` (plain JSON
         data, see cache.read_value): from the site's manifest when its key is the same as in the
         build before, else from the cache; None when neither has it."""
-        state = self.manifest and self.manifest.get(f"{kind}:{name}", key)
+        state = self.manifest.get(f"{kind}:{name}", key)
         if isinstance(state, dict):
             cache.count(kind, reused=1)   # as the look-up it stands in for
         else:
@@ -391,8 +391,7 @@ class _Memo(BasePlugin):
         return dict(state)   # the caller adds the page's HTML to its copy
 
     def _remember(self, kind: str, name: str, key: str, state: dict) -> None:
-        if self.manifest:
-            self.manifest.put(f"{kind}:{name}", key, state)
+        self.manifest.put(f"{kind}:{name}", key, state)
 
     def keep(self) -> None:
         for kind, key, value in self.pending:
@@ -400,8 +399,7 @@ class _Memo(BasePlugin):
                 cache.write(self.root, kind, key, value)
             else:
                 cache.write_value(self.root, kind, key, value)
-        if self.manifest:
-            self.manifest.save()
+        self.manifest.save()
 
 
 #: The two steps a page is remembered in, and what each keeps of it.
@@ -497,8 +495,9 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: 
         settings = _settings_digest(config_file, Path(cfg.theme.custom_dir or config_file.parent / "-"),
                                     site_name, site_url, nav, extra, language, direction)
         # The site is known by what tells it from the others built into the same cache.
-        manifest = cache.key("site-manifest", str(config_file.resolve()), site_name, site_url, language)
-        memo = _Memo(cache_root, settings, post_process, kept, manifest)
+        manifest = cache.Bundle(cache_root, "site-manifest",
+                                cache.key("site-manifest", str(config_file.resolve()), site_name, site_url, language))
+        memo = _Memo(cache_root, settings, post_process, manifest, kept)
         cfg.plugins["sentinel-memo"] = memo  # after the blocks: it sees each page's final HTML
         if progress:
             cfg.plugins["sentinel-progress"] = _Progress(progress)
