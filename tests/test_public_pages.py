@@ -149,6 +149,16 @@ def test_a_strand_shows_its_newest_entries_and_counts_them_all(project):
     assert "No activity addresses this objective yet" in first
 
 
+def test_the_activity_feed_holds_the_50_newest_entries_newest_first(project):
+    """Four entries a day for a month: the feed holds the newest 50, newest day first and each
+    day's entries in the order they were written, the two of the oldest day it reaches too."""
+    out = _built(project, {"campaigns/demo/activities/2013-08.yml": _entries(120)})
+    feed = feedparser.parse((out / "public/demo/activities/feed.xml").read_bytes())
+    numbers = [int(e.title.rsplit(" ", 1)[1]) for e in feed.entries]
+    newest_days = [n for day in range(29, 17, -1) for n in range(4 * day, 4 * day + 4)]   # the 30th to the 19th
+    assert numbers == newest_days + [68, 69]
+
+
 def test_a_month_of_50_entries_stays_one_page_without_links(project):
     site = _built(project, {"campaigns/demo/activities/2013-08.yml": _entries(50)}) / "public"
     page = _read(site, "/" + MONTH)

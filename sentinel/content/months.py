@@ -4,6 +4,7 @@ after December" is worked out in one place.
 """
 from __future__ import annotations
 
+import heapq
 import re
 from collections import defaultdict
 from datetime import date, timedelta
@@ -27,6 +28,18 @@ def grouped(entries) -> defaultdict:
     for month, run in groupby(entries, attrgetter("month")):
         out[month].extend(run)
     return out
+
+
+def newest(entries, count: int, key) -> list:
+    """The `count` newest of `entries`, which are in date order (a campaign's are), by `key`, a
+    key that starts with the date: newest first, as heapq.nlargest(count, entries, key) gives
+    them, but looking only at the last days that can hold them, not at 200,000 entries."""
+    start = len(entries) - count
+    if start > 0:
+        cutoff = entries[start].date
+        while start > 0 and entries[start - 1].date == cutoff:
+            start -= 1
+    return heapq.nlargest(count, entries[max(start, 0):], key=key)
 
 
 def first_day(month: str) -> date:

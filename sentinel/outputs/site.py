@@ -458,10 +458,10 @@ def _activity_feed(root: Path, c: Campaign, activities: list, site_url: str, tit
     their line numbers, and where each links to) and its heading are the same: an edit to an
     older month leaves it as it was, and feedgen need not write it again."""
     path = urls.activity_feed(c.id)
+    newest = feeds.latest(activities, in_date_order=True)
     shown = (c.id, c.name, c.organisation, c.starts, site_url, path, title,
-             [(replace(a, origin=None), link_of(a)) for a in feeds.latest(activities)])
-    return cache.cached(root, "activity-feed", shown,
-                        lambda: feeds.atom(c, activities, site_url, path, title, link_of))
+             [(replace(a, origin=None), link_of(a)) for a in newest])
+    return cache.cached(root, "activity-feed", shown, lambda: feeds.atom(c, newest, site_url, path, title, link_of))
 
 
 def _month_page(root: Path, c: Campaign, month: str, chunks: list[list], number: int, ctx: dict) -> str:
