@@ -17,6 +17,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
+import msgspec
 from markupsafe import Markup
 
 from sentinel.build import cache
@@ -124,8 +125,8 @@ def _assembled(project: Project, as_of: date) -> list[_Reports]:
     for c in project.campaigns:
         board_key = cache.key(evaluation.inputs_key(c, as_of), select(c.newsletters, Audience.STAFF, as_of),
                               select(c.events, Audience.PUBLIC, as_of))
-        board = json.loads(cache.cached(project.root, "board-report", [board_key],
-                                        lambda: json.dumps(_board(c, as_of)).encode()))
+        board = msgspec.json.decode(cache.cached(project.root, "board-report", [board_key],   # text only
+                                                 lambda: json.dumps(_board(c, as_of)).encode()))
         reports.append(_Reports(c, board_key, board["html"], board["subtitle"],
                                 tuple(_silvers(project.root, c, as_of, staff_url))))
     return reports
@@ -149,7 +150,7 @@ def _silvers(root: str, c: Campaign, as_of: date, staff_url: str) -> list[_Month
         key = cache.key(settings, month, as_of, staff_url, sources_text(entries),
                         [n for n in issues if months.of(n.date) == month],
                         [e for e in events if months.of(e.day) == month])
-        made = json.loads(cache.cached(root, "silver-report", [key], lambda: json.dumps(
+        made = msgspec.json.decode(cache.cached(root, "silver-report", [key], lambda: json.dumps(
             _silver(silver(c, month, as_of, entries), staff_url)).encode()))
         found.append(_Month(month, made["html"], made["page"], made["blocks"]))
     return found
