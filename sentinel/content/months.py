@@ -20,14 +20,18 @@ def of(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def grouped(entries) -> defaultdict:
-    """`entries` by their `month`, each month's in their order. Entries in date order (a
-    campaign's are) come in runs of one month, each added at once: 200,000 entries are grouped
-    in C, not one by one."""
+def grouped(entries) -> dict[str, list]:
+    """`entries` by their `month`, each month's in their order (only months that have some).
+    Entries in date order (a campaign's are) come in runs of one month, each added at once:
+    200,000 entries are grouped in C, not one by one."""
     out: defaultdict = defaultdict(list)
     for month, run in groupby(entries, attrgetter("month")):
         out[month].extend(run)
-    return out
+    return dict(out)   # shared (per_build.shown_by_month): looking up a month adds none
+
+
+#: An entry's date: the key of date order (a campaign's entries, its newsletters).
+DATE = attrgetter("date")
 
 
 def newest(entries, count: int, key) -> list:

@@ -26,7 +26,7 @@ from sentinel.build.writer import inside, write_bytes, write_text
 from sentinel.content import months
 from sentinel.content.model import Campaign, Project, sources_text
 from sentinel.outputs import board_report, report as evaluation, site_engine
-from sentinel.outputs.per_build import per_build, settings_key
+from sentinel.outputs.per_build import per_build, settings_key, shown_by_month
 from sentinel.outputs.silver_report import Silver, silver
 from sentinel.outputs.site import SiteExtras, current_campaign, page, yaml_str
 from sentinel.render import urls
@@ -141,12 +141,12 @@ def _silvers(root: str, c: Campaign, as_of: date, staff_url: str) -> list[_Month
     """Each month's Silver report, kept by everything it shows: the month's entries (by the text
     each was read from), the campaign's settings, strands, measures and risks (the campaign
     without its entries), the month's newsletters and events, the build day and the staff site."""
-    by_month = months.grouped(select(c.activities, Audience.STAFF, as_of))
+    _, by_month = shown_by_month(c, Audience.STAFF, as_of)
     issues, events = select(c.newsletters, Audience.STAFF, as_of), select(c.events, Audience.PUBLIC, as_of)
     settings = settings_key(c)
     found = []
     for month in board_report.silver_months(c, as_of):
-        entries = by_month[month]
+        entries = by_month.get(month, [])
         key = cache.key(settings, month, as_of, staff_url, sources_text(entries),
                         [n for n in issues if months.of(n.date) == month],
                         [e for e in events if months.of(e.day) == month])

@@ -21,12 +21,8 @@ def latest(entries, in_date_order: bool = False) -> list:
     give, without sorting 200,000 entries at every build to know the feed's key; entries known to
     be `in_date_order`, as a campaign's activities are, are looked at from the end only)."""
     if in_date_order:
-        return months.newest(entries, FEED_SIZE, key=_day)
-    return heapq.nlargest(FEED_SIZE, entries, key=_day)
-
-
-def _day(entry) -> date:
-    return entry.date
+        return months.newest(entries, FEED_SIZE, key=months.DATE)
+    return heapq.nlargest(FEED_SIZE, entries, key=months.DATE)
 
 
 def atom(c: Campaign, entries, site_url: str, path: str, title: str, link_of) -> bytes:

@@ -19,7 +19,6 @@ from dataclasses import dataclass, replace
 from email.headerregistry import Address
 from datetime import date, datetime, time
 from functools import partial
-from operator import attrgetter
 from pathlib import Path
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
@@ -110,10 +109,8 @@ def assemble(c: Campaign, n: Newsletter, as_of: date, public_posters: list | Non
 def _dated(c: Campaign, first: date, last: date) -> tuple:
     """The campaign's activities dated `first` to `last`: a slice of the date-ordered entries,
     found by a binary search, so that 108 issues do not each look at all 200,000 of them."""
-    return c.activities[bisect_left(c.activities, first, key=_DAY):bisect_right(c.activities, last, key=_DAY)]
-
-
-_DAY = attrgetter("date")
+    return c.activities[bisect_left(c.activities, first, key=months.DATE):
+                        bisect_right(c.activities, last, key=months.DATE)]
 
 
 

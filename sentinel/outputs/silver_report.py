@@ -37,11 +37,9 @@ class Silver:
     figures_when: str
 
 
-def silver(c: Campaign, month: str, as_of: date, entries: list | None = None) -> Silver:
-    """The report of `month`; `entries`, when given, are the month's entries staff may see
-    (a campaign's reports select them once, not once a month)."""
-    if entries is None:
-        entries = [a for a in select(c.activities, Audience.STAFF, as_of) if a.month == month]
+def silver(c: Campaign, month: str, as_of: date, entries: list) -> Silver:
+    """The report of `month`; `entries` are the month's entries staff may see (a campaign's
+    reports select them once, not once a month: per_build.shown_by_month)."""
     by_unit = defaultdict(list)
     for a in entries:
         by_unit[names.canonical(c.units, a.unit)].append(a)

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from sentinel.build import cache
 from sentinel.content import months
 from sentinel.outputs import csp, feeds, site_engine, site_languages, staff_site
+from sentinel.outputs.per_build import per_build, shown_by_month
 from sentinel.render import markup, phones, urls
 from sentinel.render.styles import component_css
 from sentinel.content.model import Campaign, Project, Sign, sources_text
@@ -323,8 +324,7 @@ def _cards_of(root: Path, c: Campaign, activities: list, staff: bool, template: 
     it changes. Drawing it, each card comes from the cards the same `page` (campaign, month and
     page, or strand) showed the last time it was drawn, when its entry and the strands are the
     same: an edit draws one card again, not the 5,000 of a national month (0.4 ms each)."""
-    strands = [(s.id, s.label, s.colour) for s in c.strands.values()]
-    context = cache.key(template, staff, strands)
+    context = _cards_context(c, staff, template)
     digest = cache.key(context, sources_text(activities))
 
     def html() -> Markup:
@@ -341,6 +341,13 @@ def _cards_of(root: Path, c: Campaign, activities: list, staff: bool, template: 
             cache.write_value(root, "activity-cards", name, _Cards(context, sources, [str(x) for x in cards]))
         return Markup(render(template, c=c, cards=cards, staff=staff))
     return digest, html
+
+
+@per_build(keep=12)   # both sites' two templates, three campaigns
+def _cards_context(c: Campaign, staff: bool, template: str) -> str:
+    """What every card of `c` on a page of `template` depends on besides its entry: the strands'
+    names and colours, once per campaign and build, not for each of 2,000 month pages."""
+    return cache.key(template, staff, [(s.id, s.label, s.colour) for s in c.strands.values()])
 
 
 def _card_macro():
@@ -385,9 +392,8 @@ def _page_of(month_entries: list, entry, size: int | None) -> int:
 def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: Audience, extras: SiteExtras,
                     as_of: date) -> list:
     staff = ctx["staff"]
-    activities = select(c.activities, audience, as_of)
+    activities, by_month = shown_by_month(c, audience, as_of)
     events = select(c.events, audience, as_of)
-    by_month = months.grouped(activities)
     strand_totals, strand_recent = _tallies(activities, "strands", STRAND_RECENT)
     site_url = ctx["staff_url"] or c.site_url
     focus_month = months.of(as_of)
@@ -487,13 +493,14 @@ def _month_page(root: Path, c: Campaign, month: str, chunks: list[list], number:
         meta["search"] = "{exclude: true}"   # the month is found by its first page
     cards = _month_cards(root, c, chunks[number - 1], (month, number), ctx)
     # The text is the last build's when all it shows is the same (the template is 0.3 s of a
-    # national site's 2,000 month pages): the cards' digest stands for the cards.
+    # national site's 2,000 month pages): the cards' digest stands for the cards, the pager for
+    # the page's place and the front matter made from it.
     focus = c.focus(month)
-    key = cache.key(c.id, month, number, total, pager, meta, str(cards), focus and (focus.id, focus.title),
-                    ctx["staff"])
-    text = ctx["month_texts"].get(urls.month_file(c.id, month, number), key)
+    key = cache.key(c.id, month, pager, str(cards), focus and (focus.id, focus.title), ctx["staff"])
+    rel = urls.month_file(c.id, month, number)
+    text = ctx["month_texts"].get(rel, key)
     if not isinstance(text, str):
         text = page(meta, render("pages/month.md", c=c, month=month, count=total, cards=cards,
                                  pager=pager, here=urls.month(c.id, month, number), **ctx))
-    ctx["month_texts"].put(urls.month_file(c.id, month, number), key, text)
+    ctx["month_texts"].put(rel, key, text)
     return text
