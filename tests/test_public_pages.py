@@ -132,6 +132,32 @@ def test_entries_written_out_of_order_or_in_another_months_file_are_listed_by_da
         assert listed("2013-09") == ["09-01-early-september"]
 
 
+def test_month_files_that_meet_on_a_day_show_the_entries_of_both_at_every_build(project):
+    """August's file may end with an entry of 1 September, the day September's file starts
+    with. The month page, the strand's latest cards and the feed show the entries of that day
+    from both files, at the first build and at the next, when both files come from the cache and
+    only the entries drawn again are read in full (here: every card, the strand renamed)."""
+    august, september = "campaigns/demo/activities/2013-08.yml", "campaigns/demo/activities/2013-09.yml"
+    strand = "campaigns/demo/strands/abuse.yml"
+    root = project({august: _entry("Early August", "2013-08-03") + _entry("Written in August", "2013-09-01"),
+                    september: _entry("Written in September", "2013-09-01") + _entry("Mid September", "2013-09-15")})
+    out = root.parent / "out"
+    days = lambda cards: [re.sub(r"^2013-|-[0-9a-f]{4}$", "", card) for card in cards]  # noqa: E731
+    for title in ("Domestic abuse", "Domestic abuse and control"):
+        (root / strand).write_text((root / strand).read_text(encoding="utf-8").replace("Domestic abuse", title),
+                                   encoding="utf-8")
+        status, _, err = run(root, "--out", str(out), "--as-of", "2013-12-20", "-q")
+        assert status == 0, err
+        assert days(_read(out / "public", "/demo/activities/2013-09/").cards) == [
+            "09-01-written-in-august", "09-01-written-in-september", "09-15-mid-september"]
+        assert days(_read(out / "public", "/demo/strands/abuse/").cards) == [
+            "09-15-mid-september", "09-01-written-in-september", "09-01-written-in-august", "08-03-early-august"]
+        assert title in (out / "public/demo/strands/abuse/index.html").read_text(encoding="utf-8")
+        feed = feedparser.parse((out / "public/demo/activities/feed.xml").read_bytes())
+        assert sorted(e.title for e in feed.entries) == [
+            "Early August", "Mid September", "Written in August", "Written in September"]
+
+
 def test_a_strand_shows_its_newest_entries_and_counts_them_all(project):
     """A strand page shows the 20 newest of its entries, newest first, and links to all of them;
     the staff site's objectives page counts each objective's entries and lists the 25 newest."""

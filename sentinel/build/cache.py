@@ -195,6 +195,25 @@ def has(root: str | Path, kind: str, digest: str) -> bool:
     return (cache_dir(root) / kind / digest).is_file()
 
 
+def touch(root: str | Path, kind: str, digest: str) -> bool:
+    """Whether an entry is kept under (kind, digest), marked in use as a read marks it (`prune`
+    keeps it): for an entry a build may read later, or not at all, when a companion it did read
+    stands for it (a month file's briefs for its entries)."""
+    path = cache_dir(root) / kind / digest
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    if time.time() - st.st_mtime > IN_USE_AFTER:
+        try:
+            os.utime(path)
+        except OSError:
+            pass
+    return True
+
+
 def _load(root: str | Path, kind: str, digest: str) -> memoryview | None:
     base = cache_dir(root)
     path = base / kind / digest

@@ -14,10 +14,12 @@ from functools import partial
 from pathlib import Path
 
 from sentinel.build import cache, parallel
+from sentinel.build.faults import BuildStopped
 from sentinel.content import (front_matter, images, month_pieces, reporting, schema, sources, staff_load,
                               translations, validate, videos)
 from sentinel.content.model import (ENTRY_ORDER, NAME, NAME_RULE, Activity, Campaign, CheckedMonth, Event, Newsletter,
                                     Project, Strand, counted_digest, date_order)
+from sentinel.content.month_files import Entries, MonthBrief, MonthEntries
 from sentinel.problems import ContentError, Problems, Where, did_you_mean
 from sentinel.content.yamlsafe import load_settings, load_yaml
 
@@ -45,11 +47,10 @@ def load_project(root: Path, progress=None) -> Project:
 
 
 #: The checked entries of each month file of this process's last load (with their problems,
-#: none, the digest of what they count for and their date order), by their cache key (the
-#: file's bytes and the rules): a preview that builds again at every save decodes only the file
-#: that changed, not 20,000 entries from the cache. The entries are frozen; one load is kept.
-_read_before: dict[str, tuple[list[Activity], list, str, list | None]] = {}
-_read_now: dict[str, tuple[list[Activity], list, str, list | None]] = {}
+#: none), by their cache key (the file's bytes and the rules): a preview that builds again at
+#: every save reads only the file that changed, and keeps the entries it decoded. One load is kept.
+_read_before: dict[str, tuple[MonthEntries, list]] = {}
+_read_now: dict[str, tuple[MonthEntries, list]] = {}
 
 
 def _load_project(root: Path, progress) -> Project:
@@ -152,53 +153,51 @@ def _load_strands(root: Path, folder: Path, cid: str, problems: Problems) -> dic
 
 
 def _load_activities(root: Path, folder: Path, cid: str, rules: validate.EntryRules | None,
-                     problems: Problems, progress=None) -> tuple[list[list[Activity]], tuple]:
-    """Every entry of the campaign, each checked on its own against `rules` (none when the
-    campaign itself could not be read), each month file's in date order; and what each month
-    file holds (`Campaign.activity_files`). Checks across entries come later, on every load."""
+                     problems: Problems, progress=None) -> tuple[list[MonthEntries], tuple]:
+    """Every month file's entries, each checked on its own against `rules` (none when the
+    campaign itself could not be read), in date order; and what each month file holds
+    (`Campaign.activity_files`). Checks across entries come later, on every load."""
     files = [(_rel(root, path), data) for path in _yaml_files(root, folder / "activities", problems)
              if (data := sources.read(root, path, problems)) is not None]
-    out: list[list[Activity]] = []
+    out: list[MonthEntries] = []
     held = []
-    for (rel, _), (entries, found, counted, order) in zip(files, _activities_of_files(root, files, cid, rules,
-                                                                                       progress)):
-        out.append([entries[i] for i in order] if order else entries)
-        held.append((rel, len(entries), counted))
+    for (rel, _), (month, found) in zip(files, _activities_of_files(root, files, cid, rules, progress)):
+        out.append(month)
+        held.append((rel, len(month.brief.briefs), month.brief.counted))
         problems.items.extend(found)
     return out, tuple(held)
 
 
-def _in_date_order(files: list[list[Activity]]) -> tuple[Activity, ...]:
+def _in_date_order(files: list[MonthEntries]) -> Entries:
     """The entries of every month file, each file's already in date order (ENTRY_ORDER): when the
     files follow one another, as month files do, joining them is the order (as a stable sort of
-    them all would have it: 0.2 s at 200,000 entries), else they are sorted."""
-    joined = tuple(entry for entries in files for entry in entries)
-    ends = [(entries[0], entries[-1]) for entries in files if entries]
-    if all(ENTRY_ORDER(last) <= ENTRY_ORDER(first) for (_, last), (first, _) in zip(ends, ends[1:])):
-        return joined
-    return tuple(sorted(joined, key=ENTRY_ORDER))
+    them all would have it), and no file is read that nothing asks for; else they are sorted."""
+    ends = [(f.brief.first, f.brief.last) for f in files if f.brief.briefs]
+    if all(last <= first for (_, last), (first, _) in zip(ends, ends[1:])):
+        return Entries(files)
+    joined = sorted((entry for f in files for entry in f.entries()), key=ENTRY_ORDER)
+    return Entries([MonthEntries(MonthBrief.of(joined), joined)])
 
 
 def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
-                         rules: validate.EntryRules | None, progress=None) -> list[tuple[list[Activity], list, str,
-                                                                                         list | None]]:
-    """The checked entries, the problems, the digest of what the entries count for
-    (`model.counted_digest`) and the entries' date order (`model.date_order`) of each month
-    file, in order: from the cache when neither the file nor the rules changed, else read and
-    checked (on both cores when many files are new, as in the first build of a large campaign).
-    Month files are the bulk of a campaign and most do not change between builds; only a file
-    without any problem is cached, with its digest (`CheckedMonth`), so that the figures' key
-    does not go over 200,000 entries at every edit."""
-    done: dict[int, tuple[list[Activity], list, str, list | None]] = {}
+                         rules: validate.EntryRules | None, progress=None) -> list[tuple[MonthEntries, list]]:
+    """The checked entries and the problems of each month file, in order: from the cache when
+    neither the file nor the rules changed, else read and checked (on both cores when many files
+    are new, as in the first build of a large campaign). Month files are the bulk of a campaign
+    and most do not change between builds; only a file without any problem is cached: its
+    entries (`CheckedMonth`) and their briefs (`month_files.MonthBrief`), which are all a build
+    reads of it until something asks for its entries."""
+    done: dict[int, tuple[MonthEntries, list]] = {}
     todo = []
-    keys = [cache.key(cache.key("activities", rel, cid, data), rules) for rel, data in files]
+    keys = [_file_key(rel, data, cid, rules) for rel, data in files]
     for i, ((rel, data), key) in enumerate(zip(files, keys)):
         if key in _read_before:
             done[i] = _read_now[key] = _read_before[key]
             continue
-        cached = cache.read_value(root, "activities", key, CheckedMonth)
-        if cached is not None:
-            done[i] = _read_now[key] = (cached.entries, [], cached.counted, cached.order)
+        brief = cache.read_value(root, "activity-briefs", key, MonthBrief)
+        if brief is not None and cache.touch(root, "activities", key):
+            read = partial(_decoded, str(root), rel, cid, rules, key)
+            done[i] = _read_now[key] = (MonthEntries(brief, read=read), [])
         else:
             todo.append((i, (rel, data, key)))
     if progress and len(files) >= PARALLEL_FROM:   # a small campaign reads in a blink: no lines
@@ -206,19 +205,41 @@ def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
             f"{len(todo)} to read and check" if todo else "all checked before") + (
             f", {len(done)} checked before" if todo and done else ""))
     read = partial(_read_and_check, str(root), cid=cid, rules=rules)
-    for n, (i, result) in enumerate(_on_both_cores(read, todo), 1):
-        done[i] = result
-        if not result[1]:   # kept like the cache keeps it: only a file without problems
-            _read_now[keys[i]] = result
+    for n, (i, (entries, found, brief)) in enumerate(_on_both_cores(read, todo), 1):
+        done[i] = (MonthEntries(brief, entries), found)
+        if not found:   # kept like the cache keeps it: only a file without problems
+            _read_now[keys[i]] = done[i]
         if progress and (n % max(1, len(todo) // 4) == 0 or n == len(todo)) and len(todo) >= PARALLEL_FROM:
             progress.step(f"activities of {cid}: month files read and checked", n, len(todo))
     return [done[i] for i in range(len(files))]
 
 
+def _file_key(rel: str, data: bytes, cid: str, rules: validate.EntryRules | None) -> str:
+    """The cache key of a month file's checked entries: its bytes, its campaign and the rules."""
+    return cache.key(cache.key("activities", rel, cid, data), rules)
+
+
+def _decoded(root: str, rel: str, cid: str, rules: validate.EntryRules | None, key: str) -> list[Activity]:
+    """The entries of a month file checked before, in date order, from the cache; or, should
+    the cache have lost them since loading began, read and checked again from the file, which
+    must still be what was loaded."""
+    checked = cache.read_value(root, "activities", key, CheckedMonth)
+    if checked is None:
+        problems = Problems()
+        data = sources.read(Path(root), Path(root) / rel, problems)
+        if data is not None and _file_key(rel, data, cid, rules) == key:
+            entries, found, _ = _read_and_check(root, (rel, data, key), cid, rules)
+            if not found:
+                return entries
+        raise BuildStopped(f"{rel} changed while the build was reading it: build again")
+    return [checked.entries[i] for i in checked.order] if checked.order else checked.entries
+
+
 def _read_and_check(root: str, item: tuple, cid: str, rules: validate.EntryRules | None):
-    """A month file's entries, read and checked, its problems and the digest of what the entries
-    count for (none when there are problems: they stop the build). After an edit, only the
-    entries whose text changed are read again (month_pieces), when that gives a clean result."""
+    """A month file's entries, read and checked, in date order, its problems and the entries'
+    brief (with the digest of what they count for, none when there are problems: they stop the
+    build). After an edit, only the entries whose text changed are read again (month_pieces),
+    when that gives a clean result."""
     rel, data, key = item
     problems = Problems()
     text = sources.text(data, rel, problems)
@@ -227,13 +248,17 @@ def _read_and_check(root: str, item: tuple, cid: str, rules: validate.EntryRules
     entries = month_pieces.read_again(root, rel, cid, rules, pieces, read) if pieces else None
     if entries is None:
         entries = [] if text is None else read(text, 0, problems)
+    order = date_order(entries)
+    ordered = [entries[i] for i in order] if order else entries
     if problems:
-        return entries, problems.items, "", date_order(entries)
-    checked = CheckedMonth(entries, counted_digest(entries), date_order(entries))
+        return ordered, problems.items, MonthBrief.of(ordered)
+    checked = CheckedMonth(entries, counted_digest(entries), order)
+    brief = MonthBrief.of(ordered, checked.counted)
     cache.write_value(root, "activities", key, checked)
+    cache.write_value(root, "activity-briefs", key, brief)
     if pieces:
         month_pieces.remember(root, rel, cid, rules, pieces, key, entries)
-    return entries, [], checked.counted, checked.order
+    return ordered, [], brief
 
 
 #: Month files to read before it pays to start a second process for them.

@@ -12,6 +12,7 @@ from sentinel.content import months, names
 from sentinel.render import markup
 from sentinel.outputs.email_message import header_problem
 from sentinel.content.model import Campaign
+from sentinel.content.month_files import briefs
 from sentinel.problems import Problem, Problems, Where, did_you_mean
 
 # Anything the browser fetches by itself (an image, a frame, a stylesheet...) from another host
@@ -112,7 +113,7 @@ def campaign(c: Campaign, problems: Problems) -> None:
         _strand(c, strand, problems)
     # Each entry on its own is checked as it is loaded (`activities`); here, entries across files
     # (counted first: each entry's place is looked for only when two share a key).
-    if len({a.key for a in c.activities}) != len(c.activities):
+    if len({b.key for b in briefs(c.activities)}) != len(c.activities):
         _twice_recorded(c, problems)
     seen_issues: dict[int, str] = {}
     for n in c.newsletters:

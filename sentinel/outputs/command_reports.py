@@ -25,6 +25,7 @@ from sentinel.build.documents import Document, made
 from sentinel.build.writer import inside, write_bytes, write_text
 from sentinel.content import months
 from sentinel.content.model import Campaign, Project, sources_text
+from sentinel.content.month_files import resolve
 from sentinel.outputs import board_report, report as evaluation, site_engine
 from sentinel.outputs.per_build import per_build, settings_key, shown_by_month
 from sentinel.outputs.silver_report import Silver, silver
@@ -151,7 +152,7 @@ def _silvers(root: str, c: Campaign, as_of: date, staff_url: str) -> list[_Month
                         [n for n in issues if months.of(n.date) == month],
                         [e for e in events if months.of(e.day) == month])
         made = msgspec.json.decode(cache.cached(root, "silver-report", [key], lambda: json.dumps(
-            _silver(silver(c, month, as_of, entries), staff_url)).encode()))
+            _silver(silver(c, month, as_of, resolve(c.activities, entries)), staff_url)).encode()))
         found.append(_Month(month, made["html"], made["page"], made["blocks"]))
     return found
 

@@ -33,7 +33,8 @@ from sentinel.outputs import email_message, feeds, newsletter_images, social
 from sentinel.outputs.per_build import per_build, settings_key
 from sentinel.render import markup, templating, urls
 from sentinel.outputs.email_message import PLACEHOLDER_SENDER
-from sentinel.content.model import STANDARD_REPORT, Campaign, Newsletter, ReportRoute, Strand
+from sentinel.content.model import STANDARD_REPORT, Campaign, Newsletter, ReportRoute, Strand, sources_text
+from sentinel.content.month_files import briefs, resolve
 from sentinel.problems import ContentError, Problem
 from sentinel.outputs.site import SiteExtras, page, poster_links, yaml_str
 from sentinel.render.styles import component_css
@@ -61,7 +62,7 @@ class Issue:
     next_month: str
     next_focus: Strand | None
     period: tuple[str, str]            # the month before and the issue's month, YYYY-MM
-    examples: list
+    picked: list                       # the examples' briefs (month_files): `examples` reads them
     more: int                          # activities of the period not shown as examples
     events: list
     report_routes: tuple
@@ -76,6 +77,11 @@ class Issue:
         return f"{self.c.id}/{self.n.month}"
 
     @property
+    def examples(self) -> list:
+        """The examples in full, read only when the issue is drawn: its key needs their briefs."""
+        return resolve(self.c.activities, self.picked)
+
+    @property
     def helplines(self) -> tuple:
         return self.focus.helplines if self.focus else ()
 
@@ -88,7 +94,7 @@ def assemble(c: Campaign, n: Newsletter, as_of: date, public_posters: list | Non
     before = months.before(n.month)
     first, last = months.first_day(before), min(n.date, months.last_day(n.month))
     period = select(_dated(c, first, last), audience, as_of)
-    examples = months.newest(period, MAX_EXAMPLES, key=lambda a: (a.date, a.title))   # the latest title first
+    picked = months.newest(period, MAX_EXAMPLES, key=lambda a: (a.date, a.title))   # the latest title first
     next_month = months.after(n.month)
     events = [e for e in select(c.events, audience, as_of) if n.date <= e.day <= months.last_day(next_month)]
     focus = c.focus(n.month)
@@ -98,29 +104,31 @@ def assemble(c: Campaign, n: Newsletter, as_of: date, public_posters: list | Non
         best = min(public_posters, key=lambda p: preferred.index(p["audience"]) if p["audience"] in preferred else 9)
         poster = {"png": best["png"], "pdf": best["pdf"], "alt": f"Poster for {best['audience']}: {focus.title}"}
     return Issue(c=c, n=n, audience=audience, focus=focus, next_month=next_month,
-                 next_focus=c.focus(next_month), period=(before, n.month), examples=examples,
-                 more=len(period) - len(examples), events=events,
+                 next_focus=c.focus(next_month), period=(before, n.month), picked=picked,
+                 more=len(period) - len(picked), events=events,
                  report_routes=focus.report_routes if focus else tuple(ReportRoute(*r) for r in STANDARD_REPORT),
                  signs_audience=SIGNS_FOR[audience], poster=poster, images=images,
                  web_url=urls.absolute(c.site_url, urls.newsletter(c.id, n.month)) if public_web else None,
                  share=social.share(c, n.month, as_of))
 
 
-def _dated(c: Campaign, first: date, last: date) -> tuple:
-    """The campaign's activities dated `first` to `last`: a slice of the date-ordered entries,
-    found by a binary search, so that 108 issues do not each look at all 200,000 of them."""
-    return c.activities[bisect_left(c.activities, first, key=months.DATE):
-                        bisect_right(c.activities, last, key=months.DATE)]
-
+def _dated(c: Campaign, first: date, last: date) -> list:
+    """The briefs of the campaign's activities dated `first` to `last`: a slice of the
+    date-ordered entries, found by a binary search, so that 108 issues do not each look at all
+    200,000 of them."""
+    shown = briefs(c.activities)
+    return shown[bisect_left(shown, first, key=months.DATE):bisect_right(shown, last, key=months.DATE)]
 
 
 def _content_key(issue: Issue) -> str:
     """A key of everything the issue's outputs are made from, quick to compute: the campaign
-    without its thousands of entries (the issue holds the few it shows), and the entries it shows
-    without their line numbers, so that an edit elsewhere in a month file leaves the issue alone."""
+    without its thousands of entries (the issue holds the few it shows), the entries it shows by
+    what each was read from (equal sources, equal entries: none is read for the key) and its
+    events without their line numbers, so that an edit elsewhere in a month file leaves the
+    issue alone."""
     def as_shown(entry):
         return replace(entry, origin=None)
-    return cache.key(settings_key(issue.c), replace(issue, c=None, examples=[as_shown(a) for a in issue.examples],
+    return cache.key(settings_key(issue.c), replace(issue, c=None, picked=sources_text(issue.picked),
                                                     events=[as_shown(e) for e in issue.events]))
 
 

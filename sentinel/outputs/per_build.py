@@ -42,11 +42,13 @@ def settings_key(c) -> str:
 
 @per_build(keep=6)   # both audiences of three campaigns: one build's, not a preview's older ones
 def shown_by_month(c, audience, as_of) -> tuple[list, dict]:
-    """The entries of campaign `c` that `audience` may see on `as_of` (visibility.select), in
-    date order, and the same by month (months.grouped): once per campaign, audience and build.
-    The Silver reports ask for the staff's first; the staff site, in a worker forked after them,
-    finds them done (two passes over 200,000 entries)."""
+    """The briefs of the entries of campaign `c` that `audience` may see on `as_of`
+    (visibility.select), in date order, and the same by month (months.grouped): once per
+    campaign, audience and build. The Silver reports ask for the staff's first; the staff site,
+    in a worker forked after them, finds them done (two passes over 200,000 entries). What an
+    output draws it asks for in full (month_files.resolve)."""
     from sentinel.content import months
+    from sentinel.content.month_files import briefs
     from sentinel.visibility import select
-    shown = select(c.activities, audience, as_of)
+    shown = select(briefs(c.activities), audience, as_of)
     return shown, months.grouped(shown)

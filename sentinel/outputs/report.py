@@ -26,7 +26,8 @@ from sentinel.render import charts, urls
 from sentinel.outputs import site_engine
 from sentinel.outputs.per_build import per_build, settings_key
 from sentinel.render.charts import BAR, MUTED, Chart
-from sentinel.content.model import Activity, Campaign, Project
+from sentinel.content.model import Activity, Campaign, Project, sources_text
+from sentinel.content.month_files import briefs
 from sentinel.outputs.site import SiteExtras, current_campaign, page
 from sentinel.render.styles import component_css
 from sentinel.render.templating import THEME, render as render_template
@@ -508,7 +509,8 @@ def _plan(project: Project, c: Campaign, as_of: date) -> tuple[_Plan, str, str]:
     # Entries "in full" are on the staff site, at its own intranet address (mkdocs.yml extra).
     staff_url = urls.staff_site(site_engine.extra_settings(Path(project.root) / "mkdocs.yml"),
                                 current_campaign(project, as_of).site_url)
-    examples = [c.activities[i] for i in plan.examples]
+    shown = briefs(c.activities)
+    examples = [shown[i] for i in plan.examples]
     return plan, staff_url, _content_key(c, examples, plan.figures_key, staff_url, plan.svgs)
 
 
@@ -547,12 +549,11 @@ def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
     return found
 
 
-def _content_key(c: Campaign, examples: list[Activity], figures_key: str, staff_url: str, svgs: dict) -> str:
+def _content_key(c: Campaign, examples: list, figures_key: str, staff_url: str, svgs: dict) -> str:
     """A key of everything the pages show, quick to compute: the figures (each sustained entry is
-    there), the example entries without their line numbers, the campaign without its entries,
-    where the staff site is and the charts."""
-    return cache.key(figures_key, [replace(a, origin=None) for a in examples], settings_key(c), staff_url,
-                     sorted(svgs.items()))
+    there), the example entries by what each was read from (their briefs: none is read), the
+    campaign without its entries, where the staff site is and the charts."""
+    return cache.key(figures_key, sources_text(examples), settings_key(c), staff_url, sorted(svgs.items()))
 
 
 def _context(r: Report, staff_url: str) -> dict:

@@ -24,6 +24,7 @@ from sentinel.outputs.per_build import per_build, shown_by_month
 from sentinel.render import markup, phones, urls
 from sentinel.render.styles import component_css
 from sentinel.content.model import Campaign, Project, Sign, sources_text
+from sentinel.content.month_files import resolve
 from sentinel.problems import ContentError, Problem, Where
 from sentinel.render.templating import THEME, environment, render
 from sentinel.visibility import Audience, select, visible
@@ -333,7 +334,9 @@ def _cards_of(root: Path, c: Campaign, activities: list, staff: bool, template: 
         last = cache.read_value(root, "activity-cards", name, _Cards)
         known = dict(zip(last.sources, last.cards)) if last and last.context == context else {}
         card = _card_macro()
-        cards = [Markup(known[s]) if s in known else card(a, c.strands, None, staff)
+        # Only the entries of cards not drawn before are read in full (an edit: one).
+        drawn = iter(resolve(c.activities, [a for a, s in zip(activities, sources) if s not in known]))
+        cards = [Markup(known[s]) if s in known else card(next(drawn), c.strands, None, staff)
                  for a, s in zip(activities, sources)]
         reused = sum(s in known for s in sources)
         cache.count("activity-card", made=len(cards) - reused, reused=reused)
@@ -436,11 +439,12 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
         render("pages/activities.md", c=c, here=urls.activities(c.id), by_month=by_month, **ctx))
     feed_title = f"{c.name}: activity" + (" (staff)" if staff else "")
     files[urls.activity_feed(c.id)] = _activity_feed(root, c, activities, site_url, feed_title,
-                                                     lambda a: urls.activity(a, _page_of(by_month[a.month], a, size)))
+                                                     lambda a: _page_of(by_month[a.month], a, size))
     section = [urls.campaign_file(c.id), {"Strands": strand_nav}, urls.calendar_file(c.id),
                {"Activity": [urls.activities_file(c.id)] + month_nav}]
     if staff:
         totals, recent = _tallies(activities, "objectives", OBJECTIVE_LIST_LIMIT)
+        recent = {n: resolve(c.activities, shown) for n, shown in recent.items()}
         files[urls.objectives_file(c.id)] = page(
             {"title": "Strategic objectives"},
             render("pages/objectives.md", c=c, here=urls.objectives(c.id), LIST_LIMIT=OBJECTIVE_LIST_LIMIT,
@@ -459,15 +463,19 @@ def _calendar(root: Path, c: Campaign, events: list, site_url: str) -> bytes:
     return cache.cached(root, "calendar-ics", shown, lambda: feeds.ics(c, events, site_url))
 
 
-def _activity_feed(root: Path, c: Campaign, activities: list, site_url: str, title: str, link_of) -> bytes:
-    """The campaign's Atom feed, from the cache when the entries it shows (the newest, without
-    their line numbers, and where each links to) and its heading are the same: an edit to an
-    older month leaves it as it was, and feedgen need not write it again."""
+def _activity_feed(root: Path, c: Campaign, activities: list, site_url: str, title: str, page_of) -> bytes:
+    """The campaign's Atom feed, from the cache when the entries it shows (the newest, by what
+    each was read from, and where each links to) and its heading are the same: an edit to an
+    older month leaves it as it was, and feedgen need not write it again. `activities` are
+    briefs (month_files); `page_of(brief)`, the page of its month an entry is on."""
     path = urls.activity_feed(c.id)
     newest = feeds.latest(activities, in_date_order=True)
-    shown = (c.id, c.name, c.organisation, c.starts, site_url, path, title,
-             [(replace(a, origin=None), link_of(a)) for a in newest])
-    return cache.cached(root, "activity-feed", shown, lambda: feeds.atom(c, newest, site_url, path, title, link_of))
+    entries = resolve(c.activities, newest)
+    links = [urls.activity(a, page_of(b)) for a, b in zip(entries, newest)]
+    shown = (c.id, c.name, c.organisation, c.starts, site_url, path, title, sources_text(newest), links)
+    link = {id(a): href for a, href in zip(entries, links)}
+    return cache.cached(root, "activity-feed", shown,
+                        lambda: feeds.atom(c, entries, site_url, path, title, lambda a: link[id(a)]))
 
 
 def _month_page(root: Path, c: Campaign, month: str, chunks: list[list], number: int, ctx: dict) -> str:
