@@ -65,11 +65,41 @@ def inputs_fingerprint(root: str | Path, *extra: object) -> str:
     sources = [root / "mkdocs.yml"]
     for folder in ("content", "campaigns", "theme"):
         sources += sorted((root / folder).rglob("*"))
+    _read_digests.clear()
     for path in sources:
         h.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0")
         # Folders count too: a new or misspelt one (empty or not) is something `check` reports.
-        h.update(b"(folder)" if path.is_dir() else path.read_bytes() if path.is_file() else b"(missing)")
+        h.update(b"(folder)" if path.is_dir() else _digest_of(path).encode() if path.is_file() else b"(missing)")
     return h.hexdigest()
+
+
+#: What the fingerprint read of each file, by path: its identity and times then, and the digest
+#: of its bytes. The loader, moments later, keys a month file by it instead of reading 90 MB of
+#: a national campaign's YAML a second time (`known_digest`).
+_read_digests: dict[str, tuple[tuple, str]] = {}
+
+
+def _digest_of(path: Path) -> str:
+    with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        digest = hashlib.sha256(f.read()).hexdigest()
+    _read_digests[str(path)] = (_identity(st), digest)
+    return digest
+
+
+def _identity(st: os.stat_result) -> tuple:
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def known_digest(path: Path) -> str | None:
+    """The digest of the bytes of `path` as this build's fingerprint read them, if the file is
+    still that file, unchanged (its inode, size and times; a change time cannot be set back):
+    else None, and it must be read."""
+    known = _read_digests.get(str(path))
+    try:
+        return known[1] if known and _identity(os.stat(path)) == known[0] else None
+    except OSError:
+        return None
 
 
 def key(*parts: object) -> str:

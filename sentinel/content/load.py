@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import hashlib
 import os
 import re
 from contextlib import closing, contextmanager
@@ -157,15 +158,28 @@ def _load_activities(root: Path, folder: Path, cid: str, rules: validate.EntryRu
     """Every month file's entries, each checked on its own against `rules` (none when the
     campaign itself could not be read), in date order; and what each month file holds
     (`Campaign.activity_files`). Checks across entries come later, on every load."""
-    files = [(_rel(root, path), data) for path in _yaml_files(root, folder / "activities", problems)
-             if (data := sources.read(root, path, problems)) is not None]
+    files = [file for path in _yaml_files(root, folder / "activities", problems)
+             if (file := _month_file(root, path, problems)) is not None]
     out: list[MonthEntries] = []
     held = []
-    for (rel, _), (month, found) in zip(files, _activities_of_files(root, files, cid, rules, progress)):
+    for (rel, *_), (month, found) in zip(files, _activities_of_files(root, files, cid, rules, progress)):
         out.append(month)
         held.append((rel, len(month.brief.briefs), month.brief.counted))
         problems.items.extend(found)
     return out, tuple(held)
+
+
+def _month_file(root: Path, path: Path, problems: Problems) -> tuple[str, str, bytes | None] | None:
+    """A month file's name, the digest of its bytes and, when they had to be read for it, the
+    bytes: a file that the build's fingerprint read moments ago and that is unchanged since is
+    not read again (it is read when it must be checked). None, with the reason in `problems`,
+    when it may not be read."""
+    why = sources.problem_with(root, path)
+    known = None if why else cache.known_digest(path)
+    if known:
+        return _rel(root, path), known, None
+    data = sources.read(root, path, problems)
+    return None if data is None else (_rel(root, path), hashlib.sha256(data).hexdigest(), data)
 
 
 def _in_date_order(files: list[MonthEntries]) -> Entries:
@@ -179,7 +193,7 @@ def _in_date_order(files: list[MonthEntries]) -> Entries:
     return Entries([MonthEntries(MonthBrief.of(joined), joined)])
 
 
-def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
+def _activities_of_files(root: Path, files: list[tuple[str, str, bytes | None]], cid: str,
                          rules: validate.EntryRules | None, progress=None) -> list[tuple[MonthEntries, list]]:
     """The checked entries and the problems of each month file, in order: from the cache when
     neither the file nor the rules changed, else read and checked (on both cores when many files
@@ -189,8 +203,8 @@ def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
     reads of it until something asks for its entries."""
     done: dict[int, tuple[MonthEntries, list]] = {}
     todo = []
-    keys = [_file_key(rel, data, cid, rules) for rel, data in files]
-    for i, ((rel, data), key) in enumerate(zip(files, keys)):
+    keys = [_file_key(rel, digest, cid, rules) for rel, digest, _ in files]
+    for i, ((rel, _, data), key) in enumerate(zip(files, keys)):
         if key in _read_before:
             done[i] = _read_now[key] = _read_before[key]
             continue
@@ -199,6 +213,13 @@ def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
             read = partial(_decoded, str(root), rel, cid, rules, key)
             done[i] = _read_now[key] = (MonthEntries(brief, read=read), [])
         else:
+            if data is None:   # unchanged since the fingerprint read it, yet not checked: read it now
+                found = Problems()
+                data = sources.read(root, root / rel, found)
+                if data is None:
+                    done[i] = (MonthEntries(MonthBrief([])), found.items)
+                    continue
+                key = keys[i] = _file_key(rel, hashlib.sha256(data).hexdigest(), cid, rules)
             todo.append((i, (rel, data, key)))
     if progress and len(files) >= PARALLEL_FROM:   # a small campaign reads in a blink: no lines
         progress.step(f"activities of {cid}: {len(files)} month files, " + (
@@ -214,9 +235,9 @@ def _activities_of_files(root: Path, files: list[tuple[str, bytes]], cid: str,
     return [done[i] for i in range(len(files))]
 
 
-def _file_key(rel: str, data: bytes, cid: str, rules: validate.EntryRules | None) -> str:
-    """The cache key of a month file's checked entries: its bytes, its campaign and the rules."""
-    return cache.key(cache.key("activities", rel, cid, data), rules)
+def _file_key(rel: str, digest: str, cid: str, rules: validate.EntryRules | None) -> str:
+    """The cache key of a month file's checked entries: its bytes' digest, its campaign and the rules."""
+    return cache.key(cache.key("activities", rel, cid, digest), rules)
 
 
 def _decoded(root: str, rel: str, cid: str, rules: validate.EntryRules | None, key: str) -> list[Activity]:
@@ -227,7 +248,7 @@ def _decoded(root: str, rel: str, cid: str, rules: validate.EntryRules | None, k
     if checked is None:
         problems = Problems()
         data = sources.read(Path(root), Path(root) / rel, problems)
-        if data is not None and _file_key(rel, data, cid, rules) == key:
+        if data is not None and _file_key(rel, hashlib.sha256(data).hexdigest(), cid, rules) == key:
             entries, found, _ = _read_and_check(root, (rel, data, key), cid, rules)
             if not found:
                 return entries

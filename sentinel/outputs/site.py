@@ -470,12 +470,14 @@ def _activity_feed(root: Path, c: Campaign, activities: list, site_url: str, tit
     briefs (month_files); `page_of(brief)`, the page of its month an entry is on."""
     path = urls.activity_feed(c.id)
     newest = feeds.latest(activities, in_date_order=True)
-    entries = resolve(c.activities, newest)
-    links = [urls.activity(a, page_of(b)) for a, b in zip(entries, newest)]
-    shown = (c.id, c.name, c.organisation, c.starts, site_url, path, title, sources_text(newest), links)
-    link = {id(a): href for a, href in zip(entries, links)}
-    return cache.cached(root, "activity-feed", shown,
-                        lambda: feeds.atom(c, entries, site_url, path, title, lambda a: link[id(a)]))
+    pages = [page_of(a) for a in newest]   # with an entry's source, where it links to
+    shown = (c.id, c.name, c.organisation, c.starts, site_url, path, title, sources_text(newest), pages)
+
+    def atom() -> bytes:
+        entries = resolve(c.activities, newest)
+        link = {id(a): urls.activity(a, page) for a, page in zip(entries, pages)}
+        return feeds.atom(c, entries, site_url, path, title, lambda a: link[id(a)])
+    return cache.cached(root, "activity-feed", shown, atom)
 
 
 def _month_page(root: Path, c: Campaign, month: str, chunks: list[list], number: int, ctx: dict) -> str:
