@@ -60,26 +60,41 @@ def inputs_fingerprint(root: str | Path, *extra: object) -> str:
     Equal fingerprints mean an identical build: `build.py` then leaves the output as it is.
     """
     root = Path(root)
+    started = time.time()
     h = hashlib.sha256(code_version().encode())
     h.update(repr(extra).encode())
     sources = [root / "mkdocs.yml"]
     for folder in ("content", "campaigns", "theme"):
         sources += sorted((root / folder).rglob("*"))
     _read_digests.clear()
+    name = key("file digests", str(root))
+    before = read_value(root, "file-digests", name, dict[str, tuple[tuple[int, int, int, int, int], str]]) or {}
     for path in sources:
         h.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0")
         # Folders count too: a new or misspelt one (empty or not) is something `check` reports.
-        h.update(b"(folder)" if path.is_dir() else _digest_of(path).encode() if path.is_file() else b"(missing)")
+        h.update(b"(folder)" if path.is_dir() else _digest_of(path, before).encode() if path.is_file() else b"(missing)")
+    # Kept for the next build: only files unchanged for a while (a change within the same tick
+    # of the clock as this reading could leave its times as they were).
+    settled = {rel: known for rel, known in _read_digests.items() if known[0][4] < (started - SETTLED) * 1e9}
+    if settled != before:
+        write_value(root, "file-digests", name, settled)
     return h.hexdigest()
 
 
 #: What the fingerprint read of each file, by path: its identity and times then, and the digest
 #: of its bytes. The loader, moments later, keys a month file by it instead of reading 90 MB of
-#: a national campaign's YAML a second time (`known_digest`).
+#: a national campaign's YAML a second time (`known_digest`); the next build's fingerprint reads
+#: only the files whose identity or times changed since (as git's index does).
 _read_digests: dict[str, tuple[tuple, str]] = {}
+#: Seconds a file must have been left as it is before its digest is kept for the next build.
+SETTLED = 2
 
 
-def _digest_of(path: Path) -> str:
+def _digest_of(path: Path, before: dict) -> str:
+    known = before.get(str(path))
+    if known is not None and _identity(os.stat(path)) == tuple(known[0]):
+        _read_digests[str(path)] = (tuple(known[0]), known[1])
+        return known[1]
     with open(path, "rb") as f:
         st = os.fstat(f.fileno())
         digest = hashlib.sha256(f.read()).hexdigest()
