@@ -60,12 +60,16 @@ class SiteExtras:
     pages: dict = field(default_factory=dict)       # docs path -> page text
     nav: dict = field(default_factory=lambda: defaultdict(list))  # campaign id -> [(title, docs path)]
     blocks: dict = field(default_factory=dict)     # key -> large HTML inserted after Markdown
+    # fn(extras, project), run by the site's own worker as it starts: adds what is large and
+    # most often unchanged (read there from the cache, not sent through the outputs' pipes)
+    later: list = field(default_factory=list)
 
     def merge(self, other: "SiteExtras") -> "SiteExtras":
         """Add `other`'s files, pages, blocks and nav entries (after this one's)."""
         self.files.update(other.files)
         self.pages.update(other.pages)
         self.blocks.update(other.blocks)
+        self.later.extend(other.later)
         for cid, entries in other.nav.items():
             self.nav[cid].extend(entries)
         return self
@@ -137,6 +141,8 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     they are (`kept`, see writer.Kept) are linked from it. Returns the digest of each page."""
     staff = audience is Audience.STAFF
     docs = work / ("docs-" + audience.value)
+    for add in extras.later:
+        add(extras, project)
     # The month pages' texts as this site's last build wrote them (a national site has 2,000).
     month_texts = cache.Bundle(root, "month-pages", cache.key("month pages", audience.value))
     ctx = {"staff": staff, "as_of": as_of, "urls": urls, "block": extras.block, "lazy_block": extras.lazy_block,
