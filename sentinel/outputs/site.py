@@ -65,7 +65,7 @@ class SiteExtras:
     later: list = field(default_factory=list)
 
     def merge(self, other: "SiteExtras") -> "SiteExtras":
-        """Add `other`'s files, pages, blocks and nav entries (after this one's)."""
+        """Add `other`'s files, pages, blocks, nav entries and additions for later (after this one's)."""
         self.files.update(other.files)
         self.pages.update(other.pages)
         self.blocks.update(other.blocks)
