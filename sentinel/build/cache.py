@@ -75,7 +75,7 @@ def inputs_fingerprint(root: str | Path, *extra: object) -> str:
         h.update(b"(folder)" if path.is_dir() else _digest_of(path, before).encode() if path.is_file() else b"(missing)")
     # Kept for the next build: only files unchanged for a while (a change within the same tick
     # of the clock as this reading could leave its times as they were).
-    settled = {rel: known for rel, known in _read_digests.items() if known[0][4] < (started - SETTLED) * 1e9}
+    settled = {path: known for path, known in _read_digests.items() if known[0][4] < (started - SETTLED) * 1e9}
     if settled != before:
         write_value(root, "file-digests", name, settled)
     return h.hexdigest()
@@ -92,14 +92,16 @@ SETTLED = 2
 
 def _digest_of(path: Path, before: dict) -> str:
     known = before.get(str(path))
-    if known is not None and _identity(os.stat(path)) == tuple(known[0]):
-        _read_digests[str(path)] = (tuple(known[0]), known[1])
-        return known[1]
-    with open(path, "rb") as f:
-        st = os.fstat(f.fileno())
-        digest = hashlib.sha256(f.read()).hexdigest()
-    _read_digests[str(path)] = (_identity(st), digest)
-    return digest
+    if known is None or _identity(os.stat(path)) != known[0]:
+        with open(path, "rb") as f:
+            known = (_identity(os.fstat(f.fileno())), bytes_digest(f.read()))
+    _read_digests[str(path)] = known
+    return known[1]
+
+
+def bytes_digest(data: bytes) -> str:
+    """What a source file's bytes are known by: the fingerprint's and the loader's keys agree."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def _identity(st: os.stat_result) -> tuple:
@@ -236,14 +238,9 @@ def read(root: str | Path, kind: str, digest: str) -> bytes | None:
 
 def has(root: str | Path, kind: str, digest: str) -> bool:
     """Whether an entry is kept under (kind, digest): a quick look that counts as no look-up (a
-    damaged entry is found out, and made again, when it is read)."""
-    return (cache_dir(root) / kind / digest).is_file()
-
-
-def touch(root: str | Path, kind: str, digest: str) -> bool:
-    """Whether an entry is kept under (kind, digest), marked in use as a read marks it (`prune`
-    keeps it): for an entry a build may read later, or not at all, when a companion it did read
-    stands for it (a month file's briefs for its entries)."""
+    damaged entry is found out, and made again, when it is read), and marks it in use as a read
+    does (`prune` keeps it): a build may rely on it without reading it (a month file's entries,
+    which its briefs stand for until something draws them)."""
     path = cache_dir(root) / kind / digest
     try:
         st = os.lstat(path)

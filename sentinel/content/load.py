@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import hashlib
 import os
 import re
 from contextlib import closing, contextmanager
@@ -179,7 +178,7 @@ def _month_file(root: Path, path: Path, problems: Problems) -> tuple[str, str, b
     if known:
         return _rel(root, path), known, None
     data = sources.read(root, path, problems)
-    return None if data is None else (_rel(root, path), hashlib.sha256(data).hexdigest(), data)
+    return None if data is None else (_rel(root, path), cache.bytes_digest(data), data)
 
 
 def _in_date_order(files: list[MonthEntries]) -> Entries:
@@ -209,7 +208,7 @@ def _activities_of_files(root: Path, files: list[tuple[str, str, bytes | None]],
             done[i] = _read_now[key] = _read_before[key]
             continue
         brief = cache.read_value(root, "activity-briefs", key, MonthBrief)
-        if brief is not None and cache.touch(root, "activities", key):
+        if brief is not None and cache.has(root, "activities", key):
             read = partial(_decoded, str(root), rel, cid, rules, key)
             done[i] = _read_now[key] = (MonthEntries(brief, read=read), [])
         else:
@@ -219,7 +218,7 @@ def _activities_of_files(root: Path, files: list[tuple[str, str, bytes | None]],
                 if data is None:
                     done[i] = (MonthEntries(MonthBrief([])), found.items)
                     continue
-                key = keys[i] = _file_key(rel, hashlib.sha256(data).hexdigest(), cid, rules)
+                key = keys[i] = _file_key(rel, cache.bytes_digest(data), cid, rules)
             todo.append((i, (rel, data, key)))
     if progress and len(files) >= PARALLEL_FROM:   # a small campaign reads in a blink: no lines
         progress.step(f"activities of {cid}: {len(files)} month files, " + (
@@ -248,7 +247,7 @@ def _decoded(root: str, rel: str, cid: str, rules: validate.EntryRules | None, k
     if checked is None:
         problems = Problems()
         data = sources.read(Path(root), Path(root) / rel, problems)
-        if data is not None and _file_key(rel, hashlib.sha256(data).hexdigest(), cid, rules) == key:
+        if data is not None and _file_key(rel, cache.bytes_digest(data), cid, rules) == key:
             entries, found, _ = _read_and_check(root, (rel, data, key), cid, rules)
             if not found:
                 return entries
@@ -273,8 +272,8 @@ def _read_and_check(root: str, item: tuple, cid: str, rules: validate.EntryRules
     ordered = [entries[i] for i in order] if order else entries
     if problems:
         return ordered, problems.items, MonthBrief.of(ordered)
-    checked = CheckedMonth(entries, counted_digest(entries), order)
-    brief = MonthBrief.of(ordered, checked.counted)
+    checked = CheckedMonth(entries, order)
+    brief = MonthBrief.of(ordered, counted_digest(entries))
     cache.write_value(root, "activities", key, checked)
     cache.write_value(root, "activity-briefs", key, brief)
     if pieces:

@@ -319,12 +319,12 @@ def counted_digest(entries) -> str:
 
 @dataclass(frozen=True, slots=True)
 class CheckedMonth:
-    """A month file's entries as the loader keeps them in the cache once checked, with the
-    digest of what they count for (`counted_digest`), so that the figures' key is made without
-    going over every entry (`Campaign.counted_key`), and the entries' places in date order
-    (`date_order`), so that loading joins the month files instead of sorting 200,000 entries."""
+    """A month file's entries as the loader keeps them in the cache once checked, in the file's
+    order (an edited file is read again entry by entry: month_pieces), with their places in date
+    order (`date_order`), so that they are joined to the other month files' instead of 200,000
+    entries sorted. What the build needs of them without reading them is their brief
+    (month_files.MonthBrief), kept beside them."""
     entries: list[Activity]
-    counted: str
     order: Optional[list[int]] = None
 
 

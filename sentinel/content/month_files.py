@@ -47,7 +47,7 @@ class Brief(msgspec.Struct, array_like=True, frozen=True, gc=False):
 
 class MonthBrief(msgspec.Struct, frozen=True):
     """A checked month file's briefs, in date order, as the cache keeps them beside its entries;
-    with the digest of what the entries count for (model.CheckedMonth.counted) and the first and
+    with the digest of what the entries count for (model.counted_digest) and the first and
     last entries' place in date order (model.ENTRY_ORDER), so that loading can key the figures
     and tell whether the month files follow one another without reading their entries."""
     briefs: list[Brief]

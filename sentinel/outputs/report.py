@@ -473,10 +473,9 @@ def write_report(project: Project, c: Campaign, as_of: date, out: Path, staff) -
             r().figures, indent=2, sort_keys=True, ensure_ascii=False).encode()) + b"\n")
     write_from(out / "evaluation.html", f"report-pages {key} html",
                lambda: _pages_of(project, c, as_of)["html"].encode("utf-8"))
-    pdf = cache.key(key)   # as cache.cached(root, "report-pdf", [key]) has it
-    if not write_cached(out / "evaluation.pdf", root, "report-pdf", pdf):
+    if not write_cached(out / "evaluation.pdf", root, "report-pdf", key):   # the shared pool's, usually
         data = _pdf(r(), staff_url, plan.svgs, out)
-        cache.write(root, "report-pdf", pdf, data)
+        cache.write(root, "report-pdf", key, data)
         write_bytes(out / "evaluation.pdf", data)
 
     # The staff site: the page, its charts and the downloads, beside each other.
@@ -559,12 +558,11 @@ def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
     for c in project.campaigns:
         out = inside(stage, stage / "reports" / c.id)
         plan, staff_url, key = _plan(project, c, as_of)
-        digest = cache.key(key)  # as `cache.cached(root, "report-pdf", [key])` has it
-        if not cache.has(project.root, "report-pdf", digest):
+        if not cache.has(project.root, "report-pdf", key):
             _write_charts(out, plan.svgs)   # the PDF shows them from there
             found.append(Document(_pdf, (report(c, as_of), staff_url, plan.svgs, out),
                                   PDF_COST + PDF_COST_PER_ENTRY * plan.listed, f"the evaluation report of {c.id}",
-                                  partial(cache.write, project.root, "report-pdf", digest)))
+                                  partial(cache.write, project.root, "report-pdf", key)))
     return found
 
 
