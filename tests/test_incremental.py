@@ -97,6 +97,26 @@ def test_an_edit_that_keeps_the_size_and_date_of_its_file_is_built(project, tmp_
     assert "School asSEMBLY" in (out / "public/demo/activities/2013-09/index.html").read_text()
 
 
+def test_the_objectives_page_shows_an_edited_title_and_is_otherwise_kept(project, tmp_path):
+    """The staff's objectives page lists the latest entries of each objective. Its text is kept
+    from the last build while what it shows is the same (its entries are then not read in full),
+    and an edited title is on it at the next build."""
+    root = project(SEPTEMBER)
+    out = tmp_path / "out"
+    page = out / "intranet/demo/objectives/index.html"
+    after, changed, _ = built_again_after(root, out, "campaigns/demo/activities/2013-09.yml",
+                                          "School assembly", "School assembly on consent")
+    assert "School assembly on consent" in page.read_text(encoding="utf-8")
+    assert "intranet/demo/objectives/index.html" in changed
+    # A summary is not on the page: the page is the one the build before wrote, unchanged.
+    before, month = page.stat(), root / "campaigns/demo/activities/2013-09.yml"
+    month.write_text(month.read_text().replace("healthy relationships", "healthy relationships and consent"))
+    status, _, err = run(root, "--out", str(out), "--as-of", AS_OF)
+    assert status == 0, err
+    assert "and consent" in (out / "intranet/demo/activities/2013-09/index.html").read_text(encoding="utf-8")
+    assert page.stat().st_ino == before.st_ino
+
+
 def test_an_edit_in_a_long_month_renders_again_only_the_page_of_the_month_it_is_on(project, tmp_path):
     """The public site cuts a long month into pages of 50: an entry edited on the first page
     leaves the second as it was, neither changed nor rendered again."""

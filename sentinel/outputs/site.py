@@ -143,7 +143,8 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     docs = work / ("docs-" + audience.value)
     for add in extras.later:
         add(extras, project)
-    # The month pages' texts as this site's last build wrote them (a national site has 2,000).
+    # The month pages' texts (and the objectives') as this site's last build wrote them (a national
+    # site has 2,000).
     month_texts = cache.Bundle(root, "month-pages", cache.key("month pages", audience.value))
     ctx = {"staff": staff, "as_of": as_of, "urls": urls, "block": extras.block, "lazy_block": extras.lazy_block,
            "month_texts": month_texts}
@@ -449,12 +450,7 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
     section = [urls.campaign_file(c.id), {"Strands": strand_nav}, urls.calendar_file(c.id),
                {"Activity": [urls.activities_file(c.id)] + month_nav}]
     if staff:
-        totals, recent = _tallies(activities, "objectives", OBJECTIVE_LIST_LIMIT)
-        recent = {n: resolve(c.activities, shown) for n, shown in recent.items()}
-        files[urls.objectives_file(c.id)] = page(
-            {"title": "Strategic objectives"},
-            render("pages/objectives.md", c=c, here=urls.objectives(c.id), LIST_LIMIT=OBJECTIVE_LIST_LIMIT,
-                   totals=totals, recent=recent, **ctx))
+        files[urls.objectives_file(c.id)] = _objectives_page(c, activities, ctx)
         section.append(urls.objectives_file(c.id))
     section.extend(extras.nav.get(c.id, []))
     return section
@@ -484,6 +480,23 @@ def _activity_feed(root: Path, c: Campaign, activities: list, site_url: str, tit
         link = {id(a): urls.activity(a, page) for a, page in zip(entries, pages)}
         return feeds.atom(c, entries, site_url, path, title, lambda a: link[id(a)])
     return cache.cached(root, "activity-feed", shown, atom)
+
+
+def _objectives_page(c: Campaign, activities: list, ctx: dict) -> str:
+    """The staff's page of the strategic objectives: how many entries address each and the
+    latest of them. Its text is the last build's when the counts and the entries it lists (by
+    what each was read from) are the same: those are then not read in full."""
+    totals, recent = _tallies(activities, "objectives", OBJECTIVE_LIST_LIMIT)
+    rel = urls.objectives_file(c.id)
+    key = cache.key(c.id, c.name, c.objectives, sorted(totals.items()),
+                    sorted((n, sources_text(shown)) for n, shown in recent.items()))
+    text = ctx["month_texts"].get(rel, key)
+    if not isinstance(text, str):
+        text = page({"title": "Strategic objectives"}, render(
+            "pages/objectives.md", c=c, here=urls.objectives(c.id), LIST_LIMIT=OBJECTIVE_LIST_LIMIT, totals=totals,
+            recent={n: resolve(c.activities, shown) for n, shown in recent.items()}, **ctx))
+    ctx["month_texts"].put(rel, key, text)
+    return text
 
 
 def _month_page(root: Path, c: Campaign, month: str, chunks: list[list], number: int, ctx: dict) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import re
 import shutil
@@ -22,6 +23,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 from mkdocs.plugins import BasePlugin
+from mkdocs.utils.meta import YAML_RE, get_data
 
 from sentinel.build import cache, parallel
 from sentinel.content.yamlsafe import load_settings  # mkdocs.yml: MkDocs' tags ignored, not run
@@ -256,7 +258,35 @@ class _Memo(BasePlugin):
 
     def on_nav(self, nav, config, files):
         self.nav = nav
+        for file in files.documentation_pages():
+            if file.page is not None:   # the pages of the nav (others are made after it: as MkDocs reads)
+                file.page.read_source = partial(self._read_source, file.page)
         return nav
+
+    def _read_source(self, page, config) -> None:
+        """`Page.read_source`, with the front matter parsed as the last build parsed the same
+        text: PyYAML's constructor took 0.1 s of the 2,000 small front matters of a national
+        site at every build."""
+        source = config.plugins.on_page_read_source(page=page, config=config)
+        if source is None:
+            try:
+                source = page.file.content_string
+            except (OSError, ValueError):
+                return type(page).read_source(page, config)   # which logs the file, as MkDocs does
+        page.markdown, page.meta = self._front_matter(page.file.src_uri, source)
+
+    def _front_matter(self, name: str, source: str) -> tuple[str, dict]:
+        """What `mkdocs.utils.meta.get_data` gives for `source`: the Markdown and its front
+        matter, which is remembered when it is plain data (JSON keeps it exactly as it is)."""
+        found = YAML_RE.match(source)
+        if found:
+            meta = self.manifest.get(f"front:{name}", found.group(1))
+            if isinstance(meta, dict):
+                return source[found.end():].lstrip("\n"), _copy(meta)   # as get_data cuts it
+        markdown, meta = get_data(source)
+        if found and meta and _plain(meta):
+            self.manifest.put(f"front:{name}", found.group(1), _copy(meta))
+        return markdown, meta
 
     def on_page_markdown(self, markdown, page, config, files):
         key = cache.key("markdown", self.settings, self.files_digest, page.file.src_uri, markdown)
@@ -442,6 +472,26 @@ def _nav_shape(items) -> list:
 
 def _toc_shape(toc) -> list:
     return [(a.id, a.title, a.level, _toc_shape(a.children)) for a in toc]
+
+
+def _plain(value) -> bool:
+    """Whether `value` is data JSON keeps as it is (no date, no NaN, keys that are text)."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return value is None or isinstance(value, (str, bool, int))
+
+
+def _copy(value):
+    """A copy of plain data that plugins may change (MkDocs sets a page's meta `template`)."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
 
 
 def _digest(value) -> str:
