@@ -4,6 +4,7 @@ exactly the page a fresh render would give, links and anchors checked."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import time
@@ -142,6 +143,23 @@ def test_an_edit_in_a_long_month_renders_again_only_the_page_of_the_month_it_is_
     # the others are the cards those pages showed before (a national month holds 5,000).
     assert said["activity cards"][0] == 2
     assert said["activity cards"][1] >= 49 + 59
+
+
+def test_a_page_whose_front_matter_changes_shows_the_new_one(project, tmp_path):
+    """The engine takes a page's front matter as the last build read the same text: a new
+    title, or a page taken out of the search, is what the next build shows."""
+    root = project({"content/guide.md": "---\ntitle: Guide\n---\n\n# Guide\n\nWhat to look for.\n"})
+    out = tmp_path / "out"
+    searched = lambda: {doc["location"].split("#")[0] for doc in json.loads(  # noqa: E731
+        (out / "public/search/search_index.json").read_text(encoding="utf-8"))["docs"]}
+    assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
+    assert "guide/" in searched()
+    guide = root / "content/guide.md"
+    guide.write_text(guide.read_text().replace("title: Guide", "title: A guide for parents\nsearch:\n  exclude: true"))
+    status, _, err = run(root, "--out", str(out), "--as-of", AS_OF, "-q")
+    assert status == 0, err
+    assert "<title>A guide for parents" in (out / "public/guide/index.html").read_text(encoding="utf-8")
+    assert "guide/" not in searched()
 
 
 def test_a_remembered_page_still_has_its_links_checked(project, tmp_path):
