@@ -23,7 +23,7 @@ from typing import Callable, Optional
 
 import msgspec
 
-from sentinel.content.model import Activity
+from sentinel.content.model import Activity, Visibility
 
 
 class Brief(msgspec.Struct, array_like=True, frozen=True, gc=False):
@@ -32,7 +32,7 @@ class Brief(msgspec.Struct, array_like=True, frozen=True, gc=False):
     date: date
     month: str
     title: str            # with the date, the order of a newsletter's examples
-    visibility: str
+    visibility: Visibility   # a Literal: msgspec gives every brief the same three strings
     publish_from: Optional[date]
     strands: tuple[str, ...]
     objectives: tuple[int, ...]
