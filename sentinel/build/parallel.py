@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import os
 import pickle
+import select
 import selectors
 import signal
 import struct
@@ -86,6 +87,87 @@ def background(fn: Callable[[], object]) -> Iterator[Callable[[], object]]:
         pool.stop()
 
 
+class Early:
+    """Jobs started at once, each in a worker of its own, for work that can begin before all it
+    needs exists (a site's own pages, before the outputs that add to it are made). A job is
+    `fn(given)`: `given()` waits for what this process hands it later (`hand`). `results()`
+    waits for them all, as `each` does. With one core, or where the system cannot fork, the
+    jobs run in this process when their results are asked for."""
+
+    def __init__(self, jobs: dict[str, Callable[[Callable[[], object]], object]]):
+        self.jobs, self.names, self.handed = jobs, list(jobs), {}
+        self.ended: dict[int, object] = {}   # results that came before the job was handed its value
+        self.pool = _Pool() if _use_workers(len(jobs), cores()) else None
+        if self.pool:
+            self.pool.start(lambda i: jobs[self.names[i]](_handed), len(jobs), once=True)
+            for i, (_, task_w, _) in enumerate(self.pool.workers):
+                _send(task_w, i)
+
+    def hand(self, name: str, value: object) -> None:
+        """Give job `name` what it waits for. A job that ended before it asked (an error) is not
+        written to: its result is taken instead, so neither side waits for the other."""
+        self.handed[name] = value
+        if not self.pool:
+            return
+        i = self.names.index(name)
+        _, task_w, result_r = self.pool.workers[i]
+        data = pickle.dumps((value,), pickle.HIGHEST_PROTOCOL)   # None is a value too
+        view = memoryview(_FRAME.pack(len(data)) + data)
+        with selectors.DefaultSelector() as selector:
+            selector.register(task_w, selectors.EVENT_WRITE)
+            selector.register(result_r, selectors.EVENT_READ)
+            while view:
+                stop_if_requested()
+                for key, _ in selector.select():
+                    if key.fd == result_r:
+                        self.ended[i] = _receive(result_r)
+                        return
+                    try:   # no more than a pipe takes at once: a larger write would wait
+                        view = view[os.write(task_w, view[:select.PIPE_BUF]):]
+                    except BrokenPipeError:
+                        return   # it ended: its result says why
+
+    def results(self) -> dict:
+        """Each job's result by name; the first error is raised here, as if it had run here."""
+        if not self.pool:
+            return {name: self.jobs[name](lambda name=name: self.handed[name]) for name in self.names}
+        results, failure = {}, None
+        for i, (name, (_, _, result_r)) in enumerate(zip(self.names, self.pool.workers)):
+            message = self.ended[i] if i in self.ended else _receive(result_r)
+            if message is None:
+                raise BuildStopped("a worker process of the build stopped unexpectedly (out of memory?): build again")
+            ok, value = message
+            if ok:
+                results[name] = value
+            elif failure is None:
+                failure = value
+        if failure is not None:
+            raise failure
+        return results
+
+    def stop(self) -> None:
+        if self.pool:
+            self.pool.stop()
+
+
+@contextmanager
+def early(jobs: dict[str, Callable[[Callable[[], object]], object]]) -> Iterator[Early]:
+    """`Early(jobs)`, its workers stopped when the block ends, done or not."""
+    started = Early(jobs)
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+def _handed():
+    """In an `Early` job's worker: what the build hands it (`Early.hand`)."""
+    value = _receive(_TASKS)
+    if value is None:
+        raise BuildStopped("the build stopped before it handed a worker what it waits for")
+    return value[0]
+
+
 def map(fn: Callable, items: list) -> list:  # noqa: A001 - the parallel twin of map()
     """`[fn(item) for item in items]` on every core; the first error is raised here."""
     out: list = [None] * len(items)
@@ -132,7 +214,8 @@ class _Pool:
     def __init__(self):
         self.workers: list[tuple[int, int, int]] = []  # (pid, task pipe to write, result pipe to read)
 
-    def start(self, fn: Callable[[int], object], n: int) -> None:
+    def start(self, fn: Callable[[int], object], n: int, once: bool = False) -> None:
+        """Fork `n` workers doing `fn(index)` for each index sent them (`once`: the first only)."""
         parent = os.getpid()
         for _ in range(n):
             task_r, task_w = os.pipe()
@@ -145,7 +228,7 @@ class _Pool:
                 if pid == 0:  # the worker: keep only its own two ends, not the build's nor its siblings'
                     for fd in [task_w, result_r] + [fd for _, *fds in self.workers for fd in fds]:
                         os.close(fd)
-                    _worker(fn, parent, task_r, result_w, blocked)
+                    _worker(fn, parent, task_r, result_w, blocked, once)
                 self.workers.append((pid, task_w, result_r))
                 os.close(task_r)
                 os.close(result_w)
@@ -198,8 +281,13 @@ class _Pool:
         self.workers = []
 
 
-def _worker(fn: Callable[[int], object], parent: int, task_r: int, result_w: int, mask) -> None:
-    """Do the indexes read from `task_r` until it closes; never returns."""
+_TASKS = -1   # in a worker: the pipe its tasks come through (an Early job's handed value too)
+
+
+def _worker(fn: Callable[[int], object], parent: int, task_r: int, result_w: int, mask, once: bool = False) -> None:
+    """Do the indexes read from `task_r` until it closes (`once`: the first); never returns."""
+    global _TASKS
+    _TASKS = task_r
     status = 0
     try:
         _die_with(parent)
@@ -218,6 +306,8 @@ def _worker(fn: Callable[[int], object], parent: int, task_r: int, result_w: int
                 data = pickle.dumps((False, RuntimeError(f"{type(err).__name__}: {err}")))
             os.write(result_w, _FRAME.pack(len(data)))
             _write_all(result_w, data)
+            if once:
+                break
     except BaseException:  # noqa: BLE001 - a worker never runs the build's own clean-up
         status = 1
     finally:
@@ -241,8 +331,8 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _send(fd: int, index: int) -> None:
-    data = pickle.dumps(index)
+def _send(fd: int, message: object) -> None:
+    data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
     _write_all(fd, _FRAME.pack(len(data)) + data)
 
 

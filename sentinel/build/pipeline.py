@@ -74,13 +74,15 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool, 
         with staging(out, fingerprint) as stage, _keeping(previous, stage):
             work = stage / ".work"
             work.mkdir()
-            figures["documents"] = _render_documents(modules.values(), project, as_of, stage, progress, problems)
-            take_prepared()   # before the outputs' workers and the sites' fork
-            written: dict[str, str] = {}   # what the outputs wrote: path in the output -> digest
-            figures.update(_render_outputs(outputs, project, as_of, stage, extras, progress, problems, lookups, written))
-            progress.step("building the public and staff sites")
-            site_figures, pages = _build_sites(project, root, previous, stage, as_of, extras, work, problems, lookups,
-                                               progress)
+            take_prepared()   # before the sites' and the outputs' workers are forked
+            progress.step("building the public and staff sites")   # their own pages first, beside the outputs
+            with _sites_begun(project, root, previous, stage, as_of, work, progress) as sites:
+                figures["documents"] = _render_documents(modules.values(), project, as_of, stage, progress, problems)
+                written: dict[str, str] = {}   # what the outputs wrote: path in the output -> digest
+                figures.update(_render_outputs(outputs, project, as_of, stage, extras, progress, problems, lookups,
+                                               written))
+                site_figures, pages = _build_sites(sites, project, root, previous, stage, as_of, extras, work,
+                                                   problems, lookups, progress)
             figures.update(site_figures)
             if problems:  # raised inside the staging block: nothing is swapped in
                 raise ContentError(sorted(set(problems)))
@@ -164,22 +166,40 @@ def _render_outputs(outputs: dict, project, as_of: date, stage: Path, extras: di
     return figures
 
 
-def _build_sites(project, root: Path, previous, stage: Path, as_of: date, extras: dict, work: Path,
-                 problems: list, lookups: Counter, progress) -> tuple[dict, dict]:
-    """Build the two sites side by side: they share nothing but the model. Each says how far it
-    has come from its own worker (its lines go straight to the build's stderr), and links the
-    pages `previous` (the build now in --out) left as they are. Returns the figures and the
-    digest of each page (its path in the output)."""
-    from sentinel.outputs import site, site_languages
+@contextmanager
+def _sites_begun(project, root: Path, previous, stage: Path, as_of: date, work: Path, progress):
+    """The two sites, each in a worker of its own, started before the outputs: each makes its
+    own pages (the campaigns' strands, months, calendars) while the outputs are listed and made,
+    then waits for what they add (`_build_sites` hands it over). They share nothing but the
+    model. Each says how far it has come from its own worker (its lines go straight to the
+    build's stderr), and links the pages `previous` (the build now in --out) left as they are."""
+    from sentinel.outputs import site
 
     def job(audience, folder):
-        def run():
-            t = time.perf_counter()
-            with collector_paused():   # a tenth of the public site's time at 200,000 entries
-                pages = site.build(project, root, stage / folder, audience, as_of, extras[audience], work, progress,
-                                   kept=previous and previous.part(folder))
-            return time.perf_counter() - t, {f"{folder}/{rel}": digest for rel, digest in pages.items()}
-        return _reporting(run)
+        def run(given):
+            def run_site():
+                t = time.perf_counter()
+                with collector_paused():   # a tenth of the public site's time at 200,000 entries
+                    finish = site.begin(project, root, stage / folder, audience, as_of, work, progress,
+                                        kept=previous and previous.part(folder))
+                    spent = time.perf_counter() - t
+                    extras = given()
+                    t = time.perf_counter()
+                    pages = finish(extras)
+                return spent + time.perf_counter() - t, {f"{folder}/{rel}": digest for rel, digest in pages.items()}
+            return _reporting(run_site)()
+        return run
+
+    with parallel.early({folder: job(audience, folder) for audience, folder in SITES}) as sites:
+        yield sites
+
+
+def _build_sites(sites: parallel.Early, project, root: Path, previous, stage: Path, as_of: date, extras: dict,
+                 work: Path, problems: list, lookups: Counter, progress) -> tuple[dict, dict]:
+    """Hand the sites begun (`_sites_begun`) what the outputs add to them, and build the public
+    site in each language beside them. Returns the figures (each site's seconds of its own
+    work, not of waiting) and the digest of each page (its path in the output)."""
+    from sentinel.outputs import site_languages
 
     def language_job(lang):   # the public site in `lang`, into public/<lang>/ once all are built
         def run():
@@ -189,10 +209,11 @@ def _build_sites(project, root: Path, previous, stage: Path, as_of: date, extras
             return time.perf_counter() - t, {f"public/{lang}/{rel}": digest for rel, digest in pages.items()}
         return _reporting(run)
 
+    for audience, folder in SITES:
+        sites.hand(folder, extras[audience])
     langs = list(site_languages.language_sites(project, Audience.PUBLIC, as_of))
-    jobs = {folder: job(audience, folder) for audience, folder in SITES}
-    jobs.update({f"public-{lang}": language_job(lang) for lang in langs})
-    results, _ = parallel.each(jobs)
+    results = parallel.each({f"public-{lang}": language_job(lang) for lang in langs})[0] if langs else {}
+    results.update(sites.results())
     for _, found, (counted, _) in results.values():
         problems.extend(found)
         lookups.update(counted)

@@ -14,6 +14,7 @@ from operator import attrgetter
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 from markupsafe import Markup
 
@@ -139,14 +140,22 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
     """Render the site for `audience` into `out` (public/ or intranet/); say how far it has come
     on `progress` (build.progress.Progress), when given. The pages the previous build left as
     they are (`kept`, see writer.Kept) are linked from it. Returns the digest of each page."""
+    return begin(project, root, out, audience, as_of, work, progress, kept)(extras)
+
+
+def begin(project: Project, root: Path, out: Path, audience: Audience, as_of: date, work: Path,
+          progress=None, kept=None) -> Callable[[SiteExtras], dict[str, str]]:
+    """`build`, in two steps: the site's own pages, made from the campaigns, before the outputs
+    that add to it (newsletters, reports, posters) are done; then `finish(extras)` with what
+    they add, which builds the site and returns the digest of each page. The build starts a
+    site's worker while the outputs are listed and made (a national public site's own pages
+    take a third of a second)."""
     staff = audience is Audience.STAFF
-    docs = work / ("docs-" + audience.value)
-    for add in extras.later:
-        add(extras, project)
     # The month pages' texts (and the objectives') as this site's last build wrote them (a national
     # site has 2,000).
     month_texts = cache.Bundle(root, "month-pages", cache.key("month pages", audience.value))
-    ctx = {"staff": staff, "as_of": as_of, "urls": urls, "block": extras.block, "lazy_block": extras.lazy_block,
+    own = SiteExtras()   # the site's own blocks (its month pages' cards)
+    ctx = {"staff": staff, "as_of": as_of, "urls": urls, "block": own.block, "lazy_block": own.lazy_block,
            "month_texts": month_texts}
     nav: list = [{"Home": "index.md"}]
     files: dict[str, str | bytes] = {}
@@ -184,10 +193,11 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
             nav.append({title: rel})
 
     say = _progress_lines(progress, "staff site" if staff else "public site")
+    sections = []   # each campaign's nav section, its news after what the outputs add to it
     for done, c in enumerate(project.campaigns, 1):
-        nav.append({c.name if len(project.campaigns) == 1 else f"{c.name} ({c.starts.year})":
-                    _campaign_pages(root, c, files, ctx, audience, extras, as_of)
-                    + staff_site.news_pages(c, audience, as_of, files, ctx)})
+        section = _campaign_pages(root, c, files, ctx, audience, as_of)
+        sections.append((section, c.id, staff_site.news_pages(c, audience, as_of, files, ctx)))
+        nav.append({c.name if len(project.campaigns) == 1 else f"{c.name} ({c.starts.year})": section})
         if done % -(-len(project.campaigns) // 3) == 0 or done == len(project.campaigns):  # 3 lines at most
             say(f"pages of {c.id} prepared (campaign {done}/{len(project.campaigns)})")
 
@@ -206,40 +216,48 @@ def build(project: Project, root: Path, out: Path, audience: Audience, as_of: da
         if translated:
             nav.append({"Translations": translated})
 
-    files.update(extras.pages)
-    if docs.exists():
-        shutil.rmtree(docs)
-    docs.mkdir(parents=True)
-    for rel, content in files.items():   # kept in memory: the engine reads them from there
-        inside(docs, docs / rel)
-        if rel.endswith(".md") and isinstance(content, str):   # MkDocs' templates print titles unescaped
-            files[rel] = markup.escape_front_matter(content)
-    for rel, src in {**extras.files, **media}.items():
-        inside(docs, docs / rel).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(src, docs / rel)  # same staging folder: a link, not a copy of every PDF
-        except OSError:
-            shutil.copyfile(src, docs / rel)
-    shutil.copytree(THEME / "site" / "assets", docs / "assets", dirs_exist_ok=True)
-    (docs / "assets" / "sentinel.css").write_text(component_css(), encoding="utf-8")
+    def finish(extras: SiteExtras) -> dict[str, str]:
+        for add in extras.later:
+            add(extras, project)
+        for section, cid, news in sections:
+            section.extend(extras.nav.get(cid, []))
+            section.extend(news)
+        files.update(extras.pages)
+        docs = work / ("docs-" + audience.value)
+        if docs.exists():
+            shutil.rmtree(docs)
+        docs.mkdir(parents=True)
+        for rel, content in files.items():   # kept in memory: the engine reads them from there
+            inside(docs, docs / rel)
+            if rel.endswith(".md") and isinstance(content, str):   # MkDocs' templates print titles unescaped
+                files[rel] = markup.escape_front_matter(content)
+        for rel, src in {**extras.files, **media}.items():
+            inside(docs, docs / rel).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(src, docs / rel)  # same staging folder: a link, not a copy of every PDF
+            except OSError:
+                shutil.copyfile(src, docs / rel)
+        shutil.copytree(THEME / "site" / "assets", docs / "assets", dirs_exist_ok=True)
+        (docs / "assets" / "sentinel.css").write_text(component_css(), encoding="utf-8")
 
-    # The public site carries the running campaign's name (and its colours, under the header).
-    site_name = "Sentinel — staff site" if staff else current.name
-    # The policy is added to each page as the engine writes it (its own inline scripts are
-    # hashed too), so a page the engine takes from its cache already carries it.
-    try:
-        secured = site_engine.build_site(
-            root / "mkdocs.yml", docs, out, site_name=site_name, site_url=site_url,
-            nav=markup.escape_nav(nav), pages=files, extra={"audience": audience.value, "quick_exit": quick_exit_html(settings),
-                                         "brand": {"band": brand_band(current)},
-                                         "sn_languages": None if staff else site_languages.switcher(project, as_of, "en")},
-            blocks=extras.blocks, post_process=_finish_page, cache_root=root, kept=kept,
-            progress=say)
-    except site_engine.SiteError as err:
-        raise ContentError(_link_problems(err, root, audience)) from None
-    csp.secure_site(out, secured.processed)
-    month_texts.save()
-    return secured.pages
+        # The public site carries the running campaign's name (and its colours, under the header).
+        site_name = "Sentinel — staff site" if staff else current.name
+        # The policy is added to each page as the engine writes it (its own inline scripts are
+        # hashed too), so a page the engine takes from its cache already carries it.
+        try:
+            secured = site_engine.build_site(
+                root / "mkdocs.yml", docs, out, site_name=site_name, site_url=site_url,
+                nav=markup.escape_nav(nav), pages=files, extra={"audience": audience.value, "quick_exit": quick_exit_html(settings),
+                                             "brand": {"band": brand_band(current)},
+                                             "sn_languages": None if staff else site_languages.switcher(project, as_of, "en")},
+                blocks={**extras.blocks, **own.blocks}, post_process=_finish_page, cache_root=root, kept=kept,
+                progress=say)
+        except site_engine.SiteError as err:
+            raise ContentError(_link_problems(err, root, audience)) from None
+        csp.secure_site(out, secured.processed)
+        month_texts.save()
+        return secured.pages
+    return finish
 
 
 def _progress_lines(progress, site: str):
@@ -399,8 +417,7 @@ def _page_of(month_entries: list, entry, size: int | None) -> int:
     return place // size + 1
 
 
-def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: Audience, extras: SiteExtras,
-                    as_of: date) -> list:
+def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: Audience, as_of: date) -> list:
     staff = ctx["staff"]
     activities, by_month = shown_by_month(c, audience, as_of)
     events = select(c.events, audience, as_of)
@@ -452,7 +469,6 @@ def _campaign_pages(root: Path, c: Campaign, files: dict, ctx: dict, audience: A
     if staff:
         files[urls.objectives_file(c.id)] = _objectives_page(c, activities, ctx)
         section.append(urls.objectives_file(c.id))
-    section.extend(extras.nav.get(c.id, []))
     return section
 
 
