@@ -216,29 +216,21 @@ def begin(project: Project, root: Path, out: Path, audience: Audience, as_of: da
         if translated:
             nav.append({"Translations": translated})
 
+    docs = work / ("docs-" + audience.value)
+    if docs.exists():
+        shutil.rmtree(docs)
+    docs.mkdir(parents=True)
+    _add_to_docs(docs, files, files, media)
+    shutil.copytree(THEME / "site" / "assets", docs / "assets", dirs_exist_ok=True)
+    (docs / "assets" / "sentinel.css").write_text(component_css(), encoding="utf-8")
+
     def finish(extras: SiteExtras) -> dict[str, str]:
         for add in extras.later:
             add(extras, project)
         for section, cid, news in sections:
             section.extend(extras.nav.get(cid, []))
             section.extend(news)
-        files.update(extras.pages)
-        docs = work / ("docs-" + audience.value)
-        if docs.exists():
-            shutil.rmtree(docs)
-        docs.mkdir(parents=True)
-        for rel, content in files.items():   # kept in memory: the engine reads them from there
-            inside(docs, docs / rel)
-            if rel.endswith(".md") and isinstance(content, str):   # MkDocs' templates print titles unescaped
-                files[rel] = markup.escape_front_matter(content)
-        for rel, src in {**extras.files, **media}.items():
-            inside(docs, docs / rel).parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(src, docs / rel)  # same staging folder: a link, not a copy of every PDF
-            except OSError:
-                shutil.copyfile(src, docs / rel)
-        shutil.copytree(THEME / "site" / "assets", docs / "assets", dirs_exist_ok=True)
-        (docs / "assets" / "sentinel.css").write_text(component_css(), encoding="utf-8")
+        _add_to_docs(docs, files, extras.pages, {rel: src for rel, src in extras.files.items() if rel not in media})
 
         # The public site carries the running campaign's name (and its colours, under the header).
         site_name = "Sentinel — staff site" if staff else current.name
@@ -258,6 +250,23 @@ def begin(project: Project, root: Path, out: Path, audience: Audience, as_of: da
         month_texts.save()
         return secured.pages
     return finish
+
+
+def _add_to_docs(docs: Path, files: dict, added: dict, linked: dict[str, Path]) -> None:
+    """Put `added` (docs path -> text or bytes) into the site's `files`, which the engine reads
+    from memory, and link `linked` (docs path -> file: PDFs, previews, videos) into its docs
+    folder."""
+    for rel, content in list(added.items()):
+        inside(docs, docs / rel)
+        if rel.endswith(".md") and isinstance(content, str):   # MkDocs' templates print titles unescaped
+            content = markup.escape_front_matter(content)
+        files[rel] = content
+    for rel, src in linked.items():
+        inside(docs, docs / rel).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(src, docs / rel)  # same staging folder: a link, not a copy of every PDF
+        except OSError:
+            shutil.copyfile(src, docs / rel)
 
 
 def _progress_lines(progress, site: str):
