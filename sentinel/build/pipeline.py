@@ -74,10 +74,12 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool, 
         with staging(out, fingerprint) as stage, _keeping(previous, stage):
             work = stage / ".work"
             work.mkdir()
+            figures["documents"] = _render_documents(modules.values(), project, as_of, stage, progress, problems)
             take_prepared()   # before the sites' and the outputs' workers are forked
-            progress.step("building the public and staff sites")   # their own pages first, beside the outputs
+            # The sites' own pages are made beside the outputs; not beside the documents' pool,
+            # which keeps every core busy (a national cold build took 5-17 s more CPU so).
+            progress.step("building the public and staff sites")
             with _sites_begun(project, root, previous, stage, as_of, work, progress) as sites:
-                figures["documents"] = _render_documents(modules.values(), project, as_of, stage, progress, problems)
                 written: dict[str, str] = {}   # what the outputs wrote: path in the output -> digest
                 figures.update(_render_outputs(outputs, project, as_of, stage, extras, progress, problems, lookups,
                                                written))
@@ -169,8 +171,8 @@ def _render_outputs(outputs: dict, project, as_of: date, stage: Path, extras: di
 @contextmanager
 def _sites_begun(project, root: Path, previous, stage: Path, as_of: date, work: Path, progress):
     """The two sites, each in a worker of its own, started before the outputs: each makes its
-    own pages (the campaigns' strands, months, calendars) while the outputs are listed and made,
-    then waits for what they add (`_build_sites` hands it over). They share nothing but the
+    own pages (the campaigns' strands, months, calendars) while the outputs are made, then
+    waits for what they add (`_build_sites` hands it over). They share nothing but the
     model. Each says how far it has come from its own worker (its lines go straight to the
     build's stderr), and links the pages `previous` (the build now in --out) left as they are."""
     from sentinel.outputs import site
