@@ -94,12 +94,17 @@ class Early:
     waits for them all, as `each` does. With one core, or where the system cannot fork, the
     jobs run in this process when their results are asked for."""
 
-    def __init__(self, jobs: dict[str, Callable[[Callable[[], object]], object]]):
+    def __init__(self, jobs: dict[str, Callable[[Callable[[], object]], object]], niceness: int = 0):
         self.jobs, self.names, self.handed = jobs, list(jobs), {}
         self.ended: dict[int, object] = {}   # results that came before the job was handed its value
         self.pool = _Pool() if _use_workers(len(jobs), cores()) else None
+
+        def run(i: int):
+            if niceness:   # the workers take only what the build's own work leaves of the cores
+                os.nice(niceness)
+            return jobs[self.names[i]](_handed)
         if self.pool:
-            self.pool.start(lambda i: jobs[self.names[i]](_handed), len(jobs), once=True)
+            self.pool.start(run, len(jobs), once=True)
             for i, (_, task_w, _) in enumerate(self.pool.workers):
                 _send(task_w, i)
 
@@ -151,9 +156,9 @@ class Early:
 
 
 @contextmanager
-def early(jobs: dict[str, Callable[[Callable[[], object]], object]]) -> Iterator[Early]:
-    """`Early(jobs)`, its workers stopped when the block ends, done or not."""
-    started = Early(jobs)
+def early(jobs: dict[str, Callable[[Callable[[], object]], object]], niceness: int = 0) -> Iterator[Early]:
+    """`Early(jobs, niceness)`, its workers stopped when the block ends, done or not."""
+    started = Early(jobs, niceness)
     try:
         yield started
     finally:

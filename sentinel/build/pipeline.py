@@ -74,12 +74,11 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool, 
         with staging(out, fingerprint) as stage, _keeping(previous, stage):
             work = stage / ".work"
             work.mkdir()
-            figures["documents"] = _render_documents(modules.values(), project, as_of, stage, progress, problems)
             take_prepared()   # before the sites' and the outputs' workers are forked
-            # The sites' own pages are made beside the outputs; not beside the documents' pool,
-            # which keeps every core busy (a national cold build took 5-17 s more CPU so).
             progress.step("building the public and staff sites")
             with _sites_begun(project, root, previous, stage, as_of, work, progress) as sites:
+                figures["documents"] = _render_documents(modules.values(), project, as_of, stage, progress,
+                                                         problems)
                 written: dict[str, str] = {}   # what the outputs wrote: path in the output -> digest
                 figures.update(_render_outputs(outputs, project, as_of, stage, extras, progress, problems, lookups,
                                                written))
@@ -98,6 +97,9 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool, 
 
 
 SITES = ((Audience.PUBLIC, "public"), (Audience.STAFF, "intranet"))
+#: How much lower the sites' workers run than the build's own work (`os.nice`): begun early, they
+#: use the cores the documents' listing and pool leave idle.
+SITES_NICENESS = 10
 
 
 @contextmanager
@@ -170,9 +172,9 @@ def _render_outputs(outputs: dict, project, as_of: date, stage: Path, extras: di
 
 @contextmanager
 def _sites_begun(project, root: Path, previous, stage: Path, as_of: date, work: Path, progress):
-    """The two sites, each in a worker of its own, started before the outputs: each makes its
-    own pages (the campaigns' strands, months, calendars) while the outputs are made, then
-    waits for what they add (`_build_sites` hands it over). They share nothing but the
+    """The two sites, each in a worker of its own, started before the documents and outputs:
+    each makes its own pages (the campaigns' strands, months, calendars) while they are made,
+    then waits for what they add (`_build_sites` hands it over). They share nothing but the
     model. Each says how far it has come from its own worker (its lines go straight to the
     build's stderr), and links the pages `previous` (the build now in --out) left as they are."""
     from sentinel.outputs import site
@@ -192,7 +194,9 @@ def _sites_begun(project, root: Path, previous, stage: Path, as_of: date, work: 
             return _reporting(run_site)()
         return run
 
-    with parallel.early({folder: job(audience, folder) for audience, folder in SITES}) as sites:
+    # Beside the documents' pool they take only what it leaves of the cores: at the same
+    # priority, a national cold build took 5-17 s more CPU.
+    with parallel.early({folder: job(audience, folder) for audience, folder in SITES}, SITES_NICENESS) as sites:
         yield sites
 
 
