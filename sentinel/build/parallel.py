@@ -91,8 +91,9 @@ class Early:
     """Jobs started at once, each in a worker of its own, for work that can begin before all it
     needs exists (a site's own pages, before the outputs that add to it are made). A job is
     `fn(given)`: `given()` waits for what this process hands it later (`hand`). `results()`
-    waits for them all, as `each` does. With one core, or where the system cannot fork, the
-    jobs run in this process when their results are asked for."""
+    waits for them all, as `each` does. `niceness` lowers the workers' priority (`os.nice`), so
+    that they take only what this process's own work leaves of the cores. With one core, or
+    where the system cannot fork, the jobs run in this process when their results are asked for."""
 
     def __init__(self, jobs: dict[str, Callable[[Callable[[], object]], object]], niceness: int = 0):
         self.jobs, self.names, self.handed = jobs, list(jobs), {}
