@@ -1,19 +1,22 @@
 """The build: atomic output, refusal of dangerous --out, the sites' pages, feeds and calendar."""
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
 import signal
 import subprocess
 import sys
+import re
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import feedparser
 import icalendar
 
-from conftest import ROOT, run
+from conftest import ROOT, SAMPLE_AS_OF, run
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -154,6 +157,18 @@ def test_search_index_and_sitemap(sample_build):
     assert any("Signs to look out for" in d["title"] for d in index["docs"])
     sitemap = (sample_build / "public/sitemap.xml").read_text()
     assert "https://sentinel.example.org/sentinel-2013/strands/fgm/" in sitemap
+
+
+def test_the_sitemaps_are_dated_by_the_build_day_not_the_clock(sample_build):
+    """The same sources built as of the same day give the same files, whatever day they are
+    built on: the sitemap's dates (and its .gz) are the build's day (`--as-of`)."""
+    for site in ("public", "intranet"):
+        sitemap = (sample_build / site / "sitemap.xml").read_text(encoding="utf-8")
+        assert set(re.findall(r"<lastmod>([^<]+)</lastmod>", sitemap)) == {SAMPLE_AS_OF}
+        with gzip.open(sample_build / site / "sitemap.xml.gz", "rt", encoding="utf-8") as packed:
+            assert packed.read() == sitemap
+        stamp = int.from_bytes((sample_build / site / "sitemap.xml.gz").read_bytes()[4:8], "little")
+        assert datetime.fromtimestamp(stamp, timezone.utc).date().isoformat() == SAMPLE_AS_OF
 
 
 def test_several_campaigns_build_side_by_side(project, tmp_path):

@@ -243,7 +243,7 @@ def begin(project: Project, root: Path, out: Path, audience: Audience, as_of: da
                                              "brand": {"band": brand_band(current)},
                                              "sn_languages": None if staff else site_languages.switcher(project, as_of, "en")},
                 blocks={**extras.blocks, **own.blocks}, post_process=_finish_page, cache_root=root, kept=kept,
-                progress=say)
+                built_on=as_of, progress=say)
         except site_engine.SiteError as err:
             raise ContentError(_link_problems(err, root, audience)) from None
         csp.secure_site(out, secured.processed)

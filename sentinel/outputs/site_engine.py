@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 from contextlib import contextmanager
+from datetime import date, datetime, timezone
 from functools import partial
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -510,7 +511,7 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: 
                nav: list, pages: dict[str, str | bytes] | None = None,
                extra: dict | None = None, blocks: dict[str, str] | None = None,
                post_process: Callable[[str], str] | None = None, cache_root: Path,
-               language: str = "", direction: str = "", kept=None,
+               language: str = "", direction: str = "", kept=None, built_on: date | None = None,
                progress: Callable[[str], None] | None = None) -> "Built":
     """Build `docs_dir` and `pages` (docs path -> text or bytes, kept in memory) into
     `site_dir` with the shared mkdocs.yml; any warning is an error.
@@ -524,6 +525,7 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: 
     `direction` set the theme's interface language (mkdocs-material's translations, or ours in
     theme/site/partials/languages/; English where neither has it) and its writing direction.
     `progress`, when given, is told how far the build of the pages has come, about ten times.
+    `built_on`: the build's day, which the sitemap gives as each page's date (else the clock's).
     """
     collect = _Collect()
     log = logging.getLogger("mkdocs")
@@ -551,7 +553,8 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: 
         cfg.plugins["sentinel-memo"] = memo  # after the blocks: it sees each page's final HTML
         if progress:
             cfg.plugins["sentinel-progress"] = _Progress(progress)
-        mkdocs_build(cfg)
+        with _dated(built_on):
+            mkdocs_build(cfg)
     except (Abort, ConfigurationError) as err:
         raise SiteError("\n".join(collect.messages) or str(err)) from None
     finally:
@@ -561,6 +564,25 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, site_name: 
         raise SiteError("\n".join(collect.messages))
     memo.keep()
     return Built(memo.processed, memo.pages)
+
+
+@contextmanager
+def _dated(day: date | None):
+    """MkDocs dates the sitemap's pages, and its .gz, by the clock unless SOURCE_DATE_EPOCH says
+    otherwise (reproducible builds): the build's own day (`--as-of`), so that the same inputs
+    give the same files whatever day they are built on."""
+    if day is None:
+        yield
+        return
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()))
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 class Built(NamedTuple):

@@ -251,7 +251,7 @@ def build(project: Project, root: Path, out: Path, lang: str, as_of: date, work:
             extra={"audience": "public", "quick_exit": quick_exit, "brand": {"band": brand_band(current)},
                    "sn_languages": switcher(project, as_of, lang)},
             post_process=lambda html: _finish_page(mark_language(html, lang)), cache_root=root, kept=kept,
-            progress=_progress_lines(progress, f"public site in {language.english}"))
+            built_on=as_of, progress=_progress_lines(progress, f"public site in {language.english}"))
     except site_engine.SiteError as err:
         raise ContentError([Problem(Where(f"public site in {language.english}"), line)
                             for _, _, line in err.complaints()]) from None
