@@ -248,12 +248,17 @@ def has(root: str | Path, kind: str, digest: str) -> bool:
         return False
     if not stat.S_ISREG(st.st_mode):
         return False
-    if time.time() - st.st_mtime > IN_USE_AFTER:
+    _mark_in_use(path, st.st_mtime)
+    return True
+
+
+def _mark_in_use(path: Path, modified: float) -> None:
+    """Mark an entry read or relied on as in use (`prune` keeps it), unless it was lately."""
+    if time.time() - modified > IN_USE_AFTER:
         try:
             os.utime(path)
         except OSError:
             pass
-    return True
 
 
 def _load(root: str | Path, kind: str, digest: str) -> memoryview | None:
@@ -272,11 +277,7 @@ def _load(root: str | Path, kind: str, digest: str) -> memoryview | None:
     if not raw.startswith(MAGIC) or end_mac < 0 or not hmac.compare_digest(mac, _seal(base, kind, digest, data)):
         _drop(path, "is damaged or was not written by this machine's builds")
         return None
-    if time.time() - modified > IN_USE_AFTER:
-        try:
-            os.utime(path)  # in use: `prune` keeps it
-        except OSError:
-            pass
+    _mark_in_use(path, modified)
     return data
 
 

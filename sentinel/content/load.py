@@ -252,7 +252,7 @@ def _decoded(root: str, rel: str, cid: str, rules: validate.EntryRules | None, k
             if not found:
                 return entries
         raise BuildStopped(f"{rel} changed while the build was reading it: build again")
-    return [checked.entries[i] for i in checked.order] if checked.order else checked.entries
+    return checked.in_date_order()
 
 
 def _read_and_check(root: str, item: tuple, cid: str, rules: validate.EntryRules | None):
@@ -268,11 +268,10 @@ def _read_and_check(root: str, item: tuple, cid: str, rules: validate.EntryRules
     entries = month_pieces.read_again(root, rel, cid, rules, pieces, read) if pieces else None
     if entries is None:
         entries = [] if text is None else read(text, 0, problems)
-    order = date_order(entries)
-    ordered = [entries[i] for i in order] if order else entries
+    checked = CheckedMonth(entries, date_order(entries))
+    ordered = checked.in_date_order()
     if problems:
         return ordered, problems.items, MonthBrief.of(ordered)
-    checked = CheckedMonth(entries, order)
     brief = MonthBrief.of(ordered, counted_digest(entries))
     cache.write_value(root, "activities", key, checked)
     cache.write_value(root, "activity-briefs", key, brief)

@@ -327,6 +327,9 @@ class CheckedMonth:
     entries: list[Activity]
     order: Optional[list[int]] = None
 
+    def in_date_order(self) -> list[Activity]:
+        return [self.entries[i] for i in self.order] if self.order else self.entries
+
 
 #: The order of a campaign's entries: by date, then unit, then title.
 ENTRY_ORDER = attrgetter("date", "unit", "title")

@@ -44,8 +44,8 @@ def settings_key(c) -> str:
 def shown_by_month(c, audience, as_of) -> tuple[list, dict]:
     """The briefs of the entries of campaign `c` that `audience` may see on `as_of`
     (visibility.select), in date order, and the same by month (months.grouped): once per
-    campaign, audience and build. The Silver reports ask for the staff's first; the staff site,
-    in a worker forked after them, finds them done (two passes over 200,000 entries). What an
+    campaign, audience and build (the Silver reports' listing and their output share the
+    staff's; the sites' workers, begun before the listing, select their own). What an
     output draws it asks for in full (month_files.resolve)."""
     from sentinel.content import months
     from sentinel.content.month_files import briefs

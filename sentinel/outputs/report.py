@@ -508,7 +508,7 @@ def _add_staff_page(cid: str, as_of: date, staff: SiteExtras, project: Project) 
         project.root, "report-staff-page", [key], lambda: json.dumps(_staff_page(project, c, as_of)).encode()))
     blocks = lru_cache(maxsize=1)(lambda: _pages_of(project, c, as_of)["blocks"])   # read once, if drawn
     for block in keys:
-        staff.blocks[block] = partial(_block, blocks, block)
+        staff.lazy_block(block, partial(_block, blocks, block))
 
 
 def _staff_page(project: Project, c: Campaign, as_of: date) -> tuple[str, list[str]]:

@@ -135,21 +135,15 @@ def yaml_str(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def build(project: Project, root: Path, out: Path, audience: Audience, as_of: date,
-          extras: SiteExtras, work: Path, progress=None, kept=None) -> dict[str, str]:
-    """Render the site for `audience` into `out` (public/ or intranet/); say how far it has come
-    on `progress` (build.progress.Progress), when given. The pages the previous build left as
-    they are (`kept`, see writer.Kept) are linked from it. Returns the digest of each page."""
-    return begin(project, root, out, audience, as_of, work, progress, kept)(extras)
-
-
 def begin(project: Project, root: Path, out: Path, audience: Audience, as_of: date, work: Path,
           progress=None, kept=None) -> Callable[[SiteExtras], dict[str, str]]:
-    """`build`, in two steps: the site's own pages, made from the campaigns, before the outputs
-    that add to it (newsletters, reports, posters) are done; then `finish(extras)` with what
-    they add, which builds the site and returns the digest of each page. The build starts a
-    site's worker while the outputs are listed and made (a national public site's own pages
-    take a third of a second)."""
+    """Render the site for `audience` into `out` (public/ or intranet/), in two steps: the
+    site's own pages, made from the campaigns, before the outputs that add to it (newsletters,
+    reports, posters) are done; then `finish(extras)` with what they add, which builds the site
+    and returns the digest of each page. The build begins each site's worker while the outputs
+    are listed and made (a national public site's own pages take a third of a second). Says how
+    far it has come on `progress` (build.progress.Progress), when given; the pages the previous
+    build left as they are (`kept`, see writer.Kept) are linked from it."""
     staff = audience is Audience.STAFF
     # The month pages' texts (and the objectives') as this site's last build wrote them (a national
     # site has 2,000).
@@ -515,11 +509,17 @@ def _objectives_page(c: Campaign, activities: list, ctx: dict) -> str:
     rel = urls.objectives_file(c.id)
     key = cache.key(c.id, c.name, c.objectives, sorted(totals.items()),
                     sorted((n, sources_text(shown)) for n, shown in recent.items()))
+    return _kept_text(ctx, rel, key, lambda: page({"title": "Strategic objectives"}, render(
+        "pages/objectives.md", c=c, here=urls.objectives(c.id), LIST_LIMIT=OBJECTIVE_LIST_LIMIT, totals=totals,
+        recent={n: resolve(c.activities, shown) for n, shown in recent.items()}, **ctx)))
+
+
+def _kept_text(ctx: dict, rel: str, key: str, make: Callable[[], str]) -> str:
+    """Page `rel`'s text as this site's last build wrote it under `key` (everything it shows),
+    else `make()`; kept for the next build either way."""
     text = ctx["month_texts"].get(rel, key)
     if not isinstance(text, str):
-        text = page({"title": "Strategic objectives"}, render(
-            "pages/objectives.md", c=c, here=urls.objectives(c.id), LIST_LIMIT=OBJECTIVE_LIST_LIMIT, totals=totals,
-            recent={n: resolve(c.activities, shown) for n, shown in recent.items()}, **ctx))
+        text = make()
     ctx["month_texts"].put(rel, key, text)
     return text
 
@@ -552,9 +552,6 @@ def _month_page(root: Path, c: Campaign, month: str, chunks: list[list], number:
     focus = c.focus(month)
     key = cache.key(c.id, month, pager, str(cards), focus and (focus.id, focus.title), ctx["staff"])
     rel = urls.month_file(c.id, month, number)
-    text = ctx["month_texts"].get(rel, key)
-    if not isinstance(text, str):
-        text = page(meta, render("pages/month.md", c=c, month=month, count=total, cards=cards,
-                                 pager=pager, here=urls.month(c.id, month, number), **ctx))
-    ctx["month_texts"].put(rel, key, text)
-    return text
+    return _kept_text(ctx, rel, key, lambda: page(meta, render("pages/month.md", c=c, month=month, count=total,
+                                                              cards=cards, pager=pager,
+                                                              here=urls.month(c.id, month, number), **ctx)))

@@ -206,7 +206,7 @@ def build(project: Project, root: Path, out: Path, lang: str, as_of: date, work:
           progress=None, kept=None) -> dict[str, str]:
     """Build the public site in `lang` into `out` (moved to public/<lang>/ by the pipeline), with
     the posters in `lang` that prints_languages wrote into `stage`; say how far it has come on
-    `progress`, when given. Like site.build, links the pages `kept` from the previous build and
+    `progress`, when given. Like site.begin, links the pages `kept` from the previous build and
     returns the digest of each page."""
     from sentinel.outputs.prints_languages import public_posters
     from sentinel.outputs import csp
