@@ -20,7 +20,9 @@ pool (sentinel.build.documents), each fed plain HTML strings.
 """
 from __future__ import annotations
 
+import base64
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -30,35 +32,36 @@ from typing import TYPE_CHECKING, Callable
 from sentinel.build import cache
 from sentinel.build.documents import Document, made
 from sentinel.render import urls
-from sentinel.content import images
+from sentinel.content import images, languages
 from sentinel.content.model import PAPER, Campaign, Project, Strand
 from sentinel.content.validate import placeholder_domain
 from sentinel.problems import Problem
-from sentinel.outputs.poster_parts import campaign_of_one_strand, file_size, qr_code, short_url, unbroken_numbers
+from sentinel.outputs.poster_parts import campaign_of_one_strand, file_size, qr_svg, short_url, unbroken_numbers
 from sentinel.outputs.site import SiteExtras, page
 from sentinel.render.fit import DoesNotFit
-from sentinel.render.templating import THEME, render as render_template
+from sentinel.render.i18n import gettext_in
+from sentinel.render.markup import inline_runs
+from sentinel.render.phones import tel
+from sentinel.render.templating import render as render_template
 from sentinel.build.writer import inside, write_bytes, write_cached
 from sentinel.visibility import Audience, select
 
 if TYPE_CHECKING:
     from sentinel.render.fit import Misfit
 
-PRINT_THEME = THEME / "print"      # base folder of the print templates' relative links
 PREVIEW_WIDTH = 600                # px: enough for a web page and a social card
 
 
 @dataclass(frozen=True)
 class Job:
     """One document to lay out: frozen model objects and a module-level function, so that the
-    worker that lays it out draws its HTML too (drawn in the build's process, the posters'
-    templates and QR codes kept a cold build on one core before its pool started)."""
+    worker that lays it out makes its data too (made in the build's process, the posters' QR
+    codes kept a cold build on one core before its pool started)."""
 
-    html: Callable[[], str]  # its HTML, drawn where it is laid out
-    made: date              # the print-shop file's date (fixed by the content: same input, same bytes)
-    pages: int = 1          # pages the document must have
-    trimmed: bool = False   # also the copy cut to the trim box (the A4 poster of the print-shop one)
-    preview: bool = False   # also a PNG of the first page (of the trimmed copy, if there is one)
+    template: str                     # the Typst template under theme/ (print/poster.typ)
+    data: Callable[[], dict]          # what it shows, as plain data, made where it is laid out
+    made: date                        # the files' date (fixed by the content: same input, same bytes)
+    preview: bool = False             # also a PNG of the office copy's first page
 
 
 @dataclass
@@ -68,18 +71,18 @@ class Task:
     root: str                   # project root, where the cache lives
     kind: str                   # cache folder of the print-shop file: poster-print, aide-memoire
     key: str                    # cache key of what the document is made from
-    html: Callable[[], str]     # its HTML, made only when the cache does not have the document
+    template: str               # its Typst template under theme/
+    data: Callable[[], dict]    # its data, made only when the cache does not have the document
     pdf: Path
     made: date                  # the print-shop file's date
-    where: dict = field(default_factory=dict)   # data-fit name -> Where
+    where: dict = field(default_factory=dict)   # fit name -> Where
     what: str = ""                              # "the cse poster for parents", for messages
-    pages: int = 1
     trimmed: Path | None = None  # the office copy, cut from the print-shop one (cached as `trimmed_kind`)
     trimmed_kind: str = "poster"
     png: Path | None = None      # the preview (cached as "poster-preview")
 
     def job(self) -> Job:
-        return Job(self.html, self.made, self.pages, trimmed=self.trimmed is not None, preview=self.png is not None)
+        return Job(self.template, self.data, self.made, preview=self.png is not None)
 
     def files(self) -> dict[str, tuple[str, str, Path]]:
         """Each file the task makes: part -> (cache folder, cache key, output file)."""
@@ -155,23 +158,23 @@ def _poster_tasks(root: str, c: Campaign, s: Strand, stage: Path, pictures: dict
     The preview is of the campaign's first size."""
     folder = stage / "print" / c.id / "posters"
     return [poster_task(root, c, s, poster, size, pictures, stage, folder, f"{s.id}-{poster.audience}",
-                        lambda shown, poster=poster, size=size: partial(_poster_html, c, s, poster, size, shown),
+                        lambda shown, poster=poster, size=size: partial(_poster_data, c, s, poster, size, shown),
                         f"the {s.id} poster for {poster.audience}" + (f" ({size})" if len(c.poster_sizes) > 1 else ""),
                         preview=n == 0)
             for poster in s.posters for n, size in enumerate(c.poster_sizes)]
 
 
 def poster_task(root: str, c: Campaign, s: Strand, poster, size: str, pictures: dict[str, str], stage: Path,
-                folder: Path, name: str, html, what: str, preview: bool, lang: str = "") -> Task:
+                folder: Path, name: str, data, what: str, preview: bool, lang: str = "") -> Task:
     """One poster in one size, in English or in `lang`: its files in `folder` (`name` and the size's
-    suffix), kept under what it is made from; `html(shown)` makes its HTML from the pictures it shows."""
+    suffix), kept under what it is made from; `data(shown)` makes its data from the pictures it shows."""
     sized = name + size_suffix(size)
     shown = {file: uri for file, uri in pictures.items() if file in _files_on(c, poster)}
     where = {"headline": poster.origin.at("headline"), "body": poster.origin.at("body"),
              "layout": poster.origin.at("body"), "pages": poster.origin.where}
     key = cache.key(campaign_of_one_strand(c), s, poster.audience, *([lang] if lang else []), size, shown, _profile())
-    return Task(root, "poster-print", key, html(shown), inside(stage, folder / f"{sized}-print.pdf"), c.starts,
-                where, what, trimmed=inside(stage, folder / f"{sized}.pdf"),
+    return Task(root, "poster-print", key, "print/poster.typ", data(shown), inside(stage, folder / f"{sized}-print.pdf"),
+                c.starts, where, what, trimmed=inside(stage, folder / f"{sized}.pdf"),
                 png=inside(stage, folder / (f"{name}.png" if not lang else f"{sized}.png")) if preview else None)
 
 
@@ -190,26 +193,66 @@ def pictures_of(root: str, c: Campaign) -> dict[str, str]:
     return {image.file: images.data_uri(root, c, image) for image, _ in images.used(c)}
 
 
-def _print_frame(c: Campaign, title: str) -> dict:
-    """What every print has beside its words: its title (the PDF's), and the PROOF mark while the
-    address its QR code and links lead to is a placeholder (the domain, else None)."""
-    return {"proof": placeholder_domain(c.site_url), "title": title}
+def print_frame(c: Campaign, title: str, lang: str = "en") -> dict:
+    """What every print has beside its words: its title and author (the PDF's), its language, its
+    direction and fonts that have the script, and the PROOF mark while the address its QR code
+    and links lead to is a placeholder (the domain, else "")."""
+    language = languages.get(lang)
+    return {"title": title, "author": c.organisation or c.name, "lang": "en" if lang == "en" else lang,
+            "region": "GB" if lang == "en" else None, "rtl": language.rtl,
+            "fonts": [*language.fonts, "Liberation Sans", "DejaVu Sans"],
+            "proof": placeholder_domain(c.site_url) or ""}
 
 
-def _poster_html(c: Campaign, s: Strand, poster, size: str, pictures: dict[str, str]) -> str:
+def _poster_data(c: Campaign, s: Strand, poster, size: str, pictures: dict[str, str]) -> dict:
     page_url = urls.absolute(c.site_url, urls.strand(c.id, s.id))
-    return render_template("print/poster.html", **poster_words(c, s, poster, size, pictures, page_url))
+    return poster_data(c, s, poster, size, pictures, page_url)
 
 
-def poster_words(c: Campaign, s: Strand, poster, size: str, pictures: dict[str, str], page_url: str) -> dict:
-    """What the poster template is given, in any language: the words, the QR code to `page_url`,
-    the paper size and the campaign's pictures."""
+def poster_data(c: Campaign, s: Strand, poster, size: str, pictures: dict[str, str], page_url: str,
+                lang: str = "en") -> dict:
+    """What theme/print/poster.typ shows, in any language (`s` and `poster` already in it): the
+    words, the QR code to `page_url`, the paper size and the campaign's pictures."""
     width, height = PAPER[size]
+    say = lambda message, **values: gettext_in(lang, message) % values if values else gettext_in(lang, message)  # noqa: E731
+    words = (lambda text: isolate_numbers(unbroken_numbers(text))) if languages.get(lang).rtl else unbroken_numbers
     return dict(
-        c=c, s=s, poster=poster, headline=unbroken_numbers(poster.headline),
-        body=unbroken_numbers(poster.body), qr=qr_code(page_url), page_url=page_url, short_url=short_url(page_url),
-        size=size, scale=width / 210, trim=f"{width} × {height} mm", pictures=pictures,
-        **_print_frame(c, f"{poster.headline} ({s.title} poster for {poster.audience}, {c.name}, {size})"))
+        **print_frame(c, f"{poster.headline} ({s.title} poster for {poster.audience}, {c.name}, {size})", lang),
+        colour=s.colour, campaign=c.name, strand=s.title, headline=words(poster.headline), body=words(poster.body),
+        logo=picture(pictures, c.logo), image=picture(pictures, poster.image),
+        partners=[picture(pictures, logo) for logo in c.partner_logos],
+        routes=[{"label": r.label, "name": r.name, "phone": words(r.phone), "url": r.url, "tel": tel(r.phone)}
+                for r in s.report_routes],
+        helplines=[{"name": h.name, "text": h.text, "phone": words(h.phone), "hours": h.hours, "url": h.url,
+                    "tel": tel(h.phone)} for h in s.helplines],
+        qr=qr_svg(page_url), short_url=short_url(page_url), width=width, height=height, scale=width / 210,
+        strings={"report": say("How to report"), "helplines": say("Helplines"),
+                 "scan": say("Scan for help and advice"),
+                 "qr-alt": say("QR code: scan it with a phone camera to open %(url)s", url=page_url),
+                 "footer": say("%(organisation)s and partners", organisation=c.organisation or c.name),
+                 "proof": "PROOF — placeholder address ({}): set site_url in campaign.yml before printing".format(
+                     placeholder_domain(c.site_url))})
+
+
+def picture(pictures: dict[str, str], image) -> dict | None:
+    """A logo or poster image as a Typst template takes it: SVG as its text, PNG or JPEG as its
+    bytes (numbers: JSON has no bytes), with its alt text."""
+    if image is None:
+        return None
+    kind, _, encoded = pictures[image.file].partition(";base64,")
+    data = base64.b64decode(encoded)
+    if kind.endswith("svg+xml"):
+        return {"format": "svg", "text": data.decode("utf-8"), "alt": image.alt}
+    return {"format": "png" if kind.endswith("png") else "jpg", "bytes": list(data), "alt": image.alt}
+
+
+_NUMBER = re.compile(r"\d[\d \u00a0]*\d")
+
+
+def isolate_numbers(text: str) -> str:
+    """Phone numbers kept left to right in right-to-left text: each digit run between Unicode
+    isolates (LRI ... PDI), which Typst's layout honours."""
+    return _NUMBER.sub(lambda m: "\u2066" + m.group(0) + "\u2069", text)
 
 
 def _aide_memoire_task(root: str, c: Campaign, s: Strand, stage: Path) -> Task:
@@ -217,39 +260,49 @@ def _aide_memoire_task(root: str, c: Campaign, s: Strand, stage: Path) -> Task:
     front = "officer_actions" if s.officer_actions else "signs" if s.signs else "what_to_do"
     where = {"front": o.at(front), "back": o.at("aide_memoire"), "pages": o.at("aide_memoire")}
     folder = stage / "print" / c.id / "aide-memoires"
-    return Task(root, "aide-memoire", cache.key(campaign_of_one_strand(c), s, _profile()), partial(_aide_memoire_html, c, s),
-                inside(stage, folder / f"{s.id}-print.pdf"), c.starts, where, f"the {s.id} aide-memoire", pages=2,
-                trimmed=inside(stage, folder / f"{s.id}.pdf"), trimmed_kind="aide-memoire-a6")
+    return Task(root, "aide-memoire", cache.key(campaign_of_one_strand(c), s, _profile()), "print/aide_memoire.typ",
+                partial(_aide_memoire_data, c, s), inside(stage, folder / f"{s.id}-print.pdf"), c.starts, where,
+                f"the {s.id} aide-memoire", trimmed=inside(stage, folder / f"{s.id}.pdf"), trimmed_kind="aide-memoire-a6")
 
 
-def _aide_memoire_html(c: Campaign, s: Strand) -> str:
+def _aide_memoire_data(c: Campaign, s: Strand) -> dict:
     """The officer's card: its front says what an officer does (`officer_actions`); a strand that
     has none yet shows the public's steps under a heading that says they are the public's."""
     page_url = urls.absolute(c.site_url, urls.strand(c.id, s.id))
-    return render_template(
-        "print/aide_memoire.html", c=c, s=s, memo=s.aide_memoire, signs=s.signs_for("police"),
-        officer_actions=[unbroken_numbers(text) for text in s.officer_actions],
-        what_to_do=[unbroken_numbers(text) for text in s.what_to_do],
-        short_url=short_url(page_url), audience_note="for officers",
-        **_print_frame(c, f"{s.title}: aide-memoire for officers ({c.name})"))
+    memo = s.aide_memoire
+    steps = s.officer_actions or s.what_to_do
+    return dict(
+        **print_frame(c, f"{s.title}: aide-memoire for officers ({c.name})"),
+        colour=s.colour, campaign=c.name, strand=s.title, kicker=f"Aide-memoire for officers · {c.name}",
+        signs=[sign.text for sign in s.signs_for("police")],
+        steps_heading="What you do" if s.officer_actions else "What the public are told to do" if steps else "",
+        numbered=bool(s.officer_actions), steps=[inline_runs(unbroken_numbers(text)) for text in steps],
+        checklist=list(memo.checklist),
+        contacts=[{"name": h.name, "text": h.text, "phone": unbroken_numbers(h.phone), "hours": h.hours,
+                   "url": h.url, "tel": tel(h.phone)} for h in memo.contacts],
+        routes=[{"label": r.label, "name": r.name, "phone": unbroken_numbers(r.phone), "url": r.url, "tel": tel(r.phone)}
+                for r in s.report_routes],
+        footer=f"{c.organisation or c.name} · {c.name} · More on the strand page: {short_url(page_url)}",
+        width=PAPER_A6[0], height=PAPER_A6[1], pages=2,
+        strings={"proof": "PROOF — placeholder address ({}): set site_url in campaign.yml before printing".format(
+            placeholder_domain(c.site_url))})
+
+
+PAPER_A6 = (105, 148)
 
 
 # ---------------------------------------------------------------- rendering, two processes
 
 def make(job: Job) -> dict[str, bytes]:
-    """The document of one job, by part (see `Task.files`). Runs in a worker."""
-    from sentinel.render.pdf import layout, trimmed, write_print_shop  # WeasyPrint takes most of a second to import
-    from sentinel.render.print_fit import misfits_in
+    """The document of one job, by part (see `Task.files`). Runs in a worker: Typst lays it out
+    once and measures it (DoesNotFit before anything is kept); the print shop's file and the
+    office copy are that one PDF finished two ways."""
+    from sentinel.render import print_shop, typeset
 
-    document = layout(job.html(), PRINT_THEME)  # laid out once: measured, then written
-    found = misfits_in(document, job.pages)
-    if found:
-        raise DoesNotFit(found)
-    made = {"pdf": write_print_shop(document, job.made)}
-    if job.trimmed:
-        made["trimmed"] = trimmed(document)
+    document = typeset.pdf(job.template, job.data(), tagged=True, made=job.made)
+    made = dict(zip(("pdf", "trimmed"), print_shop.finish(document, job.made)))
     if job.preview:
-        made["png"] = preview(made.get("trimmed", made["pdf"]))
+        made["png"] = preview(made["trimmed"])
     return made
 
 
@@ -319,11 +372,8 @@ def _problem(task: Task, misfit: Misfit) -> Problem:
 
 def _problems_of(task: Task, err: Exception) -> list[Problem] | None:
     """The content problems a failed layout stands for, or None for an error that stops the build."""
-    from sentinel.render.pdf import RefusedResource  # only now: a build with nothing to render never imports WeasyPrint
     if isinstance(err, DoesNotFit):
         return [_problem(task, m) for m in err.found]
-    if isinstance(err, RefusedResource):  # content cannot ask (markup drops images): a template did
-        return [Problem(task.where["pages"], f"{task.what}: {err}")]
     return None
 
 

@@ -5,19 +5,17 @@
     print/<campaign>/posters/<lang>/<strand>-<audience>.png        preview
 
 The same template and the same fit check as the English posters (prints.py), laid out in the
-language: `<html lang dir>` (WeasyPrint writes /Lang and mirrors right-to-left text), the
-interface strings from the gettext catalogue, and fonts that have the script (Debian's Noto
-families, embedded and subset by WeasyPrint, so pdftotext reads the words back). A poster whose
+language: its language and direction (Typst writes /Lang and lays right-to-left text and the
+poster's columns out from the right), the interface strings from the gettext catalogue, and
+fonts that have the script (Debian's Noto families, embedded and subset by Typst, so pdftotext
+reads the words back). A poster whose
 headline is not translated is not made: a "translated" poster in English helps nobody.
 """
 from __future__ import annotations
 
-import re
 from datetime import date
 from functools import partial
 from pathlib import Path
-
-from markupsafe import Markup
 
 from sentinel.content import languages
 from sentinel.content.model import Campaign, Project, Strand
@@ -25,10 +23,7 @@ from sentinel.outputs import prints
 from sentinel.outputs.site import SiteExtras
 from sentinel.render import urls
 from sentinel.render.i18n import localise
-from sentinel.render.templating import render_in
 from sentinel.visibility import Audience, select
-
-FALLBACK_FONTS = ('"Liberation Sans"', '"DejaVu Sans"', "sans-serif")
 
 
 def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audience, SiteExtras]:
@@ -72,28 +67,12 @@ def _poster_tasks(root: str, c: Campaign, lang: str, s: Strand, stage: Path, pic
     english = {p.audience: p.headline for p in c.strands[s.id].posters}
     size = c.poster_sizes[0]
     return [prints.poster_task(root, c, s, poster, size, pictures, stage, folder, f"{s.id}-{poster.audience}",
-                               lambda shown, poster=poster: partial(_poster_html, c, lang, s, poster, size, shown),
+                               lambda shown, poster=poster: partial(_poster_data, c, lang, s, poster, size, shown),
                                f"the {languages.get(lang).english} {s.id} poster for {poster.audience}",
                                preview=True, lang=lang)
             for poster in s.posters if poster.headline != english.get(poster.audience)]
 
 
-def _poster_html(c: Campaign, lang: str, s: Strand, poster, size: str, pictures: dict[str, str]) -> str:
-    language = languages.get(lang)
+def _poster_data(c: Campaign, lang: str, s: Strand, poster, size: str, pictures: dict[str, str]) -> dict:
     page_url = urls.absolute(c.site_url, f"{lang}/" + urls.strand(c.id, s.id))
-    fonts = ", ".join([f'"{family}"' for family in language.fonts] + list(FALLBACK_FONTS))
-    html = render_in(lang, "print/poster.html", **prints.poster_words(c, s, poster, size, pictures, page_url),
-                     doc_lang=lang, doc_dir=language.dir, doc_fonts=Markup(fonts))
-    return _isolate_numbers(html) if language.rtl else html
-
-
-_NUMBER = re.compile(r"\d[\d \u00a0]*\d")
-_TEXT = re.compile(r">([^<]+)<")
-
-
-def _isolate_numbers(html: str) -> str:
-    """Phone numbers kept left to right in right-to-left text: each digit run between Unicode
-    isolates (LRI ... PDI), which the PDF's layout (Pango) honours; in the body's text only."""
-    head, sep, body = html.partition("<body")
-    isolate = lambda m: "\u2066" + m.group(0) + "\u2069"
-    return head + sep + _TEXT.sub(lambda m: ">" + _NUMBER.sub(isolate, m.group(1)) + "<", body)
+    return prints.poster_data(c, s, poster, size, pictures, page_url, lang)

@@ -1,4 +1,4 @@
-"""PDF rendering with WeasyPrint, shared by posters, aide-memoires, newsletters and reports.
+"""PDF rendering with WeasyPrint, shared by newsletters and reports (prints and images are Typst's).
 
 WeasyPrint would otherwise follow any URL found in the HTML: a `file:///etc/passwd` image or a
 remote tracker written into content. `SafeFetcher` loads only files under the folders it is
@@ -6,7 +6,6 @@ given (the theme and the build's own generated assets) and refuses everything el
 """
 from __future__ import annotations
 
-import copy
 import logging
 import re
 from functools import lru_cache
@@ -53,7 +52,7 @@ def _fonts() -> FontConfiguration:
 
 
 def layout(html: str, base_dir: Path, *, extra_allowed: tuple[Path, ...] = ()):
-    """Lay the HTML out once; the result can be measured (print_fit) and then written."""
+    """Lay the HTML out once; the result can be measured and then written."""
     allowed = (THEME, base_dir, *extra_allowed)
     fetcher = SafeFetcher(list(allowed))
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -100,28 +99,6 @@ def _parsed(css: str, base_url: str, allowed: tuple[Path, ...]) -> CSS:
 
 def write(document) -> bytes:
     return document.write_pdf(**PDF_OPTIONS)
-
-
-def write_print_shop(document, made) -> bytes:
-    """The print shop's file: PDF/X-4 and PDF/UA-1 at once (sentinel.render.print_shop), dated `made`."""
-    from sentinel.render import print_shop
-    return document.write_pdf(**PDF_OPTIONS, pdf_version=print_shop.PDF_VERSION, finisher=print_shop.finisher(made))
-
-
-def trimmed(document) -> bytes:
-    """The laid-out document written again with its pages cut to the trim box: a print-shop
-    poster's bleed and crop marks fall outside, what is left is the A4 poster. WeasyPrint draws
-    the page boxes from each page's `bleed`, so a copy of the pages without bleed is the same
-    drawing on an A4 page; written by WeasyPrint itself, it keeps the title (/Info and XMP),
-    language, tags and embedded fonts, and stays as small as the print-shop file. (An
-    incremental update with pypdf lost the title: its last trailer had no /Info, which poppler
-    and Acrobat read.)"""
-    pages = []
-    for page in document.pages:
-        page = copy.copy(page)  # the drawing (the page box) is shared; only its boxes change
-        page.bleed = dict.fromkeys(page.bleed, 0)
-        pages.append(page)
-    return write(document.copy(pages))
 
 
 def render_pdf(html: str, base_dir: Path, *, extra_allowed: tuple[Path, ...] = ()) -> bytes:

@@ -1,33 +1,37 @@
-"""Print-shop PDFs: PDF/X-4 with a CMYK output intent, tagged PDF/UA-1 as well, exact page boxes.
+"""Print-shop PDFs: PDF/X-4 with a CMYK output intent, tagged PDF/UA-1 as well, exact page boxes;
+and the office copy, the same page cut to its trim box.
 
-A print shop's preflight asks for four things the office PDF does not have:
+A print (theme/print/*.typ) is typeset by Typst as a tagged PDF/UA-1 on a sheet of its trim size
+plus 12 mm on every side: 3 mm of bleed and 9 mm of slug for the crop marks (theme/print/sheet.typ).
+A print shop's preflight asks for four things Typst does not write; they are added here, with
+pikepdf, to the PDF Typst made:
 
 - an **output intent**: the printing condition the colours are meant for, as an embedded ICC
   output profile. Debian's libgs-common ships Artifex's CMYK SWOP profile (`ICC_PROFILE`); the
   Makefile installs it.
 - **colours it can separate**: the design is sRGB (the strand colours are checked for contrast
-  on screens), so the file declares its RGB as sRGB (`DefaultRGB`, an ICC-based colour space):
-  colour-managed RGB, which PDF/X-4 allows, is converted to the shop's CMYK by its RIP through
-  the output intent.
-- **page boxes**: MediaBox (the sheet, with a slug for crop marks and the job line) > BleedBox
-  (3 mm round the trim) > TrimBox (the finished A4). WeasyPrint puts its BleedBox up to 10 pt
-  out; it is set here to exactly `BLEED_MM`.
-- **identification**: `GTS_PDFXVersion` in the XMP next to PDF/UA's `pdfuaid:part`, fixed dates
-  and a document id made from the title, so that the same poster is the same bytes at every build.
+  on screens). Typst already draws in an ICC-based sRGB space; `DefaultRGB` says the same of any
+  device RGB (a picture's), so everything is colour-managed RGB, which PDF/X-4 allows and the
+  shop's RIP converts to its CMYK through the output intent.
+- **page boxes**: MediaBox (the sheet, with the slug) > BleedBox (3 mm round the trim) > TrimBox.
+- **identification**: `GTS_PDFXVersion` in the XMP next to PDF/UA's `pdfuaid:part`, PDF 1.6,
+  fixed dates and a document id made from the title, so that the same poster is the same bytes
+  at every build.
 
-Everything is done in WeasyPrint's `finisher` hook, on the PDF objects before they are written.
-WeasyPrint and pydyf are imported only there: a build that finds every print in the cache asks
-this module for the profile's hash (part of the cache key) and never imports them.
+The office copy (`trimmed`) has its boxes all at the trim and no output intent: what is left is
+the A4 poster or the A6 card, with the same title, language, tags and fonts. pikepdf is
+imported only here: a build that finds every print in the cache asks this module for the
+profile's hash (part of the cache key) and never loads it.
 """
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
 from datetime import date
 from functools import lru_cache
-from importlib.resources import files
 from pathlib import Path
-from xml.etree.ElementTree import SubElement, fromstring, tostring
+from xml.etree.ElementTree import Element, SubElement, register_namespace, tostring
 
 from sentinel.build.faults import BuildStopped
 
@@ -57,73 +61,105 @@ def profile_version() -> str:
     return hashlib.sha256(_cmyk()).hexdigest()[:16]
 
 
-def finisher(made: date):
-    """WeasyPrint's `finisher(document, pdf)`, making the PDF a PDF/X-4 dated `made`."""
-    def finish(document, pdf) -> None:
-        _output_intent(pdf, _cmyk())
-        _default_rgb(pdf, (files("weasyprint") / "pdf" / "sRGB2014.icc").read_bytes())
-        _boxes(pdf)
-        _identify(document, pdf, made)
-    return finish
+def finish(pdf: bytes, made: date) -> tuple[bytes, bytes]:
+    """Typst's PDF of a print, as (the print shop's PDF/X-4, the office copy), both dated `made`."""
+    import pikepdf
+    return _print_shop(pikepdf.open(io.BytesIO(pdf)), made), _office(pikepdf.open(io.BytesIO(pdf)), made)
 
 
-def _stream(pdf, data: bytes, components: int):
-    import pydyf
-    stream = pydyf.Stream([data], pydyf.Dictionary({"N": components}), compress=True)
-    pdf.add_object(stream)
-    return stream
+def _print_shop(pdf, made: date) -> bytes:
+    import pikepdf
+    profile = pdf.make_stream(_cmyk(), N=4)
+    pdf.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
+        Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFX,
+        OutputConditionIdentifier=OUTPUT_CONDITION, OutputCondition=OUTPUT_CONDITION, Info=OUTPUT_CONDITION,
+        DestOutputProfile=profile)])
+    for page in pdf.pages:
+        left, bottom, right, top = (float(v) for v in page.MediaBox)
+        trim, slug = (BLEED_MM + SLUG_MM) * PT_PER_MM, SLUG_MM * PT_PER_MM  # in from the sheet's edges
+        page.TrimBox = pikepdf.Array([left + trim, bottom + trim, right - trim, top - trim])
+        page.BleedBox = pikepdf.Array([left + slug, bottom + slug, right - slug, top - slug])
+        _default_rgb(pdf, page)
+    pdf.trailer.Info.Trapped = pikepdf.Name("/False")
+    return _save(pdf, made, pdfx=True)
 
 
-def _output_intent(pdf, cmyk: bytes) -> None:
-    import pydyf
-    intent = pydyf.Dictionary({
-        "Type": "/OutputIntent", "S": "/GTS_PDFX",
-        "OutputConditionIdentifier": pydyf.String(OUTPUT_CONDITION),
-        "OutputCondition": pydyf.String(OUTPUT_CONDITION),
-        "Info": pydyf.String(OUTPUT_CONDITION),
-        "DestOutputProfile": _stream(pdf, cmyk, 4).reference,
-    })
-    pdf.catalog["OutputIntents"] = pydyf.Array([intent])
+def _office(pdf, made: date) -> bytes:
+    import pikepdf
+    out = (BLEED_MM + SLUG_MM) * PT_PER_MM
+    for page in pdf.pages:
+        left, bottom, right, top = (float(v) for v in page.MediaBox)
+        page.MediaBox = pikepdf.Array([left + out, bottom + out, right - out, top - out])
+        page.TrimBox = page.BleedBox = page.MediaBox
+    return _save(pdf, made, pdfx=False)
 
 
-def _default_rgb(pdf, srgb: bytes) -> None:
-    """DeviceRGB drawn as sRGB: WeasyPrint's one colour-space dictionary (it holds its Lab spaces)."""
-    import pydyf
-    spaces = [o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and "lab-d50" in o]
-    reference = _stream(pdf, srgb, 3).reference
-    for space in spaces:
-        space["DefaultRGB"] = pydyf.Array(("/ICCBased", reference))
+def _default_rgb(pdf, page) -> None:
+    """Device RGB drawn as sRGB: the ICC-based sRGB space Typst already draws in."""
+    import pikepdf
+    spaces = page.Resources.get("/ColorSpace")
+    if spaces is None:
+        page.Resources.ColorSpace = spaces = pikepdf.Dictionary()
+    srgb = next((s for s in spaces.values() if isinstance(s, pikepdf.Array) and s[0] == "/ICCBased"
+                 and s[1].get("/N") == 3), None)
+    spaces.DefaultRGB = srgb if srgb is not None else pikepdf.Array(
+        [pikepdf.Name.ICCBased, pdf.make_stream(_srgb(), N=3)])
 
 
-def _boxes(pdf) -> None:
-    import pydyf
-    out = BLEED_MM * PT_PER_MM
-    for page in pdf.objects:
-        if isinstance(page, pydyf.Dictionary) and page.get("Type") == "/Page" and "TrimBox" in page:
-            left, top, right, bottom = page["TrimBox"]
-            page["BleedBox"] = pydyf.Array([left - out, top - out, right + out, bottom + out])
+@lru_cache(maxsize=1)
+def _srgb() -> bytes:
+    """An sRGB profile, for a page Typst drew without one (no colour of its own, a picture only)."""
+    from PIL import ImageCms
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
-def _identify(document, pdf, made: date) -> None:
-    import pydyf
-    from weasyprint.pdf.metadata import NS
+def _save(pdf, made: date, pdfx: bool) -> bytes:
+    import pikepdf
+    stamp = f"D:{made:%Y%m%d}000000+00'00'"
+    info = pdf.trailer.Info
+    if "/Suspects" in pdf.Root.get("/MarkInfo", {}):  # false, the default: poppler calls Typst's boolean an error
+        del pdf.Root.MarkInfo.Suspects
+    info.CreationDate = info.ModDate = stamp
+    pdf.Root.Metadata = pdf.make_stream(_xmp(str(info.get("/Title", "")), str(info.get("/Author", "")),
+                                             str(pdf.Root.get("/Lang", "")), made, pdfx),
+                                        Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
+    out = io.BytesIO()
+    # Metadata uncompressed, as PDF/X asks, so that preflight tools read it without a PDF parser.
+    pdf.save(out, deterministic_id=True, force_version=PDF_VERSION if pdfx else None,
+             compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+    return out.getvalue()
+
+
+NS = {"x": "adobe:ns:meta/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+      "dc": "http://purl.org/dc/elements/1.1/", "xmp": "http://ns.adobe.com/xap/1.0/",
+      "xmpMM": "http://ns.adobe.com/xap/1.0/mm/", "pdf": "http://ns.adobe.com/pdf/1.3/",
+      "pdfuaid": "http://www.aiim.org/pdfua/ns/id/", "pdfxid": "http://www.npes.org/pdfx/ns/id/"}
+for _prefix, _uri in NS.items():
+    register_namespace(_prefix, _uri)
+
+
+def _xmp(title: str, author: str, lang: str, made: date, pdfx: bool) -> bytes:
+    """The XMP packet: the title and author as the document info says, PDF/UA part 1 and, for the
+    print shop, PDF/X-4; dates and ids fixed by `made` and the title."""
+    q = lambda name: "{%s}%s" % (NS[name.split(":")[0]], name.split(":")[1])  # noqa: E731
+    meta = Element(q("x:xmpmeta"))
+    rdf = SubElement(meta, q("rdf:RDF"))
+    about = SubElement(rdf, q("rdf:Description"), {q("rdf:about"): "", q("pdfuaid:part"): "1"})
+    for name, kind, value in (("dc:title", "Alt", title), ("dc:creator", "Seq", author), ("dc:language", "Bag", lang)):
+        if value:
+            item = SubElement(SubElement(SubElement(about, q(name)), q(f"rdf:{kind}")), q("rdf:li"))
+            if kind == "Alt":
+                item.set("{http://www.w3.org/XML/1998/namespace}lang", "x-default")
+            item.text = value
     when = f"{made.isoformat()}T00:00:00+00:00"
-    stamp = pydyf.String(f"D:{made:%Y%m%d}000000+00'00'")
-    pdf.info["CreationDate"] = pdf.info["ModDate"] = stamp
-    pdf.info["Trapped"] = "/False"
-    meta = document.metadata
-    rdf = fromstring(meta.generate_rdf_metadata("ua", 1, None))
-    about = SubElement(rdf, f"{{{NS['rdf']}}}Description", {f"{{{NS['rdf']}}}about": ""})
-    identity = uuid.uuid5(uuid.NAMESPACE_URL, f"sentinel-print:{meta.title}")
-    for name, text in (("pdfxid:GTS_PDFXVersion", "PDF/X-4"), ("pdf:Trapped", "False"),
-                       ("xmp:CreateDate", when), ("xmp:ModifyDate", when), ("xmp:MetadataDate", when),
-                       ("xmpMM:DocumentID", f"uuid:{identity}"), ("xmpMM:InstanceID", f"uuid:{identity}"),
-                       ("xmpMM:RenditionClass", "default"), ("xmpMM:VersionID", "1")):
-        prefix, local = name.split(":")
-        SubElement(about, f"{{{NS[prefix]}}}{local}").text = text
-    packet = (b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>\n<x:xmpmeta xmlns:x="adobe:ns:meta/">'
-              + tostring(rdf, encoding="utf-8") + b'</x:xmpmeta>\n<?xpacket end="w"?>')
-    # Uncompressed, as PDF/X asks, so that preflight tools can read it without a PDF parser.
-    stream = pydyf.Stream([packet], {"Type": "/Metadata", "Subtype": "/XML"}, compress=False)
-    pdf.add_object(stream)
-    pdf.catalog["Metadata"] = stream.reference
+    identity = uuid.uuid5(uuid.NAMESPACE_URL, f"sentinel-print:{title}")
+    fields = [("dc:format", "application/pdf"), ("xmp:CreatorTool", "Sentinel (Typst)"),
+              ("xmp:CreateDate", when), ("xmp:ModifyDate", when), ("xmp:MetadataDate", when),
+              ("xmpMM:DocumentID", f"uuid:{identity}"), ("xmpMM:InstanceID", f"uuid:{identity}"),
+              ("xmpMM:RenditionClass", "default"), ("xmpMM:VersionID", "1")]
+    if pdfx:
+        fields += [("pdfxid:GTS_PDFXVersion", "PDF/X-4"), ("pdf:Trapped", "False")]
+    for name, text in fields:
+        SubElement(about, q(name)).text = text
+    return (b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>\n' + tostring(meta, encoding="utf-8",
+            xml_declaration=False) + b'\n<?xpacket end="w"?>')

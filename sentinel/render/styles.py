@@ -1,6 +1,6 @@
 """Which shared component styles an output needs, and their text: the one way component CSS
 reaches an output (the sites' sentinel.css, the newsletter's e-mail and print styles, the
-evaluation report, the printed documents).
+reports). Posters, officers' cards and images are drawn by Typst from the components' template.typ.
 
 A document made from one template carries the styles of the components that template draws,
 directly or through the templates it extends, imports or includes. The sites and the newsletter

@@ -11,11 +11,10 @@ from functools import lru_cache
 import re
 
 import jinja2
-from markupsafe import Markup
 
 from sentinel import THEME  # re-exported: outputs find their templates here
 from sentinel.content import months
-from sentinel.render import i18n, markup, phones, styles
+from sentinel.render import i18n, markup, phones
 
 
 def _date(value: date, fmt: str = "%-d %B %Y") -> str:
@@ -75,11 +74,8 @@ def environment(text: bool = False, lang: str = "en") -> jinja2.Environment:
         tel=phones.tel,
         md_escape=_md_escape,
     )
-    # A document asks for the component styles of the template being rendered (print/document.html);
-    # trusted, our own theme: not escaped.
     env.install_gettext_translations(i18n.catalogue(lang), newstyle=True)
     env.globals["ui_lang"] = lang
-    env.globals["component_css"] = jinja2.pass_context(lambda context: Markup(styles.component_css(context.name)))
     return env
 
 

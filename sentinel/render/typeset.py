@@ -17,6 +17,7 @@ in the cache never loads it.
 from __future__ import annotations
 
 import json
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,10 +39,14 @@ def _compiler(template: str):
     return typst.Compiler(str(THEME / template), **READS)
 
 
-def pdf(template: str, data: dict) -> bytes:
-    """The template typeset with `data`, as a PDF (drawn to pixels by the caller), or DoesNotFit."""
+def pdf(template: str, data: dict, *, tagged: bool = False, made: date | None = None) -> bytes:
+    """The template typeset with `data`, as a PDF, or DoesNotFit. `tagged`: PDF/UA-1 (Typst
+    checks it: a title, a language, alt text for every image, tags); `made`: its dates."""
     compiler = _compiler(template)
-    document = compiler.compile(format="pdf", sys_inputs={"data": json.dumps(data)})
+    document = compiler.compile(format="pdf", sys_inputs={"data": json.dumps(data)},
+                                pdf_standards=["ua-1"] if tagged else [],
+                                timestamp=int(datetime(made.year, made.month, made.day, tzinfo=timezone.utc).timestamp())
+                                if made else None)
     found = _misfits(json.loads(compiler.query("<fit>", field="value")))
     if found:
         raise DoesNotFit(found)
@@ -49,11 +54,17 @@ def pdf(template: str, data: dict) -> bytes:
 
 
 def _misfits(measured: list[dict]) -> list[Misfit]:
-    """What the template measured (theme/components/fit.typ), as the limits it breaks."""
+    """What the template measured (theme/components/fit.typ), as the limits it breaks. The whole
+    document's pages are told only when no part says why."""
     found = []
     for m in measured:
         if "lines" in m and m["lines"] > m["max"]:
             found.append(too_many_lines(m["name"], m["text"], m["lines"], m["max"]))
         if "over" in m and m["over"] > 0.5:
-            found.append(runs_into(m["name"], f"{m['over']:.0f} px "))
+            found.append(runs_into(m["name"], f"{max(m['over'], 1):.0f} {m.get('unit', 'px')} "))
+        if "pages" in m and m["pages"] > m["max"] and m["name"] != "pages":
+            found.append(Misfit(m["name"], f"does not fit: it runs over {m['pages']} pages where {m['max']} fit"))
+        if "pages" in m and m["pages"] != m["max"] and m["name"] == "pages" and not found:
+            found.append(Misfit("pages", f"does not fit: it takes {m['pages']} pages where {m['max']} "
+                                         f"{'is' if m['max'] == 1 else 'are'} expected"))
     return found
