@@ -8,15 +8,17 @@ A3 and A5 files end in -a3, -a5):
     print/<campaign>/aide-memoires/<strand>.pdf              A6 officers' card, both sides
     print/<campaign>/aide-memoires/<strand>-print.pdf        the same card for the print shop (PDF/X-4)
 
-The templates are theme/print/, built from the same components as the web pages. A document is
-laid out once, for the print shop (render.print_shop); its office copy is that layout cut to the
-trim box. While `site_url` is a placeholder, every print carries a PROOF mark. Before a PDF is
-written, print_fit measures the real layout: a headline that needs too many lines is a content
-error at its `file:line`, never a clipped poster. Every PDF and preview is cached by what it is
-made from (the strand, the campaign without its entries, the size, the images' bytes, the ICC
-profile, the code and theme): an unchanged poster is not even laid out as HTML, and a build that
-finds them all never imports WeasyPrint. Those missing when it runs render through the shared
-pool (sentinel.build.documents), each fed plain HTML strings.
+The templates are theme/print/*.typ, typeset by Typst from plain data (every word placed as text,
+never as markup), with the same components as the web pages (each has a template.typ beside its
+template.html, driven by the same examples). A document is laid out once, for the print shop;
+render.print_shop finishes it as PDF/X-4 and cuts the office copy to its trim box. While
+`site_url` is a placeholder, every print carries a PROOF mark. The template measures what must
+fit (theme/components/fit.typ) in the same compilation: a headline that needs too many lines is a
+content error at its `file:line`, never a clipped poster. Every PDF and preview is cached by what
+it is made from (the strand, the campaign without its entries, the size, the images' bytes, the
+ICC profile, the code and theme): an unchanged poster is not laid out again, and a build that
+finds them all never imports Typst. Those missing when it runs are made in the shared pool
+(sentinel.build.documents), 40 ms each of one core (0.17 s with WeasyPrint, bench/PROFILE.md).
 """
 from __future__ import annotations
 
@@ -124,9 +126,9 @@ def _tasks(project: Project, stage: Path) -> list[Task]:
     return tasks
 
 
-#: Seconds of one core to lay out, measure and write (bench/PROFILE.md): the shared pool's estimate,
-#: whatever the paper size.
-COST = {"poster-print": 0.5, "aide-memoire": 0.3}
+#: Seconds of one core to lay out, measure, finish and preview (bench/PROFILE.md; 0.17 s each with
+#: WeasyPrint): the shared pool's estimate, whatever the paper size.
+COST = {"poster-print": 0.04, "aide-memoire": 0.04}
 
 
 def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
@@ -139,7 +141,7 @@ def documents_of(tasks: list[Task]) -> list[Document]:
 
 
 def _document(task: Task) -> Document:
-    return Document(make, (task.job(),), COST.get(task.kind, 0.5), task.what,
+    return Document(make, (task.job(),), COST.get(task.kind, 0.04), task.what,
                     partial(_keep, task), partial(_problems_of, task))
 
 
@@ -216,6 +218,7 @@ def poster_data(c: Campaign, s: Strand, poster, size: str, pictures: dict[str, s
     width, height = PAPER[size]
     say = lambda message, **values: gettext_in(lang, message) % values if values else gettext_in(lang, message)  # noqa: E731
     words = (lambda text: isolate_numbers(unbroken_numbers(text))) if languages.get(lang).rtl else unbroken_numbers
+    address = (lambda text: "\u2066" + text + "\u2069") if languages.get(lang).rtl else str  # kept left to right
     return dict(
         **print_frame(c, f"{poster.headline} ({s.title} poster for {poster.audience}, {c.name}, {size})", lang),
         colour=s.colour, campaign=c.name, strand=s.title, headline=words(poster.headline), body=words(poster.body),
@@ -225,7 +228,7 @@ def poster_data(c: Campaign, s: Strand, poster, size: str, pictures: dict[str, s
                 for r in s.report_routes],
         helplines=[{"name": h.name, "text": h.text, "phone": words(h.phone), "hours": h.hours, "url": h.url,
                     "tel": tel(h.phone)} for h in s.helplines],
-        qr=qr_svg(page_url), short_url=short_url(page_url), width=width, height=height, scale=width / 210,
+        qr=qr_svg(page_url), short_url=address(short_url(page_url)), width=width, height=height, scale=width / 210,
         strings={"report": say("How to report"), "helplines": say("Helplines"),
                  "scan": say("Scan for help and advice"),
                  "qr-alt": say("QR code: scan it with a phone camera to open %(url)s", url=page_url),
