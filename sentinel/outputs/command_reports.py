@@ -2,8 +2,9 @@
 every month that has begun (HTML and PDF). Staff only: written under reports/<campaign>/ and put
 on the staff site, never the public one.
 
-Their PDFs are laid out by `make_pdf`, a plain function of plain arguments (the HTML and a
-folder), and cached by their HTML. In a build they are rendered in the shared pool with every
+The board report's PDF is laid out by WeasyPrint from its HTML (`make_pdf`); a Silver report's by
+Typst from plain data (`make_silver_pdf`, theme/report/silver.typ: the same sections as its page),
+each a plain function of plain arguments, cached by what it is made from. In a build they are rendered in the shared pool with every
 other document (`documents`, biggest first); `render` then finds them in the cache, and renders
 itself only what it misses when it runs on its own. Both need every report's HTML: it is
 assembled once per build (`_assembled`), and each report's HTML is itself kept in the cache by
@@ -28,7 +29,7 @@ from sentinel.content.model import Campaign, Project, sources_text
 from sentinel.content.month_files import resolve
 from sentinel.outputs import board_report, report as evaluation, site_engine
 from sentinel.outputs.per_build import per_build, settings_key, shown_by_month
-from sentinel.outputs.silver_report import Silver, silver
+from sentinel.outputs.silver_report import Silver, silver, silver_data
 from sentinel.outputs.site import SiteExtras, current_campaign, page, yaml_str
 from sentinel.render import urls
 from sentinel.render.styles import component_css
@@ -46,7 +47,7 @@ def render(project: Project, as_of, stage: Path, progress) -> dict[Audience, Sit
         c = r.c
         progress.step(f"board and Silver reports of {c.id}", done, len(reports))
         out = inside(stage, stage / "reports" / c.id)
-        pdfs += [(out / file, what, html, cost) for what, html, cost, file in _pdfs(r)]
+        pdfs += [(out / file, what, source, cost) for what, source, cost, file in _pdfs(r)]
         write_bytes(out / "board-report.docx", cache.cached(
             project.root, "board-docx", [r.board_key], lambda: board_report.docx(board_report.board(c, as_of))))
         listed = []
@@ -67,38 +68,39 @@ def render(project: Project, as_of, stage: Path, progress) -> dict[Audience, Sit
     return {Audience.STAFF: staff}
 
 
-#: Seconds of one core for a board and a Silver report's PDF (bench/PROFILE.md, 2026-11-30: a
-#: month of 400 or 575 entries makes little difference). The pool's estimate.
-BOARD_COST, SILVER_COST = 1.8, 1.3
+#: Seconds of one core for a board and a Silver report's PDF (bench/PROFILE.md: a month of 400 or
+#: 575 entries makes little difference; a Silver report took 0.5 s with WeasyPrint). The pool's estimate.
+BOARD_COST, SILVER_COST = 1.8, 0.05
 
 
 def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
     """The board and Silver PDFs the cache does not have, for the build's shared pool."""
-    return [_document(project.root, what, html, cost)
-            for r in _assembled(project, as_of) for what, html, cost, _ in _pdfs(r)
-            if not cache.has(project.root, KIND, cache.key(html))]
+    return [_document(project.root, what, source, cost)
+            for r in _assembled(project, as_of) for what, source, cost, _ in _pdfs(r)
+            if not cache.has(project.root, KIND, cache.key(source))]
 
 
-def _pdfs(r: "_Reports") -> list[tuple[str, str, float, str]]:
-    """Each PDF of a campaign's command reports: what it is, its HTML, its estimated cost and its
-    file under reports/<campaign>/."""
+def _pdfs(r: "_Reports") -> list[tuple[str, str | dict, float, str]]:
+    """Each PDF of a campaign's command reports: what it is, what it is made from (the board
+    report's HTML, a Silver report's data), its estimated cost and its file under reports/<campaign>/."""
     return [(f"the board report of {r.c.id}", r.board_html, BOARD_COST, "board-report.pdf")] + [
-        (f"the Silver report of {r.c.id} for {m.month}", m.html, SILVER_COST, f"{m.month}/silver.pdf")
+        (f"the Silver report of {r.c.id} for {m.month}", m.data, SILVER_COST, f"{m.month}/silver.pdf")
         for m in r.silvers]
 
 
-def _document(root: str, what: str, html: str, cost: float) -> Document:
-    """A PDF for the shared pool, kept in the cache under its HTML."""
-    return Document(make_pdf, ((html, str(THEME / "report")),), cost, what,
-                    partial(cache.write, root, KIND, cache.key(html)))
+def _document(root: str, what: str, source: str | dict, cost: float) -> Document:
+    """A PDF for the shared pool, kept in the cache under what it is made from."""
+    job = (make_silver_pdf, (source,)) if isinstance(source, dict) else (make_pdf, ((source, str(THEME / "report")),))
+    return Document(*job, cost, what, partial(cache.write, root, KIND, cache.key(source)))
 
 
 @dataclass(frozen=True)
 class _Month:
-    """A month's Silver report as written: its standalone HTML (the PDF's too), and its staff
+    """A month's Silver report as written: its standalone HTML, the data of its PDF, and its staff
     page with the page's large blocks."""
     month: str
     html: str
+    data: dict
     page: str
     blocks: dict
 
@@ -153,7 +155,7 @@ def _silvers(root: str, c: Campaign, as_of: date, staff_url: str) -> list[_Month
                         [e for e in events if months.of(e.day) == month])
         made = msgspec.json.decode(cache.cached(root, "silver-report", [key], lambda: json.dumps(
             _silver(silver(c, month, as_of, resolve(c.activities, entries)), staff_url)).encode()))
-        found.append(_Month(month, made["html"], made["page"], made["blocks"]))
+        found.append(_Month(month, made["html"], made["data"], made["page"], made["blocks"]))
     return found
 
 
@@ -171,7 +173,8 @@ def _silver(s: Silver, staff_url: str) -> dict:
                       "description": yaml_str(f"{s.c.name}: the Silver report of {s.name}")},
                      render_template("report/silver_page.md", s=s, sections=staff.block(
                          Markup(f'<div class="sn-eval sn-silver">{sections}</div>'))))
-    return {"html": html, "page": page_text, "blocks": staff.blocks}
+    data = silver_data(s, lambda a: urls.absolute(staff_url, urls.activity(a)))
+    return {"html": html, "data": data, "page": page_text, "blocks": staff.blocks}
 
 
 def _css(template: str) -> Markup:
@@ -182,7 +185,7 @@ def _css(template: str) -> Markup:
 
 def _write_pdfs(root: str, pdfs: list[tuple[Path, str, str, float]], progress) -> None:
     """Each PDF from the cache (the shared pool has usually filled it), else made here and kept."""
-    found = [cache.read(root, KIND, cache.key(html)) for _, _, html, _ in pdfs]
+    found = [cache.read(root, KIND, cache.key(source)) for _, _, source, _ in pdfs]
     missing = [i for i, data in enumerate(found) if data is None]
     for i, data in zip(missing, made([_document(root, *pdfs[i][1:]) for i in missing], progress)):
         found[i] = data
@@ -195,3 +198,9 @@ def make_pdf(job: tuple[str, str]) -> bytes:
     from sentinel.render.pdf import render_pdf  # WeasyPrint: imported only when a PDF is made
     html, base = job
     return render_pdf(html, Path(base))
+
+
+def make_silver_pdf(data: dict) -> bytes:
+    """A Silver report's tagged PDF (PDF/UA-1), typeset by Typst from its data (runs in a worker)."""
+    from sentinel.render import typeset
+    return typeset.pdf("report/silver.typ", data, tagged=True)

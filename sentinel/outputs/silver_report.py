@@ -77,3 +77,36 @@ def _when(c: Campaign, month: str, as_of: date) -> str:
     if as_of >= last:
         return f"figures to {last.strftime('%-d %B %Y')}"
     return f"figures as of {as_of.strftime('%-d %B %Y')} (the month is not over)"
+
+
+def silver_data(s: Silver, link) -> dict:
+    """What theme/report/silver.typ draws, as plain data (the same sections as silver_body.html):
+    every value a word to place as text; `link(activity)` is where an example is in full."""
+    from sentinel.render.markup import inline_runs
+    day = lambda d: d.strftime("%-d %B %Y")  # noqa: E731
+    organisation = f" · {s.c.organisation}" if s.c.organisation else ""
+    return {
+        "title": f"{s.c.name}: Silver report, {s.name}", "author": s.c.organisation or s.c.name,
+        "footer": "Silver report · staff only", "name": s.name,
+        "lede": f"{s.c.name}{organisation} · {s.figures_when}",
+        "focus": {"label": s.focus.label, "colour": s.focus.colour, "title": s.focus.title,
+                  "summary": s.focus.summary} if s.focus else None,
+        "total": s.total,
+        "units": [{"unit": unit, "count": count,
+                   "examples": [{"title": a.title, "url": link(a),
+                                 "rating": f" (rated {a.effectiveness}/5)" if a.effectiveness else ""} for a in examples]}
+                  for unit, count, examples in s.units],
+        "monthly": [f"{p['title']}: {p['this']}" for p in s.performance if p["monthly"]],
+        "newsletters": [f"{n.title} (issue {n.issue}, {day(n.date)})" for n in s.newsletters],
+        "events": [f"{day(e.day)}: {e.title}" + (f", {e.location}" if e.location else "") for e in s.events],
+        "performance": [[p["title"], p["this"], p["before"], p["change"], p["baseline"], p["overall"]]
+                        for p in s.performance],
+        "risks": [{"title": r.title, "raised": months.name(r.month), "owner": r.owner or "–",
+                   "status": "closed this month" if r.closed == s.month else
+                             f"open (closed {months.name(r.closed)})" if r.closed else "open",
+                   "action": inline_runs(r.action) if r.action else [{"text": "–", "bold": False, "italic": False,
+                                                                       "link": ""}]}
+                  for r in s.risks],
+        "next": f"The focus of the next month is {s.next_focus.title}." if s.next_focus else
+                f"{s.name} is the campaign's last month, or the next has no strand of focus.",
+    }

@@ -117,8 +117,6 @@ def _save(pdf, made: date, pdfx: bool) -> bytes:
     import pikepdf
     stamp = f"D:{made:%Y%m%d}000000+00'00'"
     info = pdf.trailer.Info
-    if "/Suspects" in pdf.Root.get("/MarkInfo", {}):  # false, the default: poppler calls Typst's boolean an error
-        del pdf.Root.MarkInfo.Suspects
     info.CreationDate = info.ModDate = stamp
     pdf.Root.Metadata = pdf.make_stream(_xmp(str(info.get("/Title", "")), str(info.get("/Author", "")),
                                              str(pdf.Root.get("/Lang", "")), made, pdfx),
@@ -126,7 +124,7 @@ def _save(pdf, made: date, pdfx: bool) -> bytes:
     out = io.BytesIO()
     # Metadata uncompressed, as PDF/X asks, so that preflight tools read it without a PDF parser.
     pdf.save(out, deterministic_id=True, force_version=PDF_VERSION if pdfx else None,
-             compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+             compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
 
 

