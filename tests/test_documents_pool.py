@@ -61,10 +61,10 @@ def test_one_core_renders_in_one_process_the_largest_document_first(builds):
     assert f"rendering {n} documents (PDFs and previews) on 1 core, the largest first" in one
     done = [what for what, _ in re.findall(rf"documents: (.*) done \[(\d+)/{n}\]", one)]
     silver = [f"the Silver report of demo for {month}" for month in _silver_months(base / "one")]
-    assert done[:-3] == ["the evaluation report of demo", "the board report of demo", *silver,
-                         "the abuse poster for public"]
-    assert sorted(done[-3:]) == ["the abuse link card for public", "the abuse portrait image for public",
-                                 "the abuse story image for public"]
+    # The two long reports first (seconds each); then the Typst documents (tens of milliseconds).
+    assert done[:2] == ["the evaluation report of demo", "the board report of demo"]
+    assert sorted(done[2:]) == sorted([*silver, "the abuse poster for public", "the abuse link card for public",
+                                       "the abuse portrait image for public", "the abuse story image for public"])
 
 
 def test_the_command_reports_are_made_in_the_pool_and_found_by_a_warm_build(builds):
