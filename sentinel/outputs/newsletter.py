@@ -29,7 +29,7 @@ from markupsafe import Markup
 from sentinel.build import cache
 from sentinel.build.documents import Document
 from sentinel.content import months
-from sentinel.outputs import email_message, feeds, newsletter_images, social
+from sentinel.outputs import email_message, feeds, newsletter_images, newsletter_print, social
 from sentinel.outputs.per_build import per_build, settings_key
 from sentinel.render import markup, templating, urls
 from sentinel.outputs.email_message import PLACEHOLDER_SENDER
@@ -153,11 +153,6 @@ def _css(name: str, extra: str = "") -> Markup:
     return Markup(component_css() + "\n" + (THEME / "newsletter" / name).read_text(encoding="utf-8") + extra)
 
 
-def _css_string(text: str) -> str:
-    """`text` as a CSS string literal that cannot close the string or the <style> element."""
-    return '"' + re.sub(r'[\\"<>\n]', lambda m: f"\\{ord(m.group(0)):x} ", text) + '"'
-
-
 def _context(issue: Issue, link, picture) -> dict:
     """What every newsletter template gets: the issue, links made for the output, and the
     editorial with its pictures shown as `picture(image)` says for the output."""
@@ -240,12 +235,9 @@ def pdf_name(issue: Issue) -> str:
 # --- print and web --------------------------------------------------------------------------------
 
 def pdf(issue: Issue, base_dir: Path) -> bytes:
-    from sentinel.render.pdf import render_pdf  # WeasyPrint takes most of a second to import: only when a PDF is made
-    footer = _css_string(f"{issue.c.name} · Issue {issue.n.issue} · page ")
-    html = templating.render("newsletter/print.html", **_context(issue, _absolute(issue), lambda im: im.data_url()), css=_css(
-        "print.css", f'\n@page {{ @bottom-right {{ content: {footer} counter(page) " of " counter(pages); }} }}'))
-    html = _absolute_links(html, _issue_url(issue))  # a printed link must say where it goes
-    return render_pdf(html, base_dir)
+    """The printable issue, a tagged PDF typeset by Typst (newsletter_print; runs in a worker)."""
+    from sentinel.render import typeset  # Typst is imported only when a PDF is made
+    return typeset.pdf("newsletter/print.typ", newsletter_print.data(issue, _issue_url(issue)), tagged=True)
 
 
 def _relative(here: str):

@@ -294,3 +294,59 @@ def inline_runs(text: str) -> list[dict]:
     parser.feed(str(markdown_inline(text)))
     parser.close()
     return runs
+
+
+#: Elements whose content is blocks (text between them that is only white space is dropped).
+_BLOCKS = {"ul", "ol", "blockquote", "table", "thead", "tbody", "tr"}
+
+
+def tree(html_text: str, *, href=None, image=None) -> list:
+    """Sanitised HTML (what `markdown` makes) as a tree of plain data for a Typst template
+    (theme/components/markup.typ): text as strings, each element as {"tag", "c": children} with
+    its `href`, `alt`, `start` or `src`. Only the sanitiser's elements occur; white space is
+    folded as a browser folds it (kept in <pre>). `href(address)` may rewrite links (made
+    absolute for print), `image(src)` turn a picture's address into its data (or None: its alt text)."""
+    root: dict = {"tag": "", "c": []}
+    stack = [root]
+
+    class Tree(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            node = {"tag": tag, "c": []}
+            if tag == "a" and attrs.get("href"):
+                node["href"] = href(attrs["href"]) if href else attrs["href"]
+            if tag == "ol" and (attrs.get("start") or "").isdigit():
+                node["start"] = int(attrs["start"])
+            if tag == "img":
+                data = image(attrs.get("src") or "") if image else None
+                alt = attrs.get("alt") or ""
+                stack[-1]["c"].append({"tag": "img", "c": [], "alt": alt, "src": data} if data else alt)
+                return
+            if tag in ("br", "hr"):
+                stack[-1]["c"].append(node)
+                return
+            stack[-1]["c"].append(node)
+            stack.append(node)
+
+        def handle_endtag(self, tag):
+            for i in range(len(stack) - 1, 0, -1):
+                if stack[i]["tag"] == tag:
+                    del stack[i:]
+                    return
+
+        def handle_data(self, data):
+            inside_pre = any(n["tag"] == "pre" for n in stack)
+            if not inside_pre:
+                if stack[-1]["tag"] in _BLOCKS and not data.strip():
+                    return
+                data = re.sub(r"[ \t\n\r\f]+", " ", data)
+            siblings = stack[-1]["c"]
+            if siblings and isinstance(siblings[-1], str):
+                siblings[-1] += data
+            elif data:
+                siblings.append(data)
+
+    parser = Tree(convert_charrefs=True)
+    parser.feed(str(html_text))
+    parser.close()
+    return [n for n in root["c"] if not (isinstance(n, str) and not n.strip())]
