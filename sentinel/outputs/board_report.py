@@ -211,3 +211,13 @@ def _same_bytes(docx_zip: bytes) -> bytes:
             new.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), old.read(info),
                          compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+def board_data(b: Board, c: Campaign) -> dict:
+    """What theme/report/board.typ draws: the same numbered blocks as the Word document, as plain
+    data (every value a word to place as text)."""
+    return {"title": b.title, "subtitle": b.subtitle, "author": c.organisation or c.name,
+            "footer": "Board report · staff only",
+            "blocks": [{"kind": block.kind, "n": n, "text": block.text, "headers": list(block.headers),
+                        "items": [list(item) if isinstance(item, tuple) else item for item in block.items]}
+                       for n, block in b.numbered()]}

@@ -2,9 +2,9 @@
 every month that has begun (HTML and PDF). Staff only: written under reports/<campaign>/ and put
 on the staff site, never the public one.
 
-The board report's PDF is laid out by WeasyPrint from its HTML (`make_pdf`); a Silver report's by
-Typst from plain data (`make_silver_pdf`, theme/report/silver.typ: the same sections as its page),
-each a plain function of plain arguments, cached by what it is made from. In a build they are rendered in the shared pool with every
+Their PDFs are typeset by Typst from plain data (`make_pdf`: theme/report/board.typ, the same
+numbered blocks as the Word document; theme/report/silver.typ, the same sections as the Silver
+report's page), a plain function of plain arguments, cached by what it is made from. In a build they are rendered in the shared pool with every
 other document (`documents`, biggest first); `render` then finds them in the cache, and renders
 itself only what it misses when it runs on its own. Both need every report's HTML: it is
 assembled once per build (`_assembled`), and each report's HTML is itself kept in the cache by
@@ -69,8 +69,8 @@ def render(project: Project, as_of, stage: Path, progress) -> dict[Audience, Sit
 
 
 #: Seconds of one core for a board and a Silver report's PDF (bench/PROFILE.md: a month of 400 or
-#: 575 entries makes little difference; a Silver report took 0.5 s with WeasyPrint). The pool's estimate.
-BOARD_COST, SILVER_COST = 1.8, 0.05
+#: 575 entries makes little difference; with WeasyPrint they took 1.8 and 0.5 s). The pool's estimate.
+BOARD_COST, SILVER_COST = 0.03, 0.03
 
 
 def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
@@ -80,18 +80,17 @@ def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
             if not cache.has(project.root, KIND, cache.key(source))]
 
 
-def _pdfs(r: "_Reports") -> list[tuple[str, str | dict, float, str]]:
-    """Each PDF of a campaign's command reports: what it is, what it is made from (the board
-    report's HTML, a Silver report's data), its estimated cost and its file under reports/<campaign>/."""
-    return [(f"the board report of {r.c.id}", r.board_html, BOARD_COST, "board-report.pdf")] + [
-        (f"the Silver report of {r.c.id} for {m.month}", m.data, SILVER_COST, f"{m.month}/silver.pdf")
-        for m in r.silvers]
+def _pdfs(r: "_Reports") -> list[tuple[str, tuple[str, dict], float, str]]:
+    """Each PDF of a campaign's command reports: what it is, what it is made from (its template
+    and data), its estimated cost and its file under reports/<campaign>/."""
+    return [(f"the board report of {r.c.id}", ("report/board.typ", r.board_data), BOARD_COST, "board-report.pdf")] + [
+        (f"the Silver report of {r.c.id} for {m.month}", ("report/silver.typ", m.data), SILVER_COST,
+         f"{m.month}/silver.pdf") for m in r.silvers]
 
 
-def _document(root: str, what: str, source: str | dict, cost: float) -> Document:
+def _document(root: str, what: str, source: tuple[str, dict], cost: float) -> Document:
     """A PDF for the shared pool, kept in the cache under what it is made from."""
-    job = (make_silver_pdf, (source,)) if isinstance(source, dict) else (make_pdf, ((source, str(THEME / "report")),))
-    return Document(*job, cost, what, partial(cache.write, root, KIND, cache.key(source)))
+    return Document(make_pdf, (source,), cost, what, partial(cache.write, root, KIND, cache.key(source)))
 
 
 @dataclass(frozen=True)
@@ -107,11 +106,11 @@ class _Month:
 
 @dataclass(frozen=True)
 class _Reports:
-    """One campaign's command reports, assembled: the board report's HTML (and the key of what it
+    """One campaign's command reports, assembled: the board report's data (and the key of what it
     shows, which keys its Word document too), and each month's Silver report."""
     c: Campaign
     board_key: str
-    board_html: str
+    board_data: dict
     board_subtitle: str
     silvers: tuple[_Month, ...]
 
@@ -130,14 +129,14 @@ def _assembled(project: Project, as_of: date) -> list[_Reports]:
                               select(c.events, Audience.PUBLIC, as_of))
         board = msgspec.json.decode(cache.cached(project.root, "board-report", [board_key],   # text only
                                                  lambda: json.dumps(_board(c, as_of)).encode()))
-        reports.append(_Reports(c, board_key, board["html"], board["subtitle"],
+        reports.append(_Reports(c, board_key, board["data"], board["subtitle"],
                                 tuple(_silvers(project.root, c, as_of, staff_url))))
     return reports
 
 
 def _board(c: Campaign, as_of: date) -> dict:
     b = board_report.board(c, as_of)
-    return {"html": render_template("report/board.html", b=b, css=_css("board")), "subtitle": b.subtitle}
+    return {"data": board_report.board_data(b, c), "subtitle": b.subtitle}
 
 
 def _silvers(root: str, c: Campaign, as_of: date, staff_url: str) -> list[_Month]:
@@ -193,14 +192,8 @@ def _write_pdfs(root: str, pdfs: list[tuple[Path, str, str, float]], progress) -
         write_bytes(path, data)
 
 
-def make_pdf(job: tuple[str, str]) -> bytes:
-    """A tagged PDF of `html`, reading nothing but the theme (runs in a worker)."""
-    from sentinel.render.pdf import render_pdf  # WeasyPrint: imported only when a PDF is made
-    html, base = job
-    return render_pdf(html, Path(base))
-
-
-def make_silver_pdf(data: dict) -> bytes:
-    """A Silver report's tagged PDF (PDF/UA-1), typeset by Typst from its data (runs in a worker)."""
-    from sentinel.render import typeset
-    return typeset.pdf("report/silver.typ", data, tagged=True)
+def make_pdf(source: tuple[str, dict]) -> bytes:
+    """A report's tagged PDF (PDF/UA-1), typeset by Typst from its template and data (runs in a worker)."""
+    from sentinel.render import typeset  # imported only when a PDF is made
+    template, data = source
+    return typeset.pdf(template, data, tagged=True)

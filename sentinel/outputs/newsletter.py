@@ -328,7 +328,7 @@ def _issues(project, as_of: date) -> tuple[list[tuple[Issue, bool]], list[Proble
 
 
 #: Seconds of one core for an issue's PDF (bench/PROFILE.md): the shared pool's estimate.
-PDF_COST = 0.7
+PDF_COST = 0.03   # Typst, about 20 ms an issue (0.33 s with WeasyPrint)
 
 
 def documents(project, as_of: date, stage: Path) -> list[Document]:
