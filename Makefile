@@ -8,10 +8,10 @@ PIP       := $(BIN)/pip install -q --disable-pip-version-check -c constraints.tx
 OUT       ?= build
 PORT      ?= 8000
 
-# Debian packages: what WeasyPrint needs to draw PDFs and the fonts it draws with (fonts-noto-core:
-# the Arabic, Bengali and Gurmukhi scripts), and the CMYK output profile of the print-shop PDFs
+# Debian packages: the fonts Typst draws every PDF and image with (fonts-noto-core: the Arabic,
+# Bengali and Gurmukhi scripts), and the CMYK output profile of the print-shop PDFs
 # (libgs-common: /usr/share/color/icc/ghostscript/) ...
-DEBS_RUN  := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation2 fonts-noto-core libgs-common
+DEBS_RUN  := fonts-dejavu-core fonts-liberation2 fonts-noto-core libgs-common
 # ... and what the tests use to look at the outputs as people do.
 DEBS_TEST := chromium poppler-utils zbar-tools libzbar0 nginx
 

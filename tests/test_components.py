@@ -1,9 +1,10 @@
 """The shared components, example by example, as GOV.UK Frontend tests its own.
 
 Each `theme/components/<name>/examples.yml` names examples of the macro `<name>`'s arguments. Every
-example is rendered in each context the component is used in (the web pages, the e-mail, print):
-its text shows, text that looks like HTML stays text, and on the web it passes axe-core with the
-WCAG 2.2 rules, at phone and desktop widths, in a page of its own.
+example is rendered in each context the component is used in (the web pages, the e-mail, and the
+PDFs and images Typst draws from its template.typ): its text shows, text that looks like HTML or
+Typst stays text, and on the web it passes axe-core with the WCAG 2.2 rules, at phone and desktop
+widths, in a page of its own.
 """
 from __future__ import annotations
 
@@ -26,20 +27,21 @@ HOSTILE = '<script>alert("x")</script>'
 
 
 def _contexts(name: str, seen: frozenset = frozenset()) -> set[str]:
-    """Where the theme uses a component: its folders say it (pages and the site are the web,
-    the newsletter is an e-mail and a PDF, print and the report are printed); a component used
-    inside another is wherever that one is."""
+    """Where the theme uses a component: its folders say it (pages, the site and the reports'
+    pages are the web, the newsletter an e-mail and a web page; a .typ template is drawn by Typst:
+    posters, cards, the newsletter's and reports' PDFs, social images); a component used inside
+    another is wherever that one is."""
     used = set()
     for path in (ROOT / "theme").rglob("*"):
         if path.is_file() and path.suffix in (".html", ".md", ".typ") and f"components/{name}/" in path.read_text(encoding="utf-8"):
             parts = path.relative_to(ROOT / "theme").parts
             if path.suffix == ".typ":
-                used.add("image")   # drawn by Typst (prints, the newsletter PDF, Silver reports, social images)
+                used.add("typst")
                 continue
             if parts[0] == "components" and parts[1] != name and parts[1] not in seen:
-                used |= _contexts(parts[1], seen | {name}) - {"image"}   # template.typ draws it all
-            used |= {"pages": {"web"}, "site": {"web"}, "newsletter": {"email", "print"},
-                     "print": {"print"}, "report": {"web", "print"}}.get(parts[0], set())
+                used |= _contexts(parts[1], seen | {name}) - {"typst"}   # template.typ draws it all
+            used |= {"pages": {"web"}, "site": {"web"}, "newsletter": {"email", "web"},
+                     "report": {"web"}}.get(parts[0], set())
     if (COMPONENTS / name / "page.html").exists():
         used.add("web")   # rendered for the site theme by the build itself
     return used
@@ -62,7 +64,7 @@ def _drawn_by_typst(name: str, args: dict) -> bool:
 def _used_in(context: str) -> dict:
     """pytest parameters: the examples of the components used in `context`."""
     chosen = [(e, i) for e, i in zip(EXAMPLES, IDS) if context in _contexts(e[0])
-              and (context != "image" or _drawn_by_typst(e[0], e[2]))]
+              and (context != "typst" or _drawn_by_typst(e[0], e[2]))]
     return {"argvalues": [e for e, _ in chosen], "ids": [i for _, i in chosen]}
 
 
@@ -135,32 +137,8 @@ def test_example_in_an_email_keeps_its_text_after_inlining(name, example, args):
     assert "<style" not in inlined.split("<body", 1)[1], "styles are inlined, as mail clients need"
 
 
-@pytest.fixture(scope="module")
-def pdf_texts(tmp_path_factory) -> dict:
-    """Every print-context example laid out by WeasyPrint in one PDF per component, read back
-    with poppler's pdftotext (what a reader of the PDF sees)."""
-    from weasyprint import HTML
-    folder = tmp_path_factory.mktemp("components")
-    texts = {}
-    for name in sorted({n for n, _, _ in EXAMPLES if "print" in _contexts(n)}):
-        body = "".join(f"<section><h2>{ex}</h2>{_render(n, args)}</section>" for n, ex, args in EXAMPLES if n == name)
-        pdf = folder / f"{name}.pdf"
-        HTML(string=_page(body)).write_pdf(pdf)
-        texts[name] = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                                     text=True, check=True).stdout
-    return texts
-
-
-@pytest.mark.parametrize(("name", "example", "args"), **_used_in("print"))
-def test_example_in_print_shows_its_text(pdf_texts, name, example, args):
-    flat = " ".join(pdf_texts[name].split())
-    for text in _texts(args):
-        if "*" not in text:
-            assert " ".join(text.split())[:30] in flat, f"{text!r} not in the printed {name}/{example}"
-
-
-@pytest.mark.parametrize(("name", "example", "args"), **_used_in("image"))
-def test_example_in_an_image_shows_its_text_as_written(tmp_path, name, example, args):
+@pytest.mark.parametrize(("name", "example", "args"), **_used_in("typst"))
+def test_example_drawn_by_typst_shows_its_text_as_written(tmp_path, name, example, args):
     """The component's Typst template (`template.typ`), given the example with markup and Typst
     code in its words, typeset to PDF and read back with pdftotext: every word shows as written.
     Typst runs in a process of its own: its threads would not survive the forks of the builds

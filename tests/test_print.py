@@ -15,7 +15,6 @@ from pyzbar.pyzbar import decode
 from conftest import ROOT, made_and_unchanged, run
 from sentinel.render import urls
 from sentinel.content.load import load_project
-from sentinel.render.pdf import RefusedResource, render_pdf
 from sentinel.render.templating import THEME
 
 A4 = (595.28, 841.89)
@@ -229,9 +228,17 @@ def test_aide_memoire_that_does_not_fit_its_card_is_an_error(project, tmp_path):
 
 
 def test_pdf_may_not_load_files_from_outside_the_project(project, tmp_path):
-    for src in ("file:///etc/passwd", "/etc/passwd", "../../../../etc/passwd", "https://tracker.example/p.png"):
-        with pytest.raises(RefusedResource):
-            render_pdf(f'<html lang="en"><title>x</title><img src="{src}" alt="x">', THEME / "print")
+    # Every document is typeset with typeset.READS: Typst's root is theme/, and it fetches nothing.
+    # (In a process of its own: Typst's threads would not survive the forks of later builds here.)
+    compile_it = ("import sys, typst; from sentinel.render.typeset import READS; "
+                  "typst.compile(sys.argv[1].encode(), **READS)")
+    for reach, why in (('#read("/etc/passwd")', "file not found (searched at " + str(THEME)),
+                       ('#read("../../../../../../etc/passwd")', "would escape the project root"),
+                       ('#image("https://tracker.example/p.png")', "file not found (searched at " + str(THEME))):
+        done = subprocess.run([sys.executable, "-c", compile_it, reach], cwd=ROOT, capture_output=True, text=True)
+        assert done.returncode != 0 and why in done.stderr, (reach, done.stderr[-500:])
+    done = subprocess.run([sys.executable, "-c", compile_it, '#read("/print/sheet.typ")'], cwd=ROOT)
+    assert done.returncode == 0, "the theme's own files are read"
     # From content: an image in a strand's steps, printed on the aide-memoire, is only its alt text.
     text = strand_yaml(extra="what_to_do:\n  - Call 101.\n  - See ![the map](/etc/passwd) for the route.\n"
                              "aide_memoire:\n  checklist: [Ask the person alone]\n")
@@ -277,9 +284,9 @@ def test_helplines_that_push_into_the_text_are_an_error(project, tmp_path):
                      err, re.M), err
 
 
-def test_a_build_that_finds_every_document_in_the_cache_never_imports_weasyprint(project, tmp_path):
-    """Importing WeasyPrint (or PDFium, Typst, matplotlib) takes most of a second: only a document
-    that must be made may cost it. Forked stages report their imports too (-X importtime)."""
+def test_a_build_that_finds_every_document_in_the_cache_never_imports_typst(project, tmp_path):
+    """Importing Typst (or PDFium, pikepdf) takes a good part of a second: only a document that
+    must be made may cost it. Forked stages report their imports too (-X importtime)."""
     root = project()
     out = tmp_path / "out"
     assert run(root, "--out", str(out), "--as-of", AS_OF, "-q")[0] == 0
@@ -290,5 +297,5 @@ def test_a_build_that_finds_every_document_in_the_cache_never_imports_weasyprint
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
-    slow = imported & {"weasyprint", "pypdfium2", "typst", "matplotlib"}
+    slow = imported & {"typst", "pypdfium2", "pikepdf", "weasyprint", "matplotlib"}
     assert not slow, f"{slow} imported by a build that had every document:\n{done.stderr[-3000:]}"

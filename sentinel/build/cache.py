@@ -29,8 +29,7 @@ from sentinel import PACKAGE, THEME
 
 #: The libraries whose version shapes what the build writes: upgrading one re-renders everything.
 RENDERERS = ("mkdocs", "mkdocs-material", "pymdown-extensions", "Jinja2", "Markdown", "nh3",
-             "icalendar", "feedgen", "weasyprint", "pydyf", "segno", "pypdfium2", "css-inline",
-             "PyYAML", "typst")
+             "icalendar", "feedgen", "pikepdf", "segno", "pypdfium2", "css-inline", "PyYAML", "typst")
 
 
 @lru_cache(maxsize=1)

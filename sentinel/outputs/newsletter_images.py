@@ -33,7 +33,7 @@ from sentinel.render import markup
 #: Every picture of an issue travels in every e-mail: together they stay under this (resize a
 #: photo to 1200 px wide, about 150 KB as a JPEG).
 IMAGES_LIMIT = 400 * 1024
-#: What every mail client and WeasyPrint show, by the first bytes of the file.
+#: What every mail client and Typst show, by the first bytes of the file.
 _KINDS = ((b"\x89PNG\r\n\x1a\n", "image/png", "png"), (b"\xff\xd8\xff", "image/jpeg", "jpg"),
           (b"GIF87a", "image/gif", "gif"), (b"GIF89a", "image/gif", "gif"))
 #: `![alt](path)` or `![alt](<path> "title")`: the pictures Markdown would show.

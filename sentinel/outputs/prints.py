@@ -181,7 +181,7 @@ def poster_task(root: str, c: Campaign, s: Strand, poster, size: str, pictures: 
 
 
 def _profile() -> str:
-    from sentinel.render.print_shop import profile_version  # reads the ICC profile's bytes, not WeasyPrint
+    from sentinel.render.print_shop import profile_version  # reads the ICC profile's bytes, not pikepdf
     return profile_version()
 
 

@@ -1,7 +1,7 @@
 """What does not fit, said the same way for every printed document and every image.
 
-The measuring is the layout engine's (print_fit reads WeasyPrint's boxes; Typst templates measure
-themselves, theme/components/fit.typ); the words a comms officer reads are here, once.
+The measuring is the layout engine's (Typst templates measure themselves, theme/components/fit.typ,
+and render/typeset.py reads it back); the words a comms officer reads are here, once.
 """
 from __future__ import annotations
 

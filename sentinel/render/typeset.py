@@ -1,4 +1,5 @@
-"""Typst, for images laid out from a template and plain data: the social media pack's images.
+"""Typst, for every document laid out from a template and plain data: posters, officers' cards,
+the newsletter's and the reports' PDFs, and the social media pack's images.
 
 A template under theme/ reads its data from `sys.inputs.data` (JSON made here) and places every
 value as text: words from a campaign are never read as Typst markup, so `*`, `#` or `<script>`
@@ -6,13 +7,14 @@ show as written. Typst reads files only under theme/ (its root), and only the fo
 below (Debian's, as for the PDFs; the machine's own font list is ignored), so the same data makes
 the same bytes on every machine. A template tells what must fit by placing `metadata` labelled
 `<fit>` (theme/components/fit.typ); `pdf` reads it from the same compilation and raises
-`DoesNotFit` before anything is kept. The caller draws the PDF's page to pixels with PDFium, as
-it draws the posters' previews (quicker than Typst's own PNG, which would be decoded again to
-make it small).
+`DoesNotFit` before anything is kept. A `tagged` document is PDF/UA-1, which Typst checks (a
+title, a language, alt text for every image). An image's caller draws the PDF's page to pixels
+with PDFium, as the posters' previews are drawn (quicker than Typst's own PNG, which would be
+decoded again to make it small).
 
-Typst lays an image out in a few milliseconds where WeasyPrint took a tenth of a second
-(bench/PROFILE.md). It is imported only in the worker that draws: a build that finds every image
-in the cache never loads it.
+Typst lays a document out in milliseconds where WeasyPrint, the engine before it, took a tenth of
+a second to four seconds (bench/PROFILE.md). It is imported only in the worker that draws: a
+build that finds every document in the cache never loads it.
 """
 from __future__ import annotations
 
