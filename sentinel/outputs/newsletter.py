@@ -27,7 +27,7 @@ import css_inline
 from markupsafe import Markup
 
 from sentinel.build import cache
-from sentinel.build.documents import Document
+from sentinel.build.documents import Document, made
 from sentinel.content import months
 from sentinel.outputs import email_message, feeds, newsletter_images, newsletter_print, social
 from sentinel.outputs.per_build import per_build, settings_key
@@ -286,7 +286,11 @@ def render(project, as_of: date, stage: Path, progress) -> dict[Audience, SiteEx
         text = _cached_text(project.root, "newsletter-email-text", key, lambda: email_text(issue))
         write_text(folder / "email.html", html)
         write_text(folder / "email.txt", text)
-        pdf_bytes = cache.cached(project.root, "newsletter-pdf", [key], lambda: pdf(issue, folder))
+        # Usually the shared pool's; else made here, in a worker too (Typst's threads would hang
+        # every process this one forks later: the sites).
+        pdf_bytes = cache.read(project.root, "newsletter-pdf", cache.key(key))
+        if pdf_bytes is None:
+            pdf_bytes, = made([_pdf_document(project.root, issue, folder)], progress)
         write_bytes(folder / "newsletter.pdf", pdf_bytes)
         write_bytes(folder / "newsletter.eml",
                     cache.cached(project.root, "newsletter-eml", [key], lambda: eml(issue, html, text, pdf_bytes)))
@@ -335,12 +339,15 @@ def documents(project, as_of: date, stage: Path) -> list[Document]:
     """The issues' PDFs the cache does not have, for the build's shared pool."""
     found = []
     for issue, _ in _issues(project, as_of)[0]:  # wrong pictures: render() reports them
-        digest = cache.key(_content_key(issue))  # as `cache.cached(root, "newsletter-pdf", [key])` has it
-        if not cache.has(project.root, "newsletter-pdf", digest):
-            folder = inside(stage, stage / "newsletters" / issue.c.id / issue.n.month)
-            found.append(Document(pdf, (issue, folder), PDF_COST, f"the newsletter {issue.id}",
-                                  partial(cache.write, project.root, "newsletter-pdf", digest)))
+        if not cache.has(project.root, "newsletter-pdf", cache.key(_content_key(issue))):
+            found.append(_pdf_document(project.root, issue, inside(stage, stage / "newsletters" / issue.c.id / issue.n.month)))
     return found
+
+
+def _pdf_document(root: str, issue: Issue, folder: Path) -> Document:
+    """An issue's PDF for the shared pool, kept in the cache under what the issue holds."""
+    return Document(pdf, (issue, folder), PDF_COST, f"the newsletter {issue.id}",
+                    partial(cache.write, root, "newsletter-pdf", cache.key(_content_key(issue))))
 
 
 def _cached_text(root: str, kind: str, key: str, make) -> str:

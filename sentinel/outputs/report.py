@@ -20,7 +20,7 @@ import msgspec
 from markupsafe import Markup
 
 from sentinel.build import cache
-from sentinel.build.documents import Document
+from sentinel.build.documents import Document, made
 from sentinel.content import months, names, reporting
 from sentinel.render import charts, urls
 from sentinel.outputs import site_engine
@@ -46,7 +46,7 @@ def render(project: Project, as_of: date, stage: Path, progress) -> dict[Audienc
     staff = SiteExtras()
     for done, c in enumerate(project.campaigns, 1):
         progress.step(f"evaluation report of {c.id}", done, len(project.campaigns))
-        write_report(project, c, as_of, inside(stage, stage / "reports" / c.id), staff)
+        write_report(project, c, as_of, inside(stage, stage / "reports" / c.id), staff, progress)
     return {Audience.STAFF: staff}
 
 
@@ -457,7 +457,7 @@ def _overview(c: Campaign, f: dict) -> list[str]:
     return said
 
 
-def write_report(project: Project, c: Campaign, as_of: date, out: Path, staff) -> None:
+def write_report(project: Project, c: Campaign, as_of: date, out: Path, staff, progress) -> None:
     """reports/<cid>/: evaluation.json, charts/*.svg, evaluation.html, evaluation.pdf; and the staff page.
 
     Every file is cached by what it shows, so an edit that leaves the figures and the examples as
@@ -474,8 +474,8 @@ def write_report(project: Project, c: Campaign, as_of: date, out: Path, staff) -
     write_from(out / "evaluation.html", f"report-pages {key} html",
                lambda: _pages_of(project, c, as_of)["html"].encode("utf-8"))
     if not write_cached(out / "evaluation.pdf", root, "report-pdf", key):   # the shared pool's, usually
-        data = _pdf(r(), staff_url, plan.svgs, out)
-        cache.write(root, "report-pdf", key, data)
+        # Else made here, in a worker too (Typst's threads would hang every process this one forks later).
+        data, = made([_pdf_document(project.root, c, r(), staff_url, plan, out, key)], progress)
         write_bytes(out / "evaluation.pdf", data)
 
     # The staff site: the page, its charts and the downloads, beside each other.
@@ -575,11 +575,15 @@ def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
         out = inside(stage, stage / "reports" / c.id)
         plan, staff_url, key = _plan(project, c, as_of)
         if not cache.has(project.root, "report-pdf", key):
-            _write_charts(out, plan.svgs)   # the PDF shows them from there
-            found.append(Document(_pdf, (report(c, as_of), staff_url, plan.svgs, out),
-                                  PDF_COST + PDF_COST_PER_ENTRY * plan.listed, f"the evaluation report of {c.id}",
-                                  partial(cache.write, project.root, "report-pdf", key)))
+            _write_charts(out, plan.svgs)   # the staff page shows them from there
+            found.append(_pdf_document(project.root, c, report(c, as_of), staff_url, plan, out, key))
     return found
+
+
+def _pdf_document(root: str, c: Campaign, r: Report, staff_url: str, plan, out: Path, key: str) -> Document:
+    """A report's PDF for the shared pool, kept in the cache under what its pages show."""
+    return Document(_pdf, (r, staff_url, plan.svgs, out), PDF_COST + PDF_COST_PER_ENTRY * plan.listed,
+                    f"the evaluation report of {c.id}", partial(cache.write, root, "report-pdf", key))
 
 
 def _content_key(c: Campaign, examples: list, figures_key: str, staff_url: str, svgs: dict) -> str:
