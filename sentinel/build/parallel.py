@@ -216,6 +216,17 @@ def _use_workers(n: int, available: int) -> bool:
     return n > 1 and available > 1 and can_fork()
 
 
+#: The process that started threads a fork does not copy (Typst's, render/typeset.py): a worker
+#: forked from it would wait for them for ever, so forking it is an error instead.
+_THREADED: int | None = None
+
+
+def threads_started() -> None:
+    """Say that this process now runs threads a fork would not copy: it must fork no worker."""
+    global _THREADED
+    _THREADED = os.getpid()
+
+
 class _Pool:
     def __init__(self):
         self.workers: list[tuple[int, int, int]] = []  # (pid, task pipe to write, result pipe to read)
@@ -223,6 +234,10 @@ class _Pool:
     def start(self, fn: Callable[[int], object], n: int, once: bool = False) -> None:
         """Fork `n` workers doing `fn(index)` for each index sent them (`once`: the first only)."""
         parent = os.getpid()
+        if _THREADED == parent:
+            raise RuntimeError("Typst ran in this process, and a worker forked from it would wait for its "
+                               "threads for ever: typeset documents in workers (documents.made, "
+                               "parallel.unordered(isolated=True))")
         for _ in range(n):
             task_r, task_w = os.pipe()
             result_r, result_w = os.pipe()

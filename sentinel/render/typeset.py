@@ -38,6 +38,9 @@ def _compiler(template: str):
     """One compiler per template and process: fonts are found once, and Typst keeps what did
     not change between images (its own memo)."""
     import typst
+
+    from sentinel.build import parallel
+    parallel.threads_started()   # this process must now fork nothing: Typst's threads would not follow
     return typst.Compiler(str(THEME / template), **READS)
 
 
