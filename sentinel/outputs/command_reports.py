@@ -68,9 +68,9 @@ def render(project: Project, as_of, stage: Path, progress) -> dict[Audience, Sit
     return {Audience.STAFF: staff}
 
 
-#: Seconds of one core for a board and a Silver report's PDF (bench/PROFILE.md: a month of 400 or
-#: 575 entries makes little difference; with WeasyPrint they took 1.8 and 0.5 s). The pool's estimate.
-BOARD_COST, SILVER_COST = 0.03, 0.03
+#: Seconds of one core for a board and a Silver report's PDF at 20,000 entries (bench/PROFILE.md;
+#: with WeasyPrint they took 1.8 and 0.5 s). The pool's estimate.
+BOARD_COST, SILVER_COST = 0.045, 0.06
 
 
 def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
