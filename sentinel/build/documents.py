@@ -1,8 +1,9 @@
 """One pool for every expensive document of a build, the most expensive first, on every core.
 
-Posters, aide-memoires, newsletter PDFs and report PDFs take WeasyPrint from a quarter of a second
-to many seconds each. Rendered output by output, one long report kept a core busy while the
-other idled; so before the outputs run, each output that has such documents lists the ones the
+Posters, aide-memoires, social images, newsletter PDFs and report PDFs take Typst from a few tens
+of milliseconds to a fifth of a second each (with WeasyPrint, before, up to four seconds).
+Rendered output by output, one long report kept a core busy while the other idled; so before the
+outputs run, each output that has such documents lists the ones the
 cache does not have yet (`documents(project, as_of, stage) -> list[Document]`), and the pipeline
 renders all of them at once here (`render`). Each result is kept in the cache; the outputs then
 run as always and find every document there. An output run on its own (a test, a fallback when
