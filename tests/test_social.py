@@ -45,6 +45,7 @@ FILES = {
         """,
 }
 SIZES = {"card": (1200, 630), "portrait": (1080, 1350), "story": (1080, 1920)}
+STRAND_COLOUR = "#8e1b1b"   # the minimal strand's (conftest.MINIMAL)
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +81,18 @@ def test_images_are_at_exact_sizes_with_alt_text_and_a_qr_code_to_the_strand_pag
             assert headline in image["alt"] and "demo.example.org/demo/strands/abuse/" in image["alt"]
             if form != "card":  # the taller images carry the poster's words too
                 assert "Call 999 in an emergency." in image["alt"] or "Call 101" in image["alt"]
+
+
+def test_images_keep_the_colours_of_the_design(built):
+    """A 64-colour image keeps the design's flat colours: the report box's light grey panel
+    (#f3f3f3) stays grey, not white, and the strand's colour stays exact."""
+    with Image.open(built / "social/demo/abuse/public-portrait.png") as drawn:
+        colours = {colour: n for n, colour in drawn.convert("RGB").getcolors(1 << 16)}
+    pixels = sum(colours.values())
+    panel = sum(n for colour, n in colours.items() if max(abs(v - 0xf3) for v in colour) <= 4)   # PDFium: 240
+    assert panel > pixels * 0.02, f"the report box's panel covers {panel / pixels:.1%} of the image"
+    strand = tuple(int(STRAND_COLOUR[i:i + 2], 16) for i in (1, 3, 5))
+    assert colours.get(strand, 0) > pixels * 0.05, f"the strand's colour {STRAND_COLOUR} is not kept exactly"
 
 
 def x_length(text: str) -> int:
