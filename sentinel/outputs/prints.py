@@ -302,8 +302,9 @@ def make(job: Job) -> dict[str, bytes]:
     office copy are that one PDF finished two ways."""
     from sentinel.render import print_shop, typeset
 
-    document = typeset.pdf(job.template, job.data(), tagged=True, made=job.made)
-    made = dict(zip(("pdf", "trimmed"), print_shop.finish(document, job.made)))
+    shop, office = typeset.pdf(job.template, job.data(), tagged=True, made=job.made,
+                               finish=print_shop.finisher(job.made))
+    made = {"pdf": shop, "trimmed": office}
     if job.preview:
         made["png"] = preview(made["trimmed"])
     return made

@@ -26,7 +26,6 @@ profile's hash (part of the cache key) and never loads it.
 from __future__ import annotations
 
 import hashlib
-import io
 import uuid
 from datetime import date
 from functools import lru_cache
@@ -61,10 +60,15 @@ def profile_version() -> str:
     return hashlib.sha256(_cmyk()).hexdigest()[:16]
 
 
-def finish(pdf: bytes, made: date) -> tuple[bytes, bytes]:
-    """Typst's PDF of a print, as (the print shop's PDF/X-4, the office copy), both dated `made`."""
-    import pikepdf
-    return _print_shop(pikepdf.open(io.BytesIO(pdf)), made), _office(pikepdf.open(io.BytesIO(pdf)), made)
+def finisher(made: date):
+    """`finish(document)` for typeset.pdf: Typst's PDF of a print, opened with pikepdf, as (the
+    print shop's PDF/X-4, the office copy), both dated `made`. The office copy is the same
+    document written again with its boxes at the trim and no output intent."""
+    def finish(pdf) -> tuple[bytes, bytes]:
+        shop = _print_shop(pdf, made)
+        del pdf.Root.OutputIntents
+        return shop, _office(pdf, made)
+    return finish
 
 
 def _print_shop(pdf, made: date) -> bytes:
@@ -81,7 +85,11 @@ def _print_shop(pdf, made: date) -> bytes:
         page.BleedBox = pikepdf.Array([left + slug, bottom + slug, right - slug, top - slug])
         _default_rgb(pdf, page)
     pdf.trailer.Info.Trapped = pikepdf.Name("/False")
-    return _save(pdf, made, pdfx=True)
+    shop = _save(pdf, made, pdfx=True)
+    del pdf.trailer.Info.Trapped   # the office copy's are the shop's alone
+    for page in pdf.pages:
+        del page.Resources.ColorSpace.DefaultRGB
+    return shop
 
 
 def _office(pdf, made: date) -> bytes:
@@ -121,11 +129,10 @@ def _save(pdf, made: date, pdfx: bool) -> bytes:
     pdf.Root.Metadata = pdf.make_stream(_xmp(str(info.get("/Title", "")), str(info.get("/Author", "")),
                                              str(pdf.Root.get("/Lang", "")), made, pdfx),
                                         Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
-    out = io.BytesIO()
-    # Metadata uncompressed, as PDF/X asks, so that preflight tools read it without a PDF parser.
-    pdf.save(out, deterministic_id=True, force_version=PDF_VERSION if pdfx else None,
-             compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return out.getvalue()
+    # qpdf leaves the metadata uncompressed, as PDF/X asks, so that preflight tools read it
+    # without a PDF parser.
+    from sentinel.render.typeset import save
+    return save(pdf, force_version=PDF_VERSION if pdfx else None)
 
 
 NS = {"x": "adobe:ns:meta/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
