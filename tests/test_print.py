@@ -250,6 +250,27 @@ def test_pdf_may_not_load_files_from_outside_the_project(project, tmp_path):
     assert not any("/XObject" in page["/Resources"] and page["/Resources"]["/XObject"] for page in reader.pages)
 
 
+def test_words_that_look_like_typst_or_html_are_printed_as_words(project, tmp_path):
+    """Posters and cards are typeset by Typst from plain data: a headline, a body or a step written
+    like Typst code or HTML is printed as written, never run (`#panic` would stop the build,
+    `#read` would print a file)."""
+    code = '#panic(\\"no\\") *bold* $x$ #read(\\"/etc/passwd\\")'
+    text = strand_yaml(headline=f'"Help {code}"', body=f'"<b>Call</b> 999 {code}"',
+                       extra=f'what_to_do:\n  - "Ring 101 {code}"\naide_memoire:\n  checklist: ["Ask alone {code}"]\n')
+    out = tmp_path / "out"
+    status, _, err = run(project({STRAND: text}), "--out", str(out), "--as-of", AS_OF, "-q")
+    assert status == 0, err
+    shown = '#panic("no") *bold* $x$ #read("/etc/passwd")'
+    poster = " ".join(text_of(PdfReader(out / "print/demo/posters/abuse-public.pdf")).split())
+    card = " ".join(text_of(PdfReader(out / "print/demo/aide-memoires/abuse.pdf")).split())
+    for words in (f"Help {shown}", f"<b>Call</b> 999 {shown}"):
+        assert "".join(words.split()) in "".join(poster.split()), (words, poster)
+    markdown = shown.replace("*bold*", "bold")   # a step is Markdown: its asterisks make it italic
+    for words in (f"Ring 101 {markdown}", f"Ask alone {shown}"):
+        assert "".join(words.split()) in "".join(card.split()), (words, card)
+    assert "root:" not in poster + card
+
+
 def test_unchanged_posters_are_not_rendered_again(project, tmp_path):
     """The build says how many posters it laid out and how many it took unchanged from the cache."""
     root = project({"campaigns/demo/strands/cse.yml": strand_yaml(headline="Know the signs")})
