@@ -115,3 +115,41 @@ def test_every_pdf_passes_the_pdf_ua_checker(sample_build):
     errors = [(f["file"], x.get("rule_id"), x.get("message")) for f in files for x in f["findings"]
               if x.get("severity") == "error"]
     assert len(files) == len(paths) and not errors and done.returncode == 0, errors or done.stderr
+
+
+def _kids(node) -> list:
+    """A tagged structure element's child elements, in order (pypdf objects)."""
+    kids = node.get_object().get("/K")
+    kids = kids if isinstance(kids, list) else [kids] if kids is not None else []
+    return [k.get_object() for k in kids if hasattr(k, "get_object") and isinstance(k.get_object(), dict)
+            and "/S" in k.get_object()]
+
+
+def _elements(node, kind: str) -> list:
+    """The tagged structure elements of type `kind` under `node`."""
+    return [found for kid in _kids(node) for found in ([kid] if kid["/S"] == kind else _elements(kid, kind))]
+
+
+def _table_attribute(element, key: str):
+    attributes = element.get("/A")
+    for a in (attributes if isinstance(attributes, list) else [attributes] if attributes is not None else []):
+        a = a.get_object()
+        if a.get("/O") == "/Table" and key in a:
+            return a[key]
+    return None
+
+
+def test_report_tables_name_each_row_for_a_screen_reader(sample_build):
+    """In the reports' PDFs, as in their HTML (`<th scope="row">`), the first cell of each row is
+    a row header that the row's figures are tied to: a screen reader says "Corporate
+    Communications, Activities, 2", not a lone "2"."""
+    reports = sample_build / "reports" / "sentinel-2013"
+    for path in (reports / "evaluation.pdf", reports / "board-report.pdf", next(reports.glob("*/silver.pdf"))):
+        tables = _elements(PdfReader(path).trailer["/Root"]["/StructTreeRoot"], "/Table")
+        assert tables, path
+        for table in tables:
+            for row in [r for body in _elements(table, "/TBody") for r in _elements(body, "/TR")]:
+                head, *cells = _kids(row)
+                assert head["/S"] == "/TH" and _table_attribute(head, "/Scope") == "/Row", path.name
+                for cell in cells:
+                    assert head["/ID"] in list(_table_attribute(cell, "/Headers") or []), path.name

@@ -84,6 +84,60 @@ def save(document, **options) -> bytes:
     return out.getvalue()
 
 
+def with_row_headers(document):
+    """The first cell of each body row of every table made a row header (TH, scope Row) that the
+    row's other cells name in their /Headers, as the reports' HTML has `<th scope="row">`: a screen
+    reader then says the row's name with each figure. Typst tags the header row's cells only (its
+    `pdf.header-cell` needs a feature flag the Python binding cannot set). For the reports, whose
+    tables all name their rows in the first column; returns the document."""
+    import pikepdf
+    root = document.Root.StructTreeRoot
+    if "/IDTree" not in root:
+        root.IDTree = pikepdf.NameTree.new(document).obj
+    ids = pikepdf.NameTree(root.IDTree)
+    for t, table in enumerate(_elements(document.Root.StructTreeRoot, "/Table")):
+        for y, row in enumerate(r for body in _elements(table, "/TBody") for r in _elements(body, "/TR")):
+            cells = [c for c in _kids(row) if c.get("/S") in ("/TD", "/TH")]
+            if not cells or cells[0].get("/S") == "/TH":
+                continue
+            name = f"R{t}y{y}"
+            head = cells[0]
+            head.S = pikepdf.Name.TH
+            head.ID = pikepdf.String(name)
+            head.A = pikepdf.Array([pikepdf.Dictionary(O=pikepdf.Name.Table, Scope=pikepdf.Name.Row,
+                                                       Headers=_attribute(head, "/Headers"))])
+            ids[name] = head
+            for cell in cells[1:]:
+                cell.A = pikepdf.Array([pikepdf.Dictionary(O=pikepdf.Name.Table, Headers=pikepdf.Array(
+                    [*_attribute(cell, "/Headers"), pikepdf.String(name)]))])
+    return document
+
+
+def _kids(node) -> list:
+    import pikepdf
+    k = node.get("/K")
+    return [kid for kid in (k if isinstance(k, pikepdf.Array) else [k] if k is not None else [])
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid]
+
+
+def _elements(node, kind: str) -> list:
+    """The structure elements of type `kind` under `node`, not looking inside those found."""
+    found = []
+    for kid in _kids(node):
+        found += [kid] if kid.get("/S") == kind else _elements(kid, kind)
+    return found
+
+
+def _attribute(element, key: str) -> list:
+    """A table attribute's value list (Typst writes one attribute dictionary of owner /Table)."""
+    import pikepdf
+    attributes = element.get("/A")
+    for a in (attributes if isinstance(attributes, pikepdf.Array) else [attributes] if attributes is not None else []):
+        if isinstance(a, pikepdf.Dictionary) and a.get("/O") == "/Table" and key in a:
+            return list(a[key])
+    return []
+
+
 def _misfits(measured: list[dict]) -> list[Misfit]:
     """What the template measured (theme/components/fit.typ), as the limits it breaks. The whole
     document's pages are told only when no part says why."""
