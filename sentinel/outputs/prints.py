@@ -42,7 +42,7 @@ from sentinel.outputs.poster_parts import campaign_of_one_strand, file_size, qr_
 from sentinel.outputs.site import SiteExtras, page
 from sentinel.render.fit import DoesNotFit
 from sentinel.render.i18n import gettext_in
-from sentinel.render.markup import inline_runs
+from sentinel.render import markup
 from sentinel.render.phones import tel
 from sentinel.render.templating import render as render_template
 from sentinel.build.writer import inside, write_bytes, write_cached
@@ -277,9 +277,9 @@ def _aide_memoire_data(c: Campaign, s: Strand) -> dict:
     return dict(
         **print_frame(c, f"{s.title}: aide-memoire for officers ({c.name})"),
         colour=s.colour, campaign=c.name, strand=s.title, kicker=f"Aide-memoire for officers · {c.name}",
-        signs=[sign.text for sign in s.signs_for("police")],
+        signs=[{"text": sign.text} for sign in s.signs_for("police")],
         steps_heading="What you do" if s.officer_actions else "What the public are told to do" if steps else "",
-        numbered=bool(s.officer_actions), steps=[inline_runs(unbroken_numbers(text)) for text in steps],
+        numbered=bool(s.officer_actions), steps=[markup.tree(markup.markdown_inline(unbroken_numbers(text))) for text in steps],
         checklist=list(memo.checklist),
         contacts=[{"name": h.name, "text": h.text, "phone": unbroken_numbers(h.phone), "hours": h.hours,
                    "url": h.url, "tel": tel(h.phone)} for h in memo.contacts],

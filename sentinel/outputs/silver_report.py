@@ -82,7 +82,7 @@ def _when(c: Campaign, month: str, as_of: date) -> str:
 def silver_data(s: Silver, link) -> dict:
     """What theme/report/silver.typ draws, as plain data (the same sections as silver_body.html):
     every value a word to place as text; `link(activity)` is where an example is in full."""
-    from sentinel.render.markup import inline_runs
+    from sentinel.render import markup
     day = lambda d: d.strftime("%-d %B %Y")  # noqa: E731
     organisation = f" · {s.c.organisation}" if s.c.organisation else ""
     return {
@@ -104,8 +104,7 @@ def silver_data(s: Silver, link) -> dict:
         "risks": [{"title": r.title, "raised": months.name(r.month), "owner": r.owner or "–",
                    "status": "closed this month" if r.closed == s.month else
                              f"open (closed {months.name(r.closed)})" if r.closed else "open",
-                   "action": inline_runs(r.action) if r.action else [{"text": "–", "bold": False, "italic": False,
-                                                                       "link": ""}]}
+                   "action": markup.tree(markup.markdown_inline(r.action)) if r.action else ["–"]}
                   for r in s.risks],
         "next": f"The focus of the next month is {s.next_focus.title}." if s.next_focus else
                 f"{s.name} is the campaign's last month, or the next has no strand of focus.",

@@ -254,48 +254,6 @@ def escape_nav(nav):
     return nav
 
 
-def inline_runs(text: str) -> list[dict]:
-    """One line of Markdown as runs of plain words for a Typst template: each run's text, whether
-    it is bold or italic, and the address it links to (""). Made from the sanitised HTML, so a
-    document drawn by Typst shows what the web shows (an image as its alt text), never markup."""
-    from html.parser import HTMLParser
-
-    runs: list[dict] = []
-    state = {"b": 0, "i": 0, "link": []}
-
-    class Runs(HTMLParser):
-        def handle_starttag(self, tag, attrs):
-            if tag in ("strong", "b"):
-                state["b"] += 1
-            elif tag in ("em", "i"):
-                state["i"] += 1
-            elif tag == "a":
-                state["link"].append(dict(attrs).get("href") or "")
-            elif tag == "br":
-                self.handle_data(" ")
-
-        def handle_endtag(self, tag):
-            if tag in ("strong", "b"):
-                state["b"] = max(0, state["b"] - 1)
-            elif tag in ("em", "i"):
-                state["i"] = max(0, state["i"] - 1)
-            elif tag == "a" and state["link"]:
-                state["link"].pop()
-
-        def handle_data(self, data):
-            run = {"text": data, "bold": state["b"] > 0, "italic": state["i"] > 0,
-                   "link": state["link"][-1] if state["link"] else ""}
-            if runs and {k: v for k, v in runs[-1].items() if k != "text"} == {k: v for k, v in run.items() if k != "text"}:
-                runs[-1]["text"] += data
-            elif data:
-                runs.append(run)
-
-    parser = Runs(convert_charrefs=True)
-    parser.feed(str(markdown_inline(text)))
-    parser.close()
-    return runs
-
-
 #: Elements whose content is blocks (text between them that is only white space is dropped).
 _BLOCKS = {"ul", "ol", "blockquote", "table", "thead", "tbody", "tr"}
 
