@@ -22,9 +22,7 @@ finds them all never imports Typst. Those missing when it runs are made in the s
 """
 from __future__ import annotations
 
-import base64
 import io
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -34,16 +32,13 @@ from typing import TYPE_CHECKING, Callable
 from sentinel.build import cache
 from sentinel.build.documents import Document, made
 from sentinel.render import urls
-from sentinel.content import images, languages
-from sentinel.content.model import PAPER, Campaign, Project, Strand
-from sentinel.content.validate import placeholder_domain
+from sentinel.content import images
+from sentinel.content.model import Campaign, Project, Strand
 from sentinel.problems import Problem
-from sentinel.outputs.poster_parts import campaign_of_one_strand, file_size, qr_svg, short_url, unbroken_numbers
+from sentinel.outputs import print_data
+from sentinel.outputs.poster_parts import campaign_of_one_strand, file_size
 from sentinel.outputs.site import SiteExtras, page
 from sentinel.render.fit import DoesNotFit
-from sentinel.render.i18n import gettext_in
-from sentinel.render import markup
-from sentinel.render.phones import tel
 from sentinel.render.templating import render as render_template
 from sentinel.build.writer import inside, write_bytes, write_cached
 from sentinel.visibility import Audience, select
@@ -160,7 +155,7 @@ def _poster_tasks(root: str, c: Campaign, s: Strand, stage: Path, pictures: dict
     The preview is of the campaign's first size."""
     folder = stage / "print" / c.id / "posters"
     return [poster_task(root, c, s, poster, size, pictures, stage, folder, f"{s.id}-{poster.audience}",
-                        lambda shown, poster=poster, size=size: partial(_poster_data, c, s, poster, size, shown),
+                        lambda shown, poster=poster, size=size: partial(print_data.english_poster_data, c, s, poster, size, shown),
                         f"the {s.id} poster for {poster.audience}" + (f" ({size})" if len(c.poster_sizes) > 1 else ""),
                         preview=n == 0)
             for poster in s.posters for n, size in enumerate(c.poster_sizes)]
@@ -195,103 +190,14 @@ def pictures_of(root: str, c: Campaign) -> dict[str, str]:
     return {image.file: images.data_uri(root, c, image) for image, _ in images.used(c)}
 
 
-def print_frame(c: Campaign, title: str, lang: str = "en") -> dict:
-    """What every print has beside its words: its title and author (the PDF's), its language, its
-    direction and fonts that have the script, and the PROOF mark while the address its QR code
-    and links lead to is a placeholder (the domain, else "")."""
-    language = languages.get(lang)
-    return {"title": title, "author": c.organisation or c.name, "lang": "en" if lang == "en" else lang,
-            "region": "GB" if lang == "en" else None, "rtl": language.rtl,
-            "fonts": [*language.fonts, "Liberation Sans", "DejaVu Sans"],
-            "proof": placeholder_domain(c.site_url) or ""}
-
-
-def _poster_data(c: Campaign, s: Strand, poster, size: str, pictures: dict[str, str]) -> dict:
-    page_url = urls.absolute(c.site_url, urls.strand(c.id, s.id))
-    return poster_data(c, s, poster, size, pictures, page_url)
-
-
-def poster_data(c: Campaign, s: Strand, poster, size: str, pictures: dict[str, str], page_url: str,
-                lang: str = "en") -> dict:
-    """What theme/print/poster.typ shows, in any language (`s` and `poster` already in it): the
-    words, the QR code to `page_url`, the paper size and the campaign's pictures."""
-    width, height = PAPER[size]
-    say = lambda message, **values: gettext_in(lang, message) % values if values else gettext_in(lang, message)  # noqa: E731
-    words = (lambda text: isolate_numbers(unbroken_numbers(text))) if languages.get(lang).rtl else unbroken_numbers
-    address = (lambda text: "\u2066" + text + "\u2069") if languages.get(lang).rtl else str  # kept left to right
-    return dict(
-        **print_frame(c, f"{poster.headline} ({s.title} poster for {poster.audience}, {c.name}, {size})", lang),
-        colour=s.colour, campaign=c.name, strand=s.title, headline=words(poster.headline), body=words(poster.body),
-        logo=picture(pictures, c.logo), image=picture(pictures, poster.image),
-        partners=[picture(pictures, logo) for logo in c.partner_logos],
-        routes=[{"label": r.label, "name": r.name, "phone": words(r.phone), "url": r.url, "tel": tel(r.phone)}
-                for r in s.report_routes],
-        helplines=[{"name": h.name, "text": h.text, "phone": words(h.phone), "hours": h.hours, "url": h.url,
-                    "tel": tel(h.phone)} for h in s.helplines],
-        qr=qr_svg(page_url), short_url=address(short_url(page_url)), width=width, height=height, scale=width / 210,
-        strings={"report": say("How to report"), "helplines": say("Helplines"),
-                 "scan": say("Scan for help and advice"),
-                 "qr-alt": say("QR code: scan it with a phone camera to open %(url)s", url=page_url),
-                 "footer": say("%(organisation)s and partners", organisation=c.organisation or c.name),
-                 "proof": "PROOF — placeholder address ({}): set site_url in campaign.yml before printing".format(
-                     placeholder_domain(c.site_url))})
-
-
-def picture(pictures: dict[str, str], image) -> dict | None:
-    """A logo or poster image as a Typst template takes it: SVG as its text, PNG or JPEG as its
-    bytes (numbers: JSON has no bytes), with its alt text."""
-    if image is None:
-        return None
-    kind, _, encoded = pictures[image.file].partition(";base64,")
-    data = base64.b64decode(encoded)
-    if kind.endswith("svg+xml"):
-        return {"format": "svg", "text": data.decode("utf-8"), "alt": image.alt}
-    return {"format": "png" if kind.endswith("png") else "jpg", "bytes": list(data), "alt": image.alt}
-
-
-_NUMBER = re.compile(r"\d[\d \u00a0]*\d")
-
-
-def isolate_numbers(text: str) -> str:
-    """Phone numbers kept left to right in right-to-left text: each digit run between Unicode
-    isolates (LRI ... PDI), which Typst's layout honours."""
-    return _NUMBER.sub(lambda m: "\u2066" + m.group(0) + "\u2069", text)
-
-
 def _aide_memoire_task(root: str, c: Campaign, s: Strand, stage: Path) -> Task:
     o = s.origin
     front = "officer_actions" if s.officer_actions else "signs" if s.signs else "what_to_do"
     where = {"front": o.at(front), "back": o.at("aide_memoire"), "pages": o.at("aide_memoire")}
     folder = stage / "print" / c.id / "aide-memoires"
     return Task(root, "aide-memoire", cache.key(campaign_of_one_strand(c), s, _profile()), "print/aide_memoire.typ",
-                partial(_aide_memoire_data, c, s), inside(stage, folder / f"{s.id}-print.pdf"), c.starts, where,
+                partial(print_data.aide_memoire_data, c, s), inside(stage, folder / f"{s.id}-print.pdf"), c.starts, where,
                 f"the {s.id} aide-memoire", trimmed=inside(stage, folder / f"{s.id}.pdf"), trimmed_kind="aide-memoire-a6")
-
-
-def _aide_memoire_data(c: Campaign, s: Strand) -> dict:
-    """The officer's card: its front says what an officer does (`officer_actions`); a strand that
-    has none yet shows the public's steps under a heading that says they are the public's."""
-    page_url = urls.absolute(c.site_url, urls.strand(c.id, s.id))
-    memo = s.aide_memoire
-    steps = s.officer_actions or s.what_to_do
-    return dict(
-        **print_frame(c, f"{s.title}: aide-memoire for officers ({c.name})"),
-        colour=s.colour, campaign=c.name, strand=s.title, kicker=f"Aide-memoire for officers · {c.name}",
-        signs=[{"text": sign.text} for sign in s.signs_for("police")],
-        steps_heading="What you do" if s.officer_actions else "What the public are told to do" if steps else "",
-        numbered=bool(s.officer_actions), steps=[markup.tree(markup.markdown_inline(unbroken_numbers(text))) for text in steps],
-        checklist=list(memo.checklist),
-        contacts=[{"name": h.name, "text": h.text, "phone": unbroken_numbers(h.phone), "hours": h.hours,
-                   "url": h.url, "tel": tel(h.phone)} for h in memo.contacts],
-        routes=[{"label": r.label, "name": r.name, "phone": unbroken_numbers(r.phone), "url": r.url, "tel": tel(r.phone)}
-                for r in s.report_routes],
-        footer=f"{c.organisation or c.name} · {c.name} · More on the strand page: {short_url(page_url)}",
-        width=PAPER_A6[0], height=PAPER_A6[1], pages=2,
-        strings={"proof": "PROOF — placeholder address ({}): set site_url in campaign.yml before printing".format(
-            placeholder_domain(c.site_url))})
-
-
-PAPER_A6 = (105, 148)
 
 
 # ---------------------------------------------------------------- rendering, two processes

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sentinel.content import languages
 from sentinel.content.model import Campaign, Project, Strand
-from sentinel.outputs import prints
+from sentinel.outputs import print_data, prints
 from sentinel.outputs.site import SiteExtras
 from sentinel.render import urls
 from sentinel.render.i18n import localise
@@ -75,4 +75,4 @@ def _poster_tasks(root: str, c: Campaign, lang: str, s: Strand, stage: Path, pic
 
 def _poster_data(c: Campaign, lang: str, s: Strand, poster, size: str, pictures: dict[str, str]) -> dict:
     page_url = urls.absolute(c.site_url, f"{lang}/" + urls.strand(c.id, s.id))
-    return prints.poster_data(c, s, poster, size, pictures, page_url, lang)
+    return print_data.poster_data(c, s, poster, size, pictures, page_url, lang)
