@@ -271,7 +271,7 @@ def _snapped(palette: list[int]) -> list[int]:
     return snapped
 
 
-#: How a misfit is told: the part of the page (by its data-fit name) and what to do about it.
+#: How a misfit is told: the part of the page (by the name the template measures it by) and what to do about it.
 PARTS = {
     "headline": ("the headline", ""),
     "body": ("the body text", ""),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Misfit:
-    name: str       # the part that does not fit (a template's data-fit / fit name)
+    name: str       # the part that does not fit (the name a template measures it by, components/fit.typ)
     message: str    # what is wrong, in the reader's terms
 
 
