@@ -3,18 +3,15 @@
 `campaign.yml` names a `logo` and `partner_logos`, a poster an `image`, each by a path inside the
 campaign folder (`images/logo.svg`); web addresses are refused where they are read (model.Image).
 Here each file must be there and be an ordinary file of the project (sources.problem_with), and
-`data_uri` hands the print templates its bytes, so a PDF never fetches anything.
+`data` hands the print templates its bytes, so a PDF never fetches anything.
 """
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
 from sentinel.content import sources
 from sentinel.content.model import Campaign, Image
 from sentinel.problems import ContentError, Problems, Where
-
-TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
 def used(c: Campaign) -> list[tuple[Image, Where]]:
@@ -45,10 +42,10 @@ def check(root: Path, c: Campaign, problems: Problems) -> None:
                 problems.add(where, f"campaigns/{c.id}/{image.file}: {why}")
 
 
-def data_uri(root: str | Path, c: Campaign, image: Image) -> str:
-    """The image as a data: address (the file passed `check`)."""
+def data(root: str | Path, c: Campaign, image: Image) -> bytes:
+    """The image's bytes (the file passed `check`)."""
     problems = Problems()
-    data = sources.read(Path(root), path_of(root, c, image), problems)
-    if data is None:  # changed since the check: said as the build's other file problems are
+    found = sources.read(Path(root), path_of(root, c, image), problems)
+    if found is None:  # changed since the check: said as the build's other file problems are
         raise ContentError(problems.sorted())
-    return f"data:{TYPES[Path(image.file).suffix.lower()]};base64,{base64.b64encode(data).decode()}"
+    return found

@@ -207,4 +207,4 @@ def make_pdf(source: tuple[str, dict]) -> bytes:
     """A report's tagged PDF (PDF/UA-1), typeset by Typst from its template and data (runs in a worker)."""
     from sentinel.render import typeset  # imported only when a PDF is made
     template, data = source
-    return typeset.pdf(template, data, tagged=True, finish=lambda pdf: typeset.save(typeset.with_row_headers(pdf)))
+    return typeset.pdf(template, data, tagged=True, finish=typeset.with_row_headers)

@@ -290,7 +290,7 @@ def render(project, as_of: date, stage: Path, progress) -> dict[Audience, SiteEx
         # every process this one forks later: the sites).
         pdf_bytes = cache.read(project.root, "newsletter-pdf", cache.key(key))
         if pdf_bytes is None:
-            pdf_bytes, = made([_pdf_document(project.root, issue, folder)], progress)
+            pdf_bytes, = made([_pdf_document(project.root, issue, folder, cache.key(key))], progress)
         write_bytes(folder / "newsletter.pdf", pdf_bytes)
         write_bytes(folder / "newsletter.eml",
                     cache.cached(project.root, "newsletter-eml", [key], lambda: eml(issue, html, text, pdf_bytes)))
@@ -339,15 +339,17 @@ def documents(project, as_of: date, stage: Path) -> list[Document]:
     """The issues' PDFs the cache does not have, for the build's shared pool."""
     found = []
     for issue, _ in _issues(project, as_of)[0]:  # wrong pictures: render() reports them
-        if not cache.has(project.root, "newsletter-pdf", cache.key(_content_key(issue))):
-            found.append(_pdf_document(project.root, issue, inside(stage, stage / "newsletters" / issue.c.id / issue.n.month)))
+        digest = cache.key(_content_key(issue))   # as render() looks for it
+        if not cache.has(project.root, "newsletter-pdf", digest):
+            folder = inside(stage, stage / "newsletters" / issue.c.id / issue.n.month)
+            found.append(_pdf_document(project.root, issue, folder, digest))
     return found
 
 
-def _pdf_document(root: str, issue: Issue, folder: Path) -> Document:
-    """An issue's PDF for the shared pool, kept in the cache under what the issue holds."""
+def _pdf_document(root: str, issue: Issue, folder: Path, digest: str) -> Document:
+    """An issue's PDF for the shared pool, kept in the cache under `digest` (of what the issue holds)."""
     return Document(pdf, (issue, folder), PDF_COST, f"the newsletter {issue.id}",
-                    partial(cache.write, root, "newsletter-pdf", cache.key(_content_key(issue))))
+                    partial(cache.write, root, "newsletter-pdf", digest))
 
 
 def _cached_text(root: str, kind: str, key: str, make) -> str:

@@ -11,8 +11,7 @@ from urllib.parse import urljoin
 
 from sentinel.content import months
 from sentinel.outputs import newsletter_images
-from sentinel.render import markup, urls
-from sentinel.render.phones import tel
+from sentinel.render import component_data, markup, urls
 
 
 def data(issue, issue_url: str) -> dict:
@@ -30,45 +29,28 @@ def data(issue, issue_url: str) -> dict:
         "editorial": markup.tree(editorial, href=absolute, image=lambda src: _picture(pictures.get(src))),
         "month": month,
         "focus": _focus(issue, link) if issue.focus else None,
-        "routes": _routes(issue.report_routes),
+        "routes": [component_data.route(r) for r in issue.report_routes],
         "next": {"title": issue.next_focus.title, "month": months.name(issue.next_month),
-                 "badge": _badge(issue.next_focus), "href": link(urls.strand(c.id, issue.next_focus.id)),
+                 "badge": component_data.badge(issue.next_focus), "href": link(urls.strand(c.id, issue.next_focus.id)),
                  "summary": issue.next_focus.summary, "partners": ", ".join(issue.next_focus.partners)}
                 if issue.next_focus else None,
-        "examples": [_card(a, c, link) for a in issue.examples],
+        "examples": [component_data.card(a, c.strands, {sid: link(urls.strand(c.id, sid)) for sid in a.strands})
+                     for a in issue.examples],
         "period": [months.name(m) for m in issue.period],
         "more": issue.more, "all_activity": link(urls.campaign(c.id) + "activities/"),
         "events": [_event(e) for e in issue.events],
         "aim": c.aim, "objectives": list(c.objectives),
-        "helplines": [{"name": h.name, "text": h.text, "phone": h.phone, "hours": h.hours, "url": h.url,
-                       "tel": tel(h.phone)} for h in issue.helplines],
+        "helplines": [component_data.contact(h) for h in issue.helplines],
         "web": link(urls.campaign(c.id)),
     }
 
 
-def _badge(s) -> dict:
-    return {"label": s.label, "colour": s.colour}
-
-
-def _routes(routes) -> list[dict]:
-    return [{"label": r.label, "name": r.name, "phone": r.phone, "url": r.url, "tel": tel(r.phone)} for r in routes]
-
-
 def _focus(issue, link) -> dict:
     s = issue.focus
-    return {"title": s.title, "colour": s.colour, "badge": _badge(s), "href": link(urls.strand(issue.c.id, s.id)),
+    return {"title": s.title, "colour": s.colour, "badge": component_data.badge(s), "href": link(urls.strand(issue.c.id, s.id)),
             "summary": s.summary, "about": markup.tree(markup.markdown(s.about)),
             "signs": [{"text": sign.text} for sign in s.signs_for(issue.signs_audience)],
             "what_to_do": [markup.tree(markup.markdown_inline(item)) for item in s.what_to_do]}
-
-
-def _card(a, c, link) -> dict:
-    """An example of activity as the activity card component takes it."""
-    return {"a": {"title": a.title, "date": a.date.strftime("%-d %B %Y"), "unit": a.unit, "type": a.type or "",
-                  "strands": list(a.strands), "summary": markup.tree(markup.markdown(a.summary)),
-                  "partners": list(a.partners)},
-            "strands": {sid: _badge(c.strands[sid]) for sid in a.strands},
-            "hrefs": {sid: link(urls.strand(c.id, sid)) for sid in a.strands}}
 
 
 def _event(e) -> dict:
@@ -86,4 +68,4 @@ def _picture(image) -> dict | None:
     """An editorial's picture as the template takes it: its bytes (numbers: JSON has no bytes)."""
     if image is None:
         return None
-    return {"format": image.media_type.split("/")[1].replace("jpeg", "jpg"), "bytes": list(image.data)}
+    return component_data.picture(image.data, component_data.kind_of(image.name))

@@ -4,16 +4,14 @@ their bytes; the interface's words in the poster's language (the gettext catalog
 the worker that lays the print out (prints.Job.data)."""
 from __future__ import annotations
 
-import base64
 import re
 
 from sentinel.content import languages
 from sentinel.content.model import PAPER, Campaign, Strand
 from sentinel.content.validate import placeholder_domain
 from sentinel.outputs.poster_parts import qr_svg, short_url, unbroken_numbers
-from sentinel.render import markup, urls
+from sentinel.render import component_data, markup, urls
 from sentinel.render.i18n import gettext_in
-from sentinel.render.phones import tel
 
 #: The officers' card: A6, portrait (mm).
 PAPER_A6 = (105, 148)
@@ -30,12 +28,19 @@ def print_frame(c: Campaign, title: str, lang: str = "en") -> dict:
             "proof": placeholder_domain(c.site_url) or ""}
 
 
-def english_poster_data(c: Campaign, s: Strand, poster, size: str, pictures: dict[str, str]) -> dict:
+def _strings(c: Campaign) -> dict:
+    """The words every print shows whatever its kind: the PROOF line while the site's address is
+    a placeholder."""
+    return {"proof": f"PROOF — placeholder address ({placeholder_domain(c.site_url)}): set site_url in "
+                     "campaign.yml before printing"}
+
+
+def english_poster_data(c: Campaign, s: Strand, poster, size: str, pictures: dict[str, bytes]) -> dict:
     page_url = urls.absolute(c.site_url, urls.strand(c.id, s.id))
     return poster_data(c, s, poster, size, pictures, page_url)
 
 
-def poster_data(c: Campaign, s: Strand, poster, size: str, pictures: dict[str, str], page_url: str,
+def poster_data(c: Campaign, s: Strand, poster, size: str, pictures: dict[str, bytes], page_url: str,
                 lang: str = "en") -> dict:
     """What theme/print/poster.typ shows, in any language (`s` and `poster` already in it): the
     words, the QR code to `page_url`, the paper size and the campaign's pictures."""
@@ -48,29 +53,21 @@ def poster_data(c: Campaign, s: Strand, poster, size: str, pictures: dict[str, s
         colour=s.colour, campaign=c.name, strand=s.title, headline=words(poster.headline), body=words(poster.body),
         logo=picture(pictures, c.logo), image=picture(pictures, poster.image),
         partners=[picture(pictures, logo) for logo in c.partner_logos],
-        routes=[{"label": r.label, "name": r.name, "phone": words(r.phone), "url": r.url, "tel": tel(r.phone)}
-                for r in s.report_routes],
-        helplines=[{"name": h.name, "text": h.text, "phone": words(h.phone), "hours": h.hours, "url": h.url,
-                    "tel": tel(h.phone)} for h in s.helplines],
+        routes=[component_data.route(r, words) for r in s.report_routes],
+        helplines=[component_data.contact(h, words) for h in s.helplines],
         qr=qr_svg(page_url), short_url=address(short_url(page_url)), width=width, height=height, scale=width / 210,
         strings={"report": say("How to report"), "helplines": say("Helplines"),
                  "scan": say("Scan for help and advice"),
                  "qr-alt": say("QR code: scan it with a phone camera to open %(url)s", url=page_url),
                  "footer": say("%(organisation)s and partners", organisation=c.organisation or c.name),
-                 "proof": "PROOF — placeholder address ({}): set site_url in campaign.yml before printing".format(
-                     placeholder_domain(c.site_url))})
+                 **_strings(c)})
 
 
-def picture(pictures: dict[str, str], image) -> dict | None:
-    """A logo or poster image as a Typst template takes it: SVG as its text, PNG or JPEG as its
-    bytes (numbers: JSON has no bytes), with its alt text."""
+def picture(pictures: dict[str, bytes], image) -> dict | None:
+    """A logo or poster image as the template takes it, with its alt text."""
     if image is None:
         return None
-    kind, _, encoded = pictures[image.file].partition(";base64,")
-    data = base64.b64decode(encoded)
-    if kind.endswith("svg+xml"):
-        return {"format": "svg", "text": data.decode("utf-8"), "alt": image.alt}
-    return {"format": "png" if kind.endswith("png") else "jpg", "bytes": list(data), "alt": image.alt}
+    return component_data.picture(pictures[image.file], component_data.kind_of(image.file)) | {"alt": image.alt}
 
 
 _NUMBER = re.compile(r"\d[\d \u00a0]*\d")
@@ -95,12 +92,8 @@ def aide_memoire_data(c: Campaign, s: Strand) -> dict:
         steps_heading="What you do" if s.officer_actions else "What the public are told to do" if steps else "",
         numbered=bool(s.officer_actions), steps=[markup.tree(markup.markdown_inline(unbroken_numbers(text))) for text in steps],
         checklist=list(memo.checklist),
-        contacts=[{"name": h.name, "text": h.text, "phone": unbroken_numbers(h.phone), "hours": h.hours,
-                   "url": h.url, "tel": tel(h.phone)} for h in memo.contacts],
-        routes=[{"label": r.label, "name": r.name, "phone": unbroken_numbers(r.phone), "url": r.url, "tel": tel(r.phone)}
-                for r in s.report_routes],
+        contacts=[component_data.contact(h, unbroken_numbers) for h in memo.contacts],
+        routes=[component_data.route(r, unbroken_numbers) for r in s.report_routes],
         footer=f"{c.organisation or c.name} · {c.name} · More on the strand page: {short_url(page_url)}",
-        width=PAPER_A6[0], height=PAPER_A6[1], pages=2,
-        strings={"proof": "PROOF — placeholder address ({}): set site_url in campaign.yml before printing".format(
-            placeholder_domain(c.site_url))})
+        width=PAPER_A6[0], height=PAPER_A6[1], pages=2, strings=_strings(c))
 

@@ -121,9 +121,9 @@ def _tasks(project: Project, stage: Path) -> list[Task]:
     return tasks
 
 
-#: Seconds of one core to lay out, measure, finish and preview (bench/PROFILE.md; 0.17 s each with
-#: WeasyPrint): the shared pool's estimate, whatever the paper size.
-COST = {"poster-print": 0.04, "aide-memoire": 0.04}
+#: Seconds of one core to lay out, measure, finish and preview a poster or a card (bench/PROFILE.md;
+#: 0.17 s each with WeasyPrint): the shared pool's estimate, whatever the paper size.
+COST = 0.04
 
 
 def documents(project: Project, as_of: date, stage: Path) -> list[Document]:
@@ -136,7 +136,7 @@ def documents_of(tasks: list[Task]) -> list[Document]:
 
 
 def _document(task: Task) -> Document:
-    return Document(make, (task.job(),), COST.get(task.kind, 0.04), task.what,
+    return Document(make, (task.job(),), COST, task.what,
                     partial(_keep, task), partial(_problems_of, task))
 
 
@@ -149,7 +149,7 @@ def size_suffix(size: str) -> str:
     return "" if size == "A4" else f"-{size.lower()}"
 
 
-def _poster_tasks(root: str, c: Campaign, s: Strand, stage: Path, pictures: dict[str, str]) -> list[Task]:
+def _poster_tasks(root: str, c: Campaign, s: Strand, stage: Path, pictures: dict[str, bytes]) -> list[Task]:
     """One layout per poster and size: the print-shop copy (bleed, crop marks); the office copy is
     that page cut to its trim box, so the two are the same poster and nothing is laid out twice.
     The preview is of the campaign's first size."""
@@ -161,7 +161,7 @@ def _poster_tasks(root: str, c: Campaign, s: Strand, stage: Path, pictures: dict
             for poster in s.posters for n, size in enumerate(c.poster_sizes)]
 
 
-def poster_task(root: str, c: Campaign, s: Strand, poster, size: str, pictures: dict[str, str], stage: Path,
+def poster_task(root: str, c: Campaign, s: Strand, poster, size: str, pictures: dict[str, bytes], stage: Path,
                 folder: Path, name: str, data, what: str, preview: bool, lang: str = "") -> Task:
     """One poster in one size, in English or in `lang`: its files in `folder` (`name` and the size's
     suffix), kept under what it is made from; `data(shown)` makes its data from the pictures it shows."""
@@ -185,9 +185,9 @@ def _files_on(c: Campaign, poster) -> set[str]:
     return {i.file for i in (c.logo, *c.partner_logos, poster.image) if i}
 
 
-def pictures_of(root: str, c: Campaign) -> dict[str, str]:
-    """Every logo and poster image of the campaign as a data: address, by its file name."""
-    return {image.file: images.data_uri(root, c, image) for image, _ in images.used(c)}
+def pictures_of(root: str, c: Campaign) -> dict[str, bytes]:
+    """Every logo and poster image of the campaign, its bytes by its file name."""
+    return {image.file: images.data(root, c, image) for image, _ in images.used(c)}
 
 
 def _aide_memoire_task(root: str, c: Campaign, s: Strand, stage: Path) -> Task:

@@ -39,9 +39,9 @@ def documents(project: Project, as_of: date, stage: Path) -> list:
 def _tasks(project: Project, as_of: date, stage: Path) -> list:
     tasks = []
     for c in project.campaigns:
+        pictures = prints.pictures_of(project.root, c) if c.translations else {}
         for lang, t in (c.translations or {}).items():
             reviewed = select([f for _, f in t.strands.values()], Audience.PUBLIC, as_of)
-            pictures = prints.pictures_of(project.root, c)
             for s, f in t.strands.values():
                 if f in reviewed:
                     tasks += _poster_tasks(project.root, c, lang, localise(s, lang), stage, pictures)
@@ -60,7 +60,7 @@ def public_posters(c: Campaign, lang: str, s: Strand, as_of: date) -> list[dict]
             if p.headline != english.get(p.audience)]
 
 
-def _poster_tasks(root: str, c: Campaign, lang: str, s: Strand, stage: Path, pictures: dict[str, str]) -> list:
+def _poster_tasks(root: str, c: Campaign, lang: str, s: Strand, stage: Path, pictures: dict[str, bytes]) -> list:
     """One poster per translated public headline, in the campaign's first paper size (A4 unless
     campaign.yml says otherwise), laid out for the print shop like the English ones."""
     folder = stage / "print" / c.id / "posters" / lang
@@ -73,6 +73,6 @@ def _poster_tasks(root: str, c: Campaign, lang: str, s: Strand, stage: Path, pic
             for poster in s.posters if poster.headline != english.get(poster.audience)]
 
 
-def _poster_data(c: Campaign, lang: str, s: Strand, poster, size: str, pictures: dict[str, str]) -> dict:
+def _poster_data(c: Campaign, lang: str, s: Strand, poster, size: str, pictures: dict[str, bytes]) -> dict:
     page_url = urls.absolute(c.site_url, f"{lang}/" + urls.strand(c.id, s.id))
     return print_data.poster_data(c, s, poster, size, pictures, page_url, lang)

@@ -621,7 +621,7 @@ def _pdf(r: Report, staff_url: str, svgs: dict, out: Path) -> bytes:
     from sentinel.outputs import report_print
     from sentinel.render import typeset  # imported only when the PDF is made
     return typeset.pdf("report/evaluation.typ", report_print.data(r, staff_url, svgs, r.legacy(PRINT_LEGACY_MAX)),
-                       tagged=True, finish=lambda pdf: typeset.save(typeset.with_row_headers(pdf)))
+                       tagged=True, finish=typeset.with_row_headers)
 
 
 def _css() -> str:

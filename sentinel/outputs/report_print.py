@@ -1,11 +1,12 @@
 """The evaluation report's PDF, typeset by Typst (theme/report/evaluation.typ): the same blocks as
 its standalone page and its staff-site page (report/macros.html), as plain data made from the same
 `Report`. The charts are the SVG files the pages show; summaries of the example entries come as
-the tree of their sanitised HTML (markup.tree). Every value is a word to place as text.
+the tree of their sanitised HTML (component_data.card). Every value is a word to place as text.
 """
 from __future__ import annotations
 
-from sentinel.render import markup, urls
+from sentinel.render import urls
+from sentinel.render.component_data import badge, card, day
 
 
 def data(r, staff_url: str, svgs: dict[str, bytes], legacy: list) -> dict:
@@ -13,8 +14,7 @@ def data(r, staff_url: str, svgs: dict[str, bytes], legacy: list) -> dict:
     printed list of sustained entries (Report.legacy: the best rated of each unit)."""
     c = r.c
     link = lambda a: urls.absolute(staff_url, urls.activity(a))  # noqa: E731
-    day = lambda d: d.strftime("%-d %B %Y")  # noqa: E731
-    badge = {sid: {"label": s.label, "colour": s.colour} for sid, s in c.strands.items()}
+    badges = {sid: badge(s) for sid, s in c.strands.items()}   # once each: the list may hold thousands
     return {
         "title": f"Evaluation of {c.name}: {r.figures_when}", "author": c.organisation or c.name,
         "footer": "Evaluation report", "name": c.name,
@@ -32,14 +32,15 @@ def data(r, staff_url: str, svgs: dict[str, bytes], legacy: list) -> dict:
                        + ("–" if t["effectiveness_mean"] is None else f"{t['effectiveness_mean']:.2f}")
                        + f" out of 5 · {t['sustained']} to be sustained. "
                        + ("Example" if len(examples) == 1 else "Examples") + ", best rated first:",
-                       "examples": [{"card": _card(a, badge), "href": link(a), "title": a.title} for a in examples]}
+                       "examples": [{"card": card(a, c.strands, staff=True), "href": link(a), "title": a.title}
+                                    for a in examples]}
                       for t, examples in r.top_types],
         "partners_distinct": r.figures["partners_distinct"],
         "partners": [f"{name} ({n})" for name, n in r.partners],
         "sustained": r.figures["sustained"], "sustained_units": len(r.sustained),
         "legacy_cut": any(left for _, _, left in legacy),
         "legacy": [{"unit": unit, "count": len(entries) + left, "left": left,
-                    "entries": [{"title": a.title, "href": link(a), "strands": [badge[s] for s in a.strands],
+                    "entries": [{"title": a.title, "href": link(a), "strands": [badges[s] for s in a.strands],
                                  "meta": day(a.date) + (f" · {a.type}" if a.type else "")
                                  + (f" · rated {a.effectiveness}/5" if a.effectiveness else "")} for a in entries]}
                    for unit, entries, left in legacy],
@@ -51,12 +52,3 @@ def data(r, staff_url: str, svgs: dict[str, bytes], legacy: list) -> dict:
                    "Partners are counted once however they are spelt."),
     }
 
-
-def _card(a, badge: dict) -> dict:
-    """An example entry as the activity card component takes it, with what staff see of it."""
-    return {"a": {"title": a.title, "date": a.date.strftime("%-d %B %Y"), "unit": a.unit, "type": a.type or "",
-                  "strands": list(a.strands), "summary": markup.tree(markup.markdown(a.summary)),
-                  "partners": list(a.partners), "visibility": a.visibility,
-                  "publish_from": a.publish_from.strftime("%-d %B %Y") if a.publish_from else "",
-                  "objectives": list(a.objectives), "effectiveness": a.effectiveness, "sustain": a.sustain},
-            "strands": {sid: badge[sid] for sid in a.strands}, "show_visibility": True}

@@ -83,14 +83,13 @@ def silver_data(s: Silver, link) -> dict:
     """What theme/report/silver.typ draws, as plain data (the same sections as silver_body.html):
     every value a word to place as text; `link(activity)` is where an example is in full."""
     from sentinel.render import markup
-    day = lambda d: d.strftime("%-d %B %Y")  # noqa: E731
+    from sentinel.render.component_data import badge, day
     organisation = f" · {s.c.organisation}" if s.c.organisation else ""
     return {
         "title": f"{s.c.name}: Silver report, {s.name}", "author": s.c.organisation or s.c.name,
         "footer": "Silver report · staff only", "name": s.name,
         "lede": f"{s.c.name}{organisation} · {s.figures_when}",
-        "focus": {"label": s.focus.label, "colour": s.focus.colour, "title": s.focus.title,
-                  "summary": s.focus.summary} if s.focus else None,
+        "focus": badge(s.focus) | {"title": s.focus.title, "summary": s.focus.summary} if s.focus else None,
         "total": s.total,
         "units": [{"unit": unit, "count": count,
                    "examples": [{"title": a.title, "url": link(a),

@@ -40,7 +40,7 @@ from sentinel.outputs.poster_parts import campaign_of_one_strand, file_size, qr_
 from sentinel.outputs.prints import preview
 from sentinel.outputs.site import SiteExtras, page
 from sentinel.problems import ContentError, Problem
-from sentinel.render import urls
+from sentinel.render import component_data, urls
 from sentinel.render.fit import DoesNotFit
 from sentinel.render.templating import render as render_template, render_text
 from sentinel.visibility import Audience, select
@@ -247,8 +247,7 @@ def _image_data(c: Campaign, s: Strand, poster: Poster, form: str, lang: str = "
     return {"form": form, "width": width, "height": height, "lang": lang, "colour": s.colour,
             "campaign": c.name, "strand": s.title, "headline": unbroken_numbers(poster.headline),
             "body": unbroken_numbers(poster.body),
-            "routes": [{"label": r.label, "name": r.name or "", "phone": r.phone or "", "url": r.url or ""}
-                       for r in s.report_routes],
+            "routes": [component_data.route(r) for r in s.report_routes],
             "qr": qr_svg(url), "url": short_url(url),
             "proof": placeholder_domain(c.site_url) or "",  # a pack that points nowhere is marked, never shared by mistake
             "title": f"{poster.headline} ({s.title}, {name} for {poster.audience}, {c.name})"}

@@ -65,13 +65,12 @@ def finisher(made: date):
     print shop's PDF/X-4, the office copy), both dated `made`. The office copy is the same
     document written again with its boxes at the trim and no output intent."""
     def finish(pdf) -> tuple[bytes, bytes]:
-        shop = _print_shop(pdf, made)
-        del pdf.Root.OutputIntents
-        return shop, _office(pdf, made)
+        return _print_shop(pdf, made), _office(pdf, made)
     return finish
 
 
 def _print_shop(pdf, made: date) -> bytes:
+    """The print shop's file; what only it has is taken away again, for the office copy."""
     import pikepdf
     profile = pdf.make_stream(_cmyk(), N=4)
     pdf.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
@@ -86,7 +85,7 @@ def _print_shop(pdf, made: date) -> bytes:
         _default_rgb(pdf, page)
     pdf.trailer.Info.Trapped = pikepdf.Name("/False")
     shop = _save(pdf, made, pdfx=True)
-    del pdf.trailer.Info.Trapped   # the office copy's are the shop's alone
+    del pdf.Root.OutputIntents, pdf.trailer.Info.Trapped
     for page in pdf.pages:
         del page.Resources.ColorSpace.DefaultRGB
     return shop

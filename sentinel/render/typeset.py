@@ -92,12 +92,12 @@ def save(document, **options) -> bytes:
     return out.getvalue()
 
 
-def with_row_headers(document):
-    """The first cell of each body row of every table made a row header (TH, scope Row) that the
-    row's other cells name in their /Headers, as the reports' HTML has `<th scope="row">`: a screen
-    reader then says the row's name with each figure. Typst tags the header row's cells only (its
-    `pdf.header-cell` needs a feature flag the Python binding cannot set). For the reports, whose
-    tables all name their rows in the first column; returns the document."""
+def with_row_headers(document) -> bytes:
+    """`finish` for the reports, whose tables all name their rows in the first column: the first
+    cell of each body row of every table made a row header (TH, scope Row) that the row's other
+    cells name in their /Headers, as the reports' HTML has `<th scope="row">`: a screen reader
+    then says the row's name with each figure. Typst tags the header row's cells only (its
+    `pdf.header-cell` needs a feature flag the Python binding cannot set). Returns its bytes."""
     import pikepdf
     root = document.Root.StructTreeRoot
     if "/IDTree" not in root:
@@ -118,7 +118,7 @@ def with_row_headers(document):
             for cell in cells[1:]:
                 cell.A = pikepdf.Array([pikepdf.Dictionary(O=pikepdf.Name.Table, Headers=pikepdf.Array(
                     [*_attribute(cell, "/Headers"), pikepdf.String(name)]))])
-    return document
+    return save(document)
 
 
 def _kids(node) -> list:
