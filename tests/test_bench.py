@@ -48,6 +48,8 @@ def test_generated_project_passes_check_and_builds_with_every_visibility(tmp_pat
     built = tmp_path / "out"
     result = benchmark.measure(benchmark.sentinel_cmd(project, built, as_of), project)
     assert result.status == 0, result.stderr
+    # What its posters and reports took of the CPU, the floor no number of cores lowers, is told.
+    assert result.stages["documents-cpu"] > 0
 
     shown = [e for e in entries if str(e["date"]).startswith(month)
              and not (e.get("publish_from") and e["publish_from"] > as_of)]

@@ -8,6 +8,7 @@ Content problems of every output are reported together.
 """
 from __future__ import annotations
 
+import resource
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -77,8 +78,7 @@ def _build(root: Path, out: Path, as_of: date, progress: Progress, force: bool, 
             take_prepared()   # before the sites' and the outputs' workers are forked
             progress.step("building the public and staff sites")
             with _sites_begun(project, root, previous, stage, as_of, work, progress) as sites:
-                figures["documents"] = _render_documents(modules.values(), project, as_of, stage, progress,
-                                                         problems)
+                figures.update(_render_documents(modules.values(), project, as_of, stage, progress, problems))
                 written: dict[str, str] = {}   # what the outputs wrote: path in the output -> digest
                 figures.update(_render_outputs(outputs, project, as_of, stage, extras, progress, problems, lookups,
                                                written))
@@ -129,11 +129,12 @@ def _reporting(run):
     return reporting
 
 
-def _render_documents(modules, project, as_of: date, stage: Path, progress, problems: list) -> float:
+def _render_documents(modules, project, as_of: date, stage: Path, progress, problems: list) -> dict:
     """Every output's expensive documents that the cache lacks, in one pool, the biggest first
     (sentinel.build.documents): the outputs then find them in the cache. An output takes part by
-    having `documents(project, as_of, stage) -> list[Document]`."""
-    started = time.perf_counter()
+    having `documents(project, as_of, stage) -> list[Document]`. Returns the stage's seconds and
+    the seconds of CPU its workers used (what no number of cores makes less: bench/PROFILE.md)."""
+    started, workers = time.perf_counter(), _children_cpu()
     progress.step("listing the documents (PDFs and images) the cache does not have yet")
     found = []
     for module in modules:
@@ -142,7 +143,14 @@ def _render_documents(modules, project, as_of: date, stage: Path, progress, prob
         except ContentError:
             pass  # the output says so when it runs, with the other outputs' problems
     problems.extend(documents.render(found, progress))
-    return time.perf_counter() - started
+    return {"documents": time.perf_counter() - started, "documents-cpu": _children_cpu() - workers}
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's children that have ended (the pool's, once it is done; the
+    sites' workers, still running, are not counted)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def _render_outputs(outputs: dict, project, as_of: date, stage: Path, extras: dict, progress,
