@@ -240,3 +240,39 @@ def test_a_summary_reads_as_its_markdown_says_whether_plain_words_or_not(project
     page = (out / "public" / MONTH / "index.html").read_text(encoding="utf-8")
     for name, (_, shown) in summaries.items():
         assert shown in page, f"the {name} summary is not shown as {shown!r}"
+
+
+def test_a_card_shows_each_of_its_strands_and_its_day_as_a_reader_reads_them(project):
+    """Every card of a month names its entry's strands, each on its own colour and not a link
+    (the badge the component draws), and its day written out, on both sites."""
+    out = _built(project, {
+        "campaigns/demo/strands/fgm.yml": """\
+            title: Female genital mutilation
+            colour: "#1d3557"
+            summary: FGM is a crime.
+            about: FGM is child abuse.
+            """,
+        "campaigns/demo/activities/2013-08.yml": """\
+            - title: Joint workshop
+              date: 2013-08-05
+              unit: Solihull LPU
+              strands: [fgm, abuse]
+              type: Education
+              visibility: public
+            - title: Street survey
+              date: 2013-08-15
+              unit: Solihull LPU
+              strands: [abuse]
+              type: Victim
+              visibility: public
+            """})
+    abuse = '<span class="sn-badge" style="background-color: #8e1b1b">Domestic abuse</span>'
+    fgm = '<span class="sn-badge" style="background-color: #1d3557">Female genital mutilation</span>'
+    for site in ("public", "intranet"):
+        html = (out / site / MONTH / "index.html").read_text(encoding="utf-8")
+        cards = re.findall(r'<article class="sn-activity".*?</article>', html, re.S)
+        assert len(cards) == 2, site
+        strands = [re.search(r'<p class="sn-activity__strands">(.*?)</p>', c).group(1) for c in cards]
+        assert strands == [fgm + abuse, abuse], site
+        assert '<time datetime="2013-08-05">5 August 2013</time>' in cards[0]
+        assert '<time datetime="2013-08-15">15 August 2013</time>' in cards[1]

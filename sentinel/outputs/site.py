@@ -361,10 +361,10 @@ def _cards_of(root: Path, c: Campaign, activities: list, staff: bool, template: 
         name = cache.key("cards of", c.id, staff, template, *page)   # the page, not its content
         last = cache.read_value(root, "activity-cards", name, _Cards)
         known = dict(zip(last.sources, last.cards)) if last and last.context == context else {}
-        card = _card_macro()
+        card, badges = _card_macro(), _badges(c)
         # Only the entries of cards not drawn before are read in full (an edit: one).
         drawn = iter(resolve(c.activities, [a for a, s in zip(activities, sources) if s not in known]))
-        cards = [Markup(known[s]) if s in known else card(next(drawn), c.strands, None, staff)
+        cards = [Markup(known[s]) if s in known else card(next(drawn), c.strands, None, staff, badges=badges)
                  for a, s in zip(activities, sources)]
         reused = sum(s in known for s in sources)
         cache.count("activity-card", made=len(cards) - reused, reused=reused)
@@ -384,6 +384,12 @@ def _cards_context(c: Campaign, staff: bool, template: str) -> str:
 def _card_macro():
     """The activity card component, to draw one card at a time."""
     return environment().get_template("components/activity_card/template.html").module.activity_card
+
+
+def _badges(c: Campaign) -> dict[str, Markup]:
+    """Each strand's badge as a card shows it (not linked), drawn once for a page of cards."""
+    badge = environment().get_template("components/strand_badge/template.html").module.strand_badge
+    return {sid: badge(s) for sid, s in c.strands.items()}
 
 
 def _tallies(entries: list, field: str, newest: int) -> tuple[Counter, dict[object, list]]:

@@ -17,6 +17,7 @@ from sentinel.content import months
 from sentinel.render import i18n, markup, phones
 
 
+@lru_cache(maxsize=8192)   # a few thousand days, each on hundreds of cards
 def _date(value: date, fmt: str = "%-d %B %Y") -> str:
     return value.strftime(fmt)
 
