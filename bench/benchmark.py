@@ -252,14 +252,7 @@ def bench_size(entries: int, work: Path, code: Path, plan_args: dict, with_hugo:
     warm = measure(cmd, project, env)
     _check(warm, "full build with a warm cache")
 
-    hugo = None
-    if with_hugo:
-        say(f"{entries} entries: Hugo, one page per entry")
-        site, hugo_out = base / "hugo-site", base / "hugo-out"
-        shutil.rmtree(hugo_out, ignore_errors=True)
-        hugo_site.write(project, site)
-        hugo = measure(hugo_site.command(site, hugo_out), site)
-        _check(hugo, "Hugo build")
+    hugo = hugo_build(project, base, f"{entries} entries", say) if with_hugo else None
     size = sum((out / rel).stat().st_size for rel in third)
     largest = largest_public_page(out)
     say(f"{entries} entries: largest public page {largest[0]}, {largest[1] / 1024:.0f} KB")
@@ -288,15 +281,19 @@ def bench_cold(entries: int, plan_args: dict, work: Path, code: Path, with_hugo:
     full = measure(sentinel_cmd(project, out, generate.as_of(plan), code), project,
                    dict(os.environ, SENTINEL_CACHE=str(cache)))
     _check(full, "full build of the smaller campaign")
-    hugo = None
-    if with_hugo:
-        say(f"{entries} entries in the smaller campaign: Hugo, one page per entry")
-        site, hugo_out = base / "hugo-site", base / "hugo-out"
-        shutil.rmtree(hugo_out, ignore_errors=True)
-        hugo_site.write(project, site)
-        hugo = measure(hugo_site.command(site, hugo_out), site)
-        _check(hugo, "Hugo build of the smaller campaign")
+    hugo = hugo_build(project, base, f"{entries} entries in the smaller campaign", say) if with_hugo else None
     return ColdResult(entries, plan_args, full, hugo)
+
+
+def hugo_build(project: Path, base: Path, what: str, say) -> Run:
+    """Hugo building the entries of `project` from cold, one page per entry (in `base`)."""
+    say(f"{what}: Hugo, one page per entry")
+    site, hugo_out = base / "hugo-site", base / "hugo-out"
+    shutil.rmtree(hugo_out, ignore_errors=True)
+    hugo_site.write(project, site)
+    hugo = measure(hugo_site.command(site, hugo_out), site)
+    _check(hugo, f"Hugo build of {what}")
+    return hugo
 
 
 # ---------------------------------------------------------------- reporting
