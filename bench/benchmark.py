@@ -215,16 +215,22 @@ def _check(run: Run, what: str) -> None:
         raise SystemExit(f"benchmark: the {what} failed (exit status {run.status})")
 
 
-def bench_size(entries: int, work: Path, code: Path, plan_args: dict, with_hugo: bool, say) -> SizeResult:
-    base = work / f"n{entries}"
+def _generated(base: Path, plan: "generate.Plan", code: Path) -> tuple[Path, Path, Path, float]:
+    """The project of `plan` generated in `base`, its output and cache folders emptied: (project,
+    out, cache, the seconds generating took)."""
     project, out, cache = base / "project", base / "out", base / "cache"
     for path in (out, cache):
         shutil.rmtree(path, ignore_errors=True)
-    plan = generate.Plan(entries=entries, **plan_args)
-    load = _load()
     t = time.perf_counter()
     generate.generate(project, plan, source=code)
-    generate_s = time.perf_counter() - t
+    return project, out, cache, time.perf_counter() - t
+
+
+def bench_size(entries: int, work: Path, code: Path, plan_args: dict, with_hugo: bool, say) -> SizeResult:
+    base = work / f"n{entries}"
+    plan = generate.Plan(entries=entries, **plan_args)
+    load = _load()
+    project, out, cache, generate_s = _generated(base, plan, code)
     as_of = generate.as_of(plan)
     env = dict(os.environ, SENTINEL_CACHE=str(cache))
     cmd = sentinel_cmd(project, out, as_of, code)
@@ -272,11 +278,8 @@ class ColdResult:
 
 def bench_cold(entries: int, plan_args: dict, work: Path, code: Path, with_hugo: bool, say) -> ColdResult:
     base = work / f"smaller-n{entries}"
-    project, out, cache = base / "project", base / "out", base / "cache"
-    for path in (out, cache):
-        shutil.rmtree(path, ignore_errors=True)
     plan = generate.Plan(entries=entries, **plan_args)
-    generate.generate(project, plan, source=code)
+    project, out, cache, _ = _generated(base, plan, code)
     say(f"{entries} entries in the smaller campaign {json.dumps(plan_args)}: full build (empty output, empty cache)")
     full = measure(sentinel_cmd(project, out, generate.as_of(plan), code), project,
                    dict(os.environ, SENTINEL_CACHE=str(cache)))

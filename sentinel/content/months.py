@@ -72,6 +72,15 @@ def between(starts: date, ends: date) -> list[str]:
     return out
 
 
+#: A day as every page, report and document writes it: 15 August 2013.
+DAY = "%-d %B %Y"
+
+
+def day(d: date) -> str:
+    """"15 August 2013"."""
+    return d.strftime(DAY)
+
+
 def name(month: str, short: bool = False) -> str:
     """"August 2013" (short: "Aug 2013")."""
     return first_day(month).strftime("%b %Y" if short else "%B %Y")

@@ -79,7 +79,7 @@ def board(c: Campaign, as_of: date) -> Board:
                                                                  + r.figures_when[1:]) if x), r.as_of)
     b.heading("Purpose of report")
     b.para(f"The purpose of this report is to provide the board with a full update on {c.name} "
-           f"({c.starts.strftime('%-d %B %Y')} to {c.ends.strftime('%-d %B %Y')}), {r.figures_when}.")
+           f"({months.day(c.starts)} to {months.day(c.ends)}), {r.figures_when}.")
 
     b.heading("Background")
     b.para(f"The aim of {c.name}: {' '.join(c.aim.split())}")

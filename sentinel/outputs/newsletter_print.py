@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 from sentinel.content import months
 from sentinel.outputs import newsletter_images
-from sentinel.render import component_data, markup, urls
+from sentinel.render import component_data, markup, templating, urls
 
 
 def data(issue, issue_url: str) -> dict:
@@ -54,12 +54,9 @@ def _focus(issue, link) -> dict:
 
 
 def _event(e) -> dict:
-    if e.start:
-        when = e.start.strftime("%A %-d %B %Y, %H:%M")
-        if e.end:
-            when += " to " + (e.end.strftime("%H:%M") if e.end.date() == e.start.date() else e.end.strftime("%A %-d %B, %H:%M"))
-    else:
-        when = e.date.strftime("%A %-d %B %Y")
+    """An event, its day and times written as the e-mail and the web page write them (their
+    `when` macro: dates and times only, nothing to escape)."""
+    when = str(templating.environment(text=True).get_template("newsletter/sections.html").module.when(e))
     return {"title": e.title, "when": when, "where": e.location or "", "summary": markup.plain(e.summary) if e.summary else "",
             "url": e.url or ""}
 

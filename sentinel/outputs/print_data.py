@@ -22,7 +22,7 @@ def print_frame(c: Campaign, title: str, lang: str = "en") -> dict:
     direction and fonts that have the script, and the PROOF mark while the address its QR code
     and links lead to is a placeholder (the domain, else "")."""
     language = languages.get(lang)
-    return {"title": title, "author": c.organisation or c.name, "lang": "en" if lang == "en" else lang,
+    return {"title": title, "author": c.organisation or c.name, "lang": lang,
             "region": "GB" if lang == "en" else None, "rtl": language.rtl,
             "fonts": [*language.fonts, "Liberation Sans", "DejaVu Sans"],
             "proof": placeholder_domain(c.site_url) or ""}
@@ -46,8 +46,9 @@ def poster_data(c: Campaign, s: Strand, poster, size: str, pictures: dict[str, b
     words, the QR code to `page_url`, the paper size and the campaign's pictures."""
     width, height = PAPER[size]
     say = lambda message, **values: gettext_in(lang, message) % values if values else gettext_in(lang, message)  # noqa: E731
-    words = (lambda text: isolate_numbers(unbroken_numbers(text))) if languages.get(lang).rtl else unbroken_numbers
-    address = (lambda text: "\u2066" + text + "\u2069") if languages.get(lang).rtl else str  # kept left to right
+    rtl = languages.get(lang).rtl
+    words = (lambda text: isolate_numbers(unbroken_numbers(text))) if rtl else unbroken_numbers
+    address = (lambda text: "\u2066" + text + "\u2069") if rtl else str  # kept left to right
     return dict(
         **print_frame(c, f"{poster.headline} ({s.title} poster for {poster.audience}, {c.name}, {size})", lang),
         colour=s.colour, campaign=c.name, strand=s.title, headline=words(poster.headline), body=words(poster.body),

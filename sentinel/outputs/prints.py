@@ -70,11 +70,11 @@ class Task:
     key: str                    # cache key of what the document is made from
     template: str               # its Typst template under theme/
     data: Callable[[], dict]    # its data, made only when the cache does not have the document
-    pdf: Path
+    pdf: Path                   # the print shop's file
+    trimmed: Path               # the office copy, cut from it (cached as `trimmed_kind`)
     made: date                  # the print-shop file's date
     where: dict = field(default_factory=dict)   # fit name -> Where
     what: str = ""                              # "the cse poster for parents", for messages
-    trimmed: Path | None = None  # the office copy, cut from the print-shop one (cached as `trimmed_kind`)
     trimmed_kind: str = "poster"
     png: Path | None = None      # the preview (cached as "poster-preview")
 
@@ -83,9 +83,7 @@ class Task:
 
     def files(self) -> dict[str, tuple[str, str, Path]]:
         """Each file the task makes: part -> (cache folder, cache key, output file)."""
-        files = {"pdf": (self.kind, self.key, self.pdf)}
-        if self.trimmed:
-            files["trimmed"] = (self.trimmed_kind, self.key, self.trimmed)
+        files = {"pdf": (self.kind, self.key, self.pdf), "trimmed": (self.trimmed_kind, self.key, self.trimmed)}
         if self.png:
             files["png"] = ("poster-preview", cache.key(self.key, PREVIEW_WIDTH), self.png)
         return files
@@ -166,12 +164,12 @@ def poster_task(root: str, c: Campaign, s: Strand, poster, size: str, pictures: 
     """One poster in one size, in English or in `lang`: its files in `folder` (`name` and the size's
     suffix), kept under what it is made from; `data(shown)` makes its data from the pictures it shows."""
     sized = name + size_suffix(size)
-    shown = {file: uri for file, uri in pictures.items() if file in _files_on(c, poster)}
+    shown = {file: raw for file, raw in pictures.items() if file in _files_on(c, poster)}
     where = {"headline": poster.origin.at("headline"), "body": poster.origin.at("body"),
              "layout": poster.origin.at("body"), "pages": poster.origin.where}
     key = cache.key(campaign_of_one_strand(c), s, poster.audience, *([lang] if lang else []), size, shown, _profile())
     return Task(root, "poster-print", key, "print/poster.typ", data(shown), inside(stage, folder / f"{sized}-print.pdf"),
-                c.starts, where, what, trimmed=inside(stage, folder / f"{sized}.pdf"),
+                inside(stage, folder / f"{sized}.pdf"), c.starts, where, what,
                 png=inside(stage, folder / (f"{name}.png" if not lang else f"{sized}.png")) if preview else None)
 
 
@@ -196,8 +194,9 @@ def _aide_memoire_task(root: str, c: Campaign, s: Strand, stage: Path) -> Task:
     where = {"front": o.at(front), "back": o.at("aide_memoire"), "pages": o.at("aide_memoire")}
     folder = stage / "print" / c.id / "aide-memoires"
     return Task(root, "aide-memoire", cache.key(campaign_of_one_strand(c), s, _profile()), "print/aide_memoire.typ",
-                partial(print_data.aide_memoire_data, c, s), inside(stage, folder / f"{s.id}-print.pdf"), c.starts, where,
-                f"the {s.id} aide-memoire", trimmed=inside(stage, folder / f"{s.id}.pdf"), trimmed_kind="aide-memoire-a6")
+                partial(print_data.aide_memoire_data, c, s), inside(stage, folder / f"{s.id}-print.pdf"),
+                inside(stage, folder / f"{s.id}.pdf"), c.starts, where, f"the {s.id} aide-memoire",
+                trimmed_kind="aide-memoire-a6")
 
 
 # ---------------------------------------------------------------- rendering, two processes

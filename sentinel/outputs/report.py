@@ -385,7 +385,7 @@ class Report:
     @property
     def figures_when(self) -> str:
         """"figures to 31 December 2013" once the campaign is over, else "figures as of ..."."""
-        day = self.as_of.strftime("%-d %B %Y")
+        day = months.day(self.as_of)
         return f"figures to {day}" if self.as_of == self.c.ends else f"figures as of {day}"
 
     def legacy(self, most: int | None = None) -> list[tuple[str, list, int]]:
@@ -435,7 +435,7 @@ def _report(c: Campaign, as_of: date) -> Report:
 def _overview(c: Campaign, f: dict) -> list[str]:
     total = f["activities_total"]
     if not total:
-        when = date.fromisoformat(f["as_of"]).strftime("%-d %B %Y")
+        when = months.day(date.fromisoformat(f["as_of"]))
         return [f"No activity of {c.name} had been recorded by {when}."]
     counts = {s: n for s, n in f["by_strand"].items() if n}
     titles = {s: c.strands[s].title for s in counts}

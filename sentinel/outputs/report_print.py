@@ -5,8 +5,10 @@ the tree of their sanitised HTML (component_data.card). Every value is a word to
 """
 from __future__ import annotations
 
-from sentinel.render import urls
-from sentinel.render.component_data import badge, card, day
+from sentinel.content.months import day
+from sentinel.render import markup, urls
+from sentinel.render.component_data import badge, card
+from sentinel.render.templating import environment
 
 
 def data(r, staff_url: str, svgs: dict[str, bytes], legacy: list) -> dict:
@@ -44,11 +46,7 @@ def data(r, staff_url: str, svgs: dict[str, bytes], legacy: list) -> dict:
                                  "meta": day(a.date) + (f" · {a.type}" if a.type else "")
                                  + (f" · rated {a.effectiveness}/5" if a.effectiveness else "")} for a in entries]}
                    for unit, entries, left in legacy],
-        "method": (f"The figures count every entry of {c.name} that staff may see on {day(r.as_of)}: public, "
-                   f"partner and internal entries alike ({r.figures['activities_total']} in all). Entries under "
-                   "embargo on that date are not counted. An activity that addresses several strands counts once "
-                   "in the total and once for each of its strands. Effectiveness is the recording unit's own rating "
-                   "from 1 (not effective) to 5 (very effective); means are over the rated activities only. "
-                   "Partners are counted once however they are spelt."),
+        # How the figures are counted: the words of the pages' own paragraph.
+        "method": markup.words_of(environment().get_template("report/macros.html").module.method(r)),
     }
 

@@ -75,15 +75,15 @@ def _performance(m, month: str) -> dict:
 def _when(c: Campaign, month: str, as_of: date) -> str:
     last = months.last_day(month)
     if as_of >= last:
-        return f"figures to {last.strftime('%-d %B %Y')}"
-    return f"figures as of {as_of.strftime('%-d %B %Y')} (the month is not over)"
+        return f"figures to {months.day(last)}"
+    return f"figures as of {months.day(as_of)} (the month is not over)"
 
 
 def silver_data(s: Silver, link) -> dict:
     """What theme/report/silver.typ draws, as plain data (the same sections as silver_body.html):
     every value a word to place as text; `link(activity)` is where an example is in full."""
     from sentinel.render import markup
-    from sentinel.render.component_data import badge, day
+    from sentinel.render.component_data import badge
     organisation = f" · {s.c.organisation}" if s.c.organisation else ""
     return {
         "title": f"{s.c.name}: Silver report, {s.name}", "author": s.c.organisation or s.c.name,
@@ -96,8 +96,8 @@ def silver_data(s: Silver, link) -> dict:
                                  "rating": f" (rated {a.effectiveness}/5)" if a.effectiveness else ""} for a in examples]}
                   for unit, count, examples in s.units],
         "monthly": [f"{p['title']}: {p['this']}" for p in s.performance if p["monthly"]],
-        "newsletters": [f"{n.title} (issue {n.issue}, {day(n.date)})" for n in s.newsletters],
-        "events": [f"{day(e.day)}: {e.title}" + (f", {e.location}" if e.location else "") for e in s.events],
+        "newsletters": [f"{n.title} (issue {n.issue}, {months.day(n.date)})" for n in s.newsletters],
+        "events": [f"{months.day(e.day)}: {e.title}" + (f", {e.location}" if e.location else "") for e in s.events],
         "performance": [[p["title"], p["this"], p["before"], p["change"], p["baseline"], p["overall"]]
                         for p in s.performance],
         "risks": [{"title": r.title, "raised": months.name(r.month), "owner": r.owner or "–",

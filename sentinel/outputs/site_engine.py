@@ -13,7 +13,8 @@ import os
 import re
 import shutil
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from calendar import timegm
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -575,7 +576,7 @@ def _dated(day: date | None):
         yield
         return
     before = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()))
+    os.environ["SOURCE_DATE_EPOCH"] = str(timegm(day.timetuple()))   # its midnight, UTC
     try:
         yield
     finally:

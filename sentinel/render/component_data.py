@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from sentinel.content.months import day
 from sentinel.render import markup
 from sentinel.render.phones import tel
 
@@ -29,11 +30,6 @@ def contact(h, words: Words = str) -> dict:
 def badge(s) -> dict:
     """A strand's name on its colour (the strand badge)."""
     return {"label": s.label, "colour": s.colour}
-
-
-def day(d) -> str:
-    """A date as every document writes it: 15 August 2013."""
-    return d.strftime("%-d %B %Y")
 
 
 def card(a, strands: dict, hrefs: dict | None = None, staff: bool = False) -> dict:

@@ -108,8 +108,12 @@ def markdown_source(text: str) -> str:
 
 def plain(text: str) -> str:
     """Markdown -> plain text, for e-mail text parts, feeds and meta descriptions."""
-    out = nh3.clean(str(markdown(text)), tags=set())
-    return html.unescape(out).strip()
+    return words_of(markdown(text))
+
+
+def words_of(html_text: str) -> str:
+    """The words of HTML (ours, or the sanitiser's) as plain text: tags dropped, entities read."""
+    return html.unescape(nh3.clean(str(html_text), tags=set())).strip()
 
 
 # Hand-written pages (content/*.md) go to MkDocs as Markdown, and MkDocs does not sanitise: so

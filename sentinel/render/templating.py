@@ -18,7 +18,7 @@ from sentinel.render import i18n, markup, phones
 
 
 @lru_cache(maxsize=8192)   # a few thousand days, each on hundreds of cards
-def _date(value: date, fmt: str = "%-d %B %Y") -> str:
+def _date(value: date, fmt: str = months.DAY) -> str:
     return value.strftime(fmt)
 
 

@@ -19,7 +19,8 @@ build that finds every document in the cache never loads it.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from calendar import timegm
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -60,8 +61,7 @@ def pdf(template: str, data: dict, *, tagged: bool = False, made: date | None = 
     compiler = _compiler(template)
     document = compiler.compile(format="pdf", sys_inputs={"data": json.dumps(data)},
                                 pdf_standards=["ua-1"] if tagged else [],
-                                timestamp=int(datetime(made.year, made.month, made.day, tzinfo=timezone.utc).timestamp())
-                                if made else None)
+                                timestamp=timegm(made.timetuple()) if made else None)   # its midnight, UTC
     found = _misfits(json.loads(compiler.query("<fit>", field="value")))
     if found:
         raise DoesNotFit(found)
